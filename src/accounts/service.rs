@@ -1,0 +1,412 @@
+//! The operations on people. Every function here is synchronous and may hash a password:
+//! run it through `Db::run`, never on an async worker.
+
+use diesel::Connection;
+
+use super::passwords;
+use super::tokens::{Purpose, Tokens};
+use super::validate;
+use crate::clock;
+use crate::db::DbConn;
+use crate::db::models::audit::AuditEntry;
+use crate::db::models::merchant::Merchant;
+use crate::db::models::session::Session;
+use crate::db::models::user::{Role, User};
+use crate::error::{Error, FieldErrors};
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// …and this long after sign-in, whatever happens.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+/// Failures before an account locks, and for how long.
+pub const MAX_FAILURES: i32 = 5;
+pub const LOCK_SECS: i64 = 15 * 60;
+/// `last_seen_at` is written at most this often per session, to spare the database.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub merchant: Merchant,
+    pub jti: String,
+}
+
+impl Principal {
+    pub fn role(&self) -> Role {
+        self.user.role()
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.role() == Role::Admin {
+            Ok(())
+        } else {
+            Err(Error::forbidden("Only an Admin can do this."))
+        }
+    }
+
+    pub fn require_hub(&self) -> Result<(), Error> {
+        if self.role().can_use_hub() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "The Developer Hub is for Admins and Developers; ask an Admin to change your role.",
+            ))
+        }
+    }
+}
+
+/// A fresh session: the JWT to hand out and when it stops working.
+pub struct Issued {
+    pub token: String,
+    pub expires_at: i64,
+    pub user: User,
+}
+
+/// The first-run form.
+pub struct SetupInput {
+    pub merchant_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// True while nobody can sign in yet, i.e. while `/setup` is open.
+pub fn needs_setup(conn: &mut DbConn) -> Result<bool, Error> {
+    Ok(!User::any_exists(conn)?)
+}
+
+/// Creates the merchant and its first Admin, then signs them in. Refused (NotFound)
+/// once any user exists, so `/setup` cannot be replayed.
+pub fn setup(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    input: SetupInput,
+    ip: &str,
+) -> Result<Issued, Error> {
+    let mut errors = FieldErrors::new();
+    let name = validate::merchant_name(&input.merchant_name)
+        .map_err(|e| errors.insert("merchant_name", e))
+        .ok();
+    let email = validate::email(&input.email).map_err(|e| errors.insert("email", e)).ok();
+    if let Err(e) = validate::password(&input.password) {
+        errors.insert("password", e);
+    }
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(Error::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let password_hash = passwords::hash(&input.password);
+    let user = conn.transaction(|conn| {
+        if !needs_setup(conn)? {
+            return Err(Error::NotFound);
+        }
+        let merchant = Merchant::new(&name);
+        merchant.insert(conn)?;
+        let user = new_user(&merchant.id, &email, Role::Admin, password_hash);
+        user.insert(conn)?;
+        AuditEntry::record(conn, Some(&merchant.id), &email, "setup", &merchant.name, ip, "")?;
+        Ok::<_, Error>(user)
+    })?;
+    start_session(conn, tokens, Purpose::Web, user, ip)
+}
+
+fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -> User {
+    User {
+        id: crate::ids::new_id("usr"),
+        merchant_id: merchant_id.to_owned(),
+        email: email.to_owned(),
+        password_hash,
+        role: role.as_str().to_owned(),
+        active: true,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: clock::now(),
+    }
+}
+
+/// Checks email and password. Unknown email, wrong password and deactivated user all
+/// answer `BadCredentials` after one argon2 verification; the fifth failure in a row
+/// locks the account for 15 minutes.
+pub fn sign_in(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    purpose: Purpose,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<Issued, Error> {
+    let email = email.trim().to_lowercase();
+    let Some(user) = User::find_by_email(conn, &email)? else {
+        passwords::verify_dummy(password);
+        AuditEntry::record(conn, None, &email, "sign_in.failed", &email, ip, "unknown email")?;
+        return Err(Error::BadCredentials);
+    };
+    let now = clock::now();
+    if let Some(until) = user.locked_until.filter(|&until| until > now) {
+        AuditEntry::record(
+            conn,
+            Some(&user.merchant_id),
+            &email,
+            "sign_in.failed",
+            &user.id,
+            ip,
+            "account locked",
+        )?;
+        return Err(Error::Locked(clock::display(until)));
+    }
+    if !passwords::verify(password, &user.password_hash) || !user.active {
+        let failures = User::count_failure(conn, &user.id)?;
+        let detail = if user.active { "wrong password" } else { "deactivated user" };
+        AuditEntry::record(
+            conn,
+            Some(&user.merchant_id),
+            &email,
+            "sign_in.failed",
+            &user.id,
+            ip,
+            detail,
+        )?;
+        if failures >= MAX_FAILURES {
+            let until = now + LOCK_SECS;
+            User::lock_until(conn, &user.id, until)?;
+            AuditEntry::record(
+                conn,
+                Some(&user.merchant_id),
+                &email,
+                "account.locked",
+                &user.id,
+                ip,
+                "5 failed sign-ins",
+            )?;
+            return Err(Error::Locked(clock::display(until)));
+        }
+        return Err(Error::BadCredentials);
+    }
+    User::clear_failures(conn, &user.id)?;
+    start_session(conn, tokens, purpose, user, ip)
+}
+
+fn start_session(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    purpose: Purpose,
+    user: User,
+    ip: &str,
+) -> Result<Issued, Error> {
+    let now = clock::now();
+    let session = Session {
+        jti: crate::ids::random_base62(32),
+        user_id: user.id.clone(),
+        kind: purpose.as_str().to_owned(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + ABSOLUTE_TIMEOUT_SECS,
+    };
+    session.insert(conn)?;
+    let action = match purpose {
+        Purpose::Web => "sign_in",
+        Purpose::Api => "sign_in.api",
+    };
+    AuditEntry::record(conn, Some(&user.merchant_id), &user.email, action, &user.id, ip, "")?;
+    let token = tokens.issue(purpose, &user.id, &session.jti, now, session.expires_at);
+    Ok(Issued { token, expires_at: session.expires_at, user })
+}
+
+/// The person a session token belongs to, if the token is valid, its session row still
+/// exists, is not idle for too long, and the user is active. Role and status are read
+/// fresh on every call, so changes apply on the next request.
+pub fn authenticate(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<Principal>, Error> {
+    let Some(claims) = tokens.verify(purpose, token) else {
+        return Ok(None);
+    };
+    let Some(session) = Session::find(conn, &claims.jti)? else {
+        return Ok(None);
+    };
+    let now = clock::now();
+    if session.kind != purpose.as_str()
+        || session.user_id != claims.sub
+        || session.expires_at <= now
+        || now - session.last_seen_at > IDLE_TIMEOUT_SECS
+    {
+        Session::delete(conn, &session.jti)?;
+        return Ok(None);
+    }
+    let user = User::find(conn, &session.user_id)?;
+    if !user.active {
+        Session::delete(conn, &session.jti)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_EVERY_SECS {
+        Session::touch(conn, &session.jti, now)?;
+    }
+    let merchant = Merchant::find(conn, &user.merchant_id)?;
+    Ok(Some(Principal { user, merchant, jti: session.jti }))
+}
+
+/// Ends a session everywhere: its token stops working on every instance.
+pub fn sign_out(conn: &mut DbConn, who: &Principal, ip: &str) -> Result<(), Error> {
+    Session::delete(conn, &who.jti)?;
+    AuditEntry::record(
+        conn,
+        Some(&who.merchant.id),
+        &who.user.email,
+        "sign_out",
+        &who.user.id,
+        ip,
+        "",
+    )?;
+    Ok(())
+}
+
+/// The Team form.
+pub struct NewMember {
+    pub email: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// An Admin adds someone to their merchant.
+pub fn add_member(
+    conn: &mut DbConn,
+    actor: &Principal,
+    input: NewMember,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    let mut errors = FieldErrors::new();
+    let email = validate::email(&input.email).map_err(|e| errors.insert("email", e)).ok();
+    let role = input.role.parse::<Role>().map_err(|_| errors.insert("role", "Choose a role.".into())).ok();
+    if let Err(e) = validate::password(&input.password) {
+        errors.insert("password", e);
+    }
+    if let Some(email) = &email
+        && User::find_by_email(conn, email)?.is_some()
+    {
+        errors.insert("email", "Someone with this email already has a Paydesk account.".into());
+    }
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let user = new_user(&actor.merchant.id, &email, role, passwords::hash(&input.password));
+    user.insert(conn)?;
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        "team.member_added",
+        &email,
+        ip,
+        role.as_str(),
+    )?;
+    Ok(user)
+}
+
+/// A member of the actor's merchant; another merchant's user is NotFound.
+fn member_of(conn: &mut DbConn, actor: &Principal, user_id: &str) -> Result<User, Error> {
+    let user = User::find(conn, user_id)?;
+    if user.merchant_id != actor.merchant.id {
+        return Err(Error::NotFound);
+    }
+    if user.id == actor.user.id {
+        return Err(Error::forbidden(
+            "You cannot change your own role or deactivate yourself; ask another Admin.",
+        ));
+    }
+    Ok(user)
+}
+
+pub fn change_role(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    role: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
+    let user = member_of(conn, actor, user_id)?;
+    User::set_role(conn, &user.id, role)?;
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        "team.role_changed",
+        &user.email,
+        ip,
+        &format!("{} → {}", user.role, role),
+    )?;
+    Ok(User::find(conn, &user.id)?)
+}
+
+/// Deactivates a member and ends their sessions; they are out on their next request.
+pub fn deactivate(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    let user = member_of(conn, actor, user_id)?;
+    conn.transaction(|conn| {
+        User::set_active(conn, &user.id, false)?;
+        Session::delete_for_user(conn, &user.id)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_deactivated",
+            &user.email,
+            ip,
+            "",
+        )
+    })?;
+    Ok(User::find(conn, &user.id)?)
+}
+
+/// `paydesk user create`: makes the merchant if none has that name. Returns the user.
+pub fn create_user_cli(
+    conn: &mut DbConn,
+    email: &str,
+    role: Role,
+    merchant_name: &str,
+    password: &str,
+) -> Result<User, Error> {
+    let email = validate::email(email).map_err(|e| Error::field("email", e))?;
+    let merchant_name =
+        validate::merchant_name(merchant_name).map_err(|e| Error::field("merchant", e))?;
+    validate::password(password).map_err(|e| Error::field("password", e))?;
+    if User::find_by_email(conn, &email)?.is_some() {
+        return Err(Error::Conflict(format!("a user with email {email} already exists")));
+    }
+    let password_hash = passwords::hash(password);
+    conn.transaction(|conn| {
+        let merchant = match Merchant::find_by_name(conn, &merchant_name)? {
+            Some(m) => m,
+            None => {
+                let m = Merchant::new(&merchant_name);
+                m.insert(conn)?;
+                m
+            }
+        };
+        let user = new_user(&merchant.id, &email, role, password_hash);
+        user.insert(conn)?;
+        AuditEntry::record(conn, Some(&merchant.id), "cli", "team.member_added", &email, "cli", role.as_str())?;
+        Ok(user)
+    })
+}
+
+/// `paydesk merchant verify`: enables live mode.
+pub fn verify_merchant(conn: &mut DbConn, name: &str) -> Result<Merchant, Error> {
+    let merchant = Merchant::find_by_name(conn, name)?
+        .ok_or_else(|| Error::Conflict(format!("no merchant is named {name:?}")))?;
+    Merchant::set_verified(conn, &merchant.id, true)?;
+    AuditEntry::record(conn, Some(&merchant.id), "cli", "merchant.verified", &merchant.name, "cli", "")?;
+    Ok(Merchant::find(conn, &merchant.id)?)
+}

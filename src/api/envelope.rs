@@ -1,0 +1,206 @@
+//! The envelope of SPEC §4: `{"ok":true,"data":…}` or
+//! `{"ok":false,"error":{code,message,details},"request_id":…}`, plus `Request-Id`.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError, error::JsonPayloadError, web};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::error::Error;
+
+pub const REQUEST_ID: &str = "Request-Id";
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// `{"ok":true,"data":…}` with 200.
+pub fn ok<T: Serialize>(data: T) -> HttpResponse {
+    with_status(StatusCode::OK, data)
+}
+
+pub fn with_status<T: Serialize>(status: StatusCode, data: T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"ok": true, "data": data}))
+}
+
+/// A refusal with one of the contract's codes. The body is written by the envelope
+/// middleware, which knows the request id.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), details: None }
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "No such object or route.")
+    }
+
+    pub fn invalid_token() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "This route needs a user token: get one from POST /api/v1/auth/login and send \
+             it as Authorization: Bearer <token>.",
+        )
+    }
+
+    fn body(&self, request_id: &str) -> Value {
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(details) = &self.details {
+            error["details"] = details.clone();
+        }
+        json!({"ok": false, "error": error, "request_id": request_id})
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // Replaced by `request_id` below; this body only shows if the middleware is missing.
+        HttpResponse::build(self.status).json(self.body(""))
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Invalid(fields) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Some fields are missing or invalid; see details.fields.",
+            )
+            .details(json!({ "fields": fields })),
+            Error::Forbidden(msg) => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
+            Error::NotFound => Self::not_found(),
+            Error::BadCredentials => {
+                Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", e.to_string())
+            }
+            Error::Locked(_) => Self::new(StatusCode::FORBIDDEN, "account_locked", e.to_string()),
+            Error::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            Error::Internal(msg) => {
+                tracing::error!(error = %msg, "api request failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Paydesk could not finish this request. Retry it; if it keeps failing, \
+                     contact support with the request_id.",
+                )
+            }
+        }
+    }
+}
+
+/// The request id of this request, for handlers that log it.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// Gives the request an id, and makes sure every answer under /api/v1 is an envelope
+/// carrying it: our own refusals, and actix's (unknown method, unreadable body).
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = format!("req_{}", crate::ids::random_base62(24));
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => {
+            // An error that escaped as Err still becomes an envelope.
+            return Err(err);
+        }
+    };
+    let api_error = match res.response().error() {
+        Some(err) => Some(
+            err.as_error::<ApiError>().cloned().unwrap_or_else(|| from_status(res.status())),
+        ),
+        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => {
+            Some(from_status(StatusCode::METHOD_NOT_ALLOWED))
+        }
+        None => None,
+    };
+    let mut res = match api_error {
+        Some(e) => {
+            let body = e.body(&id);
+            let (req, _) = res.into_parts();
+            let mut builder = HttpResponse::build(e.status);
+            builder.insert_header((header::CACHE_CONTROL, "no-store"));
+            ServiceResponse::new(req, builder.json(body))
+        }
+        None => res,
+    };
+    res.headers_mut()
+        .insert(header::HeaderName::from_static("request-id"), header::HeaderValue::from_str(&id)?);
+    Ok(res)
+}
+
+fn from_status(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method_not_allowed",
+            "This route does not accept that method.",
+        ),
+        StatusCode::NOT_FOUND => ApiError::not_found(),
+        StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
+        s if s.is_client_error() => ApiError::new(s, "invalid_request", "The request was not understood."),
+        _ => ApiError::from(Error::internal(format!("unexpected status {status}"))),
+    }
+}
+
+fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "Request bodies are limited to 64 KiB.",
+    )
+}
+
+/// JSON bodies: 64 KiB at most; anything unreadable is `invalid_json`.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(BODY_LIMIT).error_handler(|err, _req| {
+        let api = match &err {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                payload_too_large()
+            }
+            JsonPayloadError::ContentType => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "Send the body as JSON with Content-Type: application/json.",
+            ),
+            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("The body does not match this endpoint: {e}"),
+            ),
+            other => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("The body is not valid JSON: {other}"),
+            ),
+        };
+        api.into()
+    })
+}
+
+/// Any path under /api/v1 that no route matches.
+pub async fn unknown_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}

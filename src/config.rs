@@ -1,0 +1,170 @@
+//! Command line and environment: every flag has a `PAYDESK_*` variable (SPEC §1).
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnetwork::IpNetwork;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/paydesk.db";
+const SECRET_FILE: &str = "./data/secret";
+const SECRET_MIN_BYTES: usize = 64;
+
+#[derive(Debug, Parser)]
+#[command(name = "paydesk", version, about = "Paydesk: merchant dashboard, Developer Hub and payments API")]
+pub struct Cli {
+    /// `sqlite://PATH` or `postgres://…`
+    #[arg(long, env = "PAYDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard and the API (the default)
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit
+    Migrate,
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage merchants
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address
+    #[arg(long, env = "PAYDESK_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// At least 64 bytes; signs sessions and JWTs. Default: generated once into ./data/secret
+    #[arg(long, env = "PAYDESK_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+
+    /// Mark cookies Secure: `auto` means secure unless bound to loopback
+    #[arg(long, env = "PAYDESK_COOKIE_SECURE", value_enum, default_value = "auto")]
+    pub cookie_secure: CookieSecure,
+
+    /// Comma-separated CIDRs whose X-Forwarded-For is believed
+    #[arg(long, env = "PAYDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<IpNetwork>,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum CookieSecure {
+    #[default]
+    Auto,
+    True,
+    False,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (and the merchant, if no merchant has that name); prints the user id
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "developer", "viewer"])]
+        role: String,
+        /// Merchant name; may be left out when exactly one merchant exists
+        #[arg(long)]
+        merchant: Option<String>,
+        /// Read the password from standard input (first line) instead of generating one
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Enable live mode for a merchant
+    Verify {
+        #[arg(long)]
+        merchant: String,
+    },
+}
+
+fn parse_cidr(s: &str) -> Result<IpNetwork, String> {
+    s.trim()
+        .parse::<IpNetwork>()
+        .map_err(|e| format!("{s:?} is not an IP address or CIDR block: {e}"))
+}
+
+/// Everything the server needs, resolved.
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub secret: Vec<u8>,
+    pub cookie_secure: bool,
+    pub trusted_proxies: Vec<IpNetwork>,
+    /// HTTP worker threads; None = actix's default (one per core).
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    pub fn from_args(database_url: String, args: ServeArgs) -> Result<Self, String> {
+        let bind = args.bind;
+        let secret = match args.secret {
+            Some(s) if s.len() >= SECRET_MIN_BYTES => s.into_bytes(),
+            Some(s) => {
+                return Err(format!(
+                    "PAYDESK_SECRET is {} bytes; it must be at least {SECRET_MIN_BYTES}",
+                    s.len()
+                ));
+            }
+            None => load_or_create_secret(Path::new(SECRET_FILE))?,
+        };
+        let cookie_secure = match args.cookie_secure {
+            CookieSecure::True => true,
+            CookieSecure::False => false,
+            CookieSecure::Auto => !is_loopback(bind.ip()),
+        };
+        Ok(Self {
+            database_url,
+            bind,
+            secret,
+            cookie_secure,
+            trusted_proxies: args.trusted_proxies,
+            workers: None,
+        })
+    }
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    ip.is_loopback()
+}
+
+/// Reads the generated secret, or makes one (86 base62 characters ≈ 512 bits) readable
+/// by the owner only.
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let trimmed = existing.trim();
+        if trimmed.len() >= SECRET_MIN_BYTES {
+            return Ok(trimmed.as_bytes().to_vec());
+        }
+        return Err(format!("{} holds fewer than {SECRET_MIN_BYTES} bytes", path.display()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let secret = crate::ids::random_base62(86);
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?
+    };
+    file.write_all(secret.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret.into_bytes())
+}

@@ -1,0 +1,191 @@
+//! Storage: the connection pool over SQLite or PostgreSQL, migrations, schema and models.
+//!
+//! One diesel codebase serves both backends through `#[derive(MultiConnection)]`; the
+//! backend is chosen from the URL scheme and anything else is refused.
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::Error;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend the URL named.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://PATH`; the path is kept as given (relative to the working directory).
+    Sqlite(String),
+    /// `postgres://…` or `postgresql://…`, passed to libpq unchanged.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Reads the scheme; an unknown one is an error that names the URL (without password).
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(format!("database URL {url} has no file path: use sqlite://PATH"));
+            }
+            return Ok(Self::Sqlite(path.to_owned()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or("(none)");
+        Err(format!(
+            "unsupported database URL scheme {scheme:?} in {}: use sqlite://PATH or postgres://…",
+            redact(url)
+        ))
+    }
+
+    fn connection_string(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.clone(),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, safe to print.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// SQLite needs its PRAGMAs on every new connection; PostgreSQL needs nothing.
+#[derive(Debug)]
+struct OnAcquire;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for OnAcquire {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(conn) = conn {
+            conn.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The shared pool. Cloning is cheap.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<DbConn>>,
+}
+
+pub type Conn = PooledConnection<ConnectionManager<DbConn>>;
+
+impl Db {
+    /// Opens the pool and checks one connection works. The error names the URL without
+    /// its password.
+    pub fn connect(url: &str) -> Result<Self, String> {
+        let parsed = DatabaseUrl::parse(url)?;
+        if let DatabaseUrl::Sqlite(path) = &parsed {
+            let parent = std::path::Path::new(path).parent();
+            if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    format!("cannot create the directory for database {url}: {e}")
+                })?;
+            }
+        }
+        let max_size = match parsed {
+            // SQLite allows one writer; a few readers in WAL mode are plenty.
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 16,
+        };
+        let manager = ConnectionManager::<DbConn>::new(parsed.connection_string());
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(OnAcquire))
+            .build(manager)
+            .map_err(|e| format!("cannot connect to database {}: {e}", redact(url)))?;
+        Ok(Self { pool })
+    }
+
+    /// A pooled connection; blocking, so call it off the async workers (see [`Db::run`]).
+    pub fn conn(&self) -> Result<Conn, Error> {
+        self.pool.get().map_err(|e| Error::internal(format!("database pool: {e}")))
+    }
+
+    /// Runs blocking database work on actix's blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("blocking task: {e}")))?
+    }
+
+    /// Applies pending migrations for this backend; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.conn().map_err(|e| e.to_string())?;
+        let ran = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        ran.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// `SELECT 1`, for /readyz.
+    pub fn ping(&self) -> Result<(), Error> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_scheme_is_refused_and_the_password_is_hidden() {
+        let err = DatabaseUrl::parse("mysql://root:hunter2@localhost/db").unwrap_err();
+        assert!(err.contains("\"mysql\""), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn sqlite_and_postgres_urls_are_recognised() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://./data/paydesk.db").unwrap(),
+            DatabaseUrl::Sqlite("./data/paydesk.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/d").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert!(DatabaseUrl::parse("./paydesk.db").is_err());
+    }
+}

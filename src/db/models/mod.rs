@@ -1,0 +1,6 @@
+//! One file per stored entity: its row type and the queries that touch its table.
+
+pub mod audit;
+pub mod merchant;
+pub mod session;
+pub mod user;

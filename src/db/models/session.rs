@@ -1,0 +1,52 @@
+//! Sessions: one row per issued JWT (`jti`). Deleting the row ends the session, so a
+//! copied cookie or token stops working everywhere at once.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::sessions;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub jti: String,
+    pub user_id: String,
+    /// `web` (dashboard cookie) or `api` (bearer token for the key-management API).
+    pub kind: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl Session {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(sessions::table).values(self).execute(conn).map(drop)
+    }
+
+    pub fn find(conn: &mut DbConn, jti: &str) -> QueryResult<Option<Self>> {
+        sessions::table.find(jti).select(Self::as_select()).first(conn).optional()
+    }
+
+    pub fn touch(conn: &mut DbConn, jti: &str, now: i64) -> QueryResult<()> {
+        diesel::update(sessions::table.find(jti))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn delete(conn: &mut DbConn, jti: &str) -> QueryResult<()> {
+        diesel::delete(sessions::table.find(jti)).execute(conn).map(drop)
+    }
+
+    /// Ends every session of a user (deactivation).
+    pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Drops sessions past their absolute expiry.
+    pub fn purge_expired(conn: &mut DbConn, now: i64) -> QueryResult<usize> {
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+    }
+}

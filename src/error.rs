@@ -1,0 +1,58 @@
+//! The one error type of the service layer. Pages render it as `errors/error.html`,
+//! the JSON API as the envelope; both map the same variants to the same statuses.
+
+use std::collections::BTreeMap;
+
+/// Messages for fields, keyed by field name, shown beside the field on pages and in
+/// `details.fields` in the API.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user's input is wrong; nothing was changed.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Signed in but not allowed (role).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such object, or not this merchant's.
+    #[error("not found")]
+    NotFound,
+    /// Email/password wrong (same answer for an unknown email).
+    #[error("Incorrect email or password.")]
+    BadCredentials,
+    /// Too many failures; the account is locked until the given time.
+    #[error("Too many failed sign-ins. This account is locked for 15 minutes; try again after {0}.")]
+    Locked(String),
+    /// A conflict the user can resolve, e.g. an email already taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Anything else. The message is for the log, never for the user.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Self::Internal(msg.into())
+    }
+
+    pub fn field(name: &'static str, msg: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(name, msg.into());
+        Self::Invalid(fields)
+    }
+
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Self::Forbidden(msg.into())
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Internal(format!("database: {other}")),
+        }
+    }
+}

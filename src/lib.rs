@@ -1,0 +1,16 @@
+//! Paydesk: merchant dashboard, Developer Hub and payments API in one binary.
+//!
+//! HTTP lives at the edges (`api/`, `web/`), rules in the middle (`accounts/`),
+//! storage at the bottom (`db/`).
+
+pub mod accounts;
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod ids;
+pub mod net;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,129 @@
+//! The `paydesk` command: parse the command line and hand over to the library.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::Parser;
+use paydesk::accounts;
+use paydesk::config::{Cli, Command, MerchantCommand, ServeArgs, Settings, UserCommand};
+use paydesk::db::Db;
+use paydesk::db::models::merchant::Merchant;
+use paydesk::db::models::user::Role;
+use paydesk::error::Error;
+use paydesk::startup::Application;
+
+fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // `paydesk` alone is `paydesk serve`, with serve's flags and variables read.
+        cli = Cli::parse_from(std::env::args_os().chain(["serve".into()]));
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let Some(command) = cli.command else {
+        eprintln!("paydesk: no command given; see paydesk --help");
+        return ExitCode::FAILURE;
+    };
+    let result = match command {
+        Command::Serve(args) => serve(cli.database_url, args),
+        Command::Migrate => migrate(&cli.database_url),
+        Command::User(UserCommand::Create { email, role, merchant, password_stdin }) => {
+            create_user(&cli.database_url, &email, &role, merchant, password_stdin)
+        }
+        Command::Merchant(MerchantCommand::Verify { merchant }) => {
+            verify_merchant(&cli.database_url, &merchant)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("paydesk: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
+    let settings = Settings::from_args(database_url, args)?;
+    let bind = settings.bind;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        tracing::info!("Paydesk is serving on http://{}:{}", bind.ip(), app.port());
+        app.run_until_stopped().await.map_err(|e| format!("server stopped: {e}"))
+    })
+}
+
+fn open(database_url: &str) -> Result<Db, String> {
+    let db = Db::connect(database_url)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+fn migrate(database_url: &str) -> Result<(), String> {
+    let db = Db::connect(database_url)?;
+    let ran = db.migrate()?;
+    println!("{ran} migration(s) applied");
+    Ok(())
+}
+
+fn create_user(
+    database_url: &str,
+    email: &str,
+    role: &str,
+    merchant: Option<String>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let role: Role = role.parse()?;
+    let db = open(database_url)?;
+    let mut conn = db.conn().map_err(describe)?;
+    let merchant = match merchant {
+        Some(name) => name,
+        None => match Merchant::list(&mut conn).map_err(|e| describe(e.into()))?.as_slice() {
+            [only] => only.name.clone(),
+            [] => return Err("no merchant exists yet: name one with --merchant NAME".into()),
+            _ => return Err("several merchants exist: choose one with --merchant NAME".into()),
+        },
+    };
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (paydesk::ids::random_base62(20), true)
+    };
+    let user = accounts::create_user_cli(&mut conn, email, role, &merchant, &password)
+        .map_err(describe)?;
+    if generated {
+        eprintln!("initial password (shown once): {password}");
+    }
+    println!("{}", user.id);
+    Ok(())
+}
+
+fn verify_merchant(database_url: &str, name: &str) -> Result<(), String> {
+    let db = open(database_url)?;
+    let mut conn = db.conn().map_err(describe)?;
+    let merchant = accounts::verify_merchant(&mut conn, name).map_err(describe)?;
+    println!("merchant {:?} ({}) is verified: live mode is enabled", merchant.name, merchant.id);
+    Ok(())
+}
+
+/// A service error as one line for the terminal.
+fn describe(e: Error) -> String {
+    match e {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|(field, msg)| format!("--{}: {msg}", field.replace('_', "-")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,135 @@
+//! The application: connect and migrate the database, bind the listener (port 0 works,
+//! for tests), and serve the dashboard and the API.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{App, HttpRequest, HttpServer, web};
+use hmac::{Hmac, Mac};
+use ipnetwork::IpNetwork;
+use sha2::Sha256;
+
+use crate::accounts::tokens::Tokens;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::db::models::session::Session;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: Tokens,
+    pub trusted_proxies: Vec<IpNetwork>,
+}
+
+impl AppState {
+    /// The state registered in `Application::build`; every app built there has it.
+    pub fn of(req: &HttpRequest) -> &web::Data<AppState> {
+        req.app_data::<web::Data<AppState>>().expect("AppState is registered at start-up")
+    }
+}
+
+/// A key for one purpose, derived from PAYDESK_SECRET, so no two uses share key material.
+fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> Result<Self, String> {
+        let db = Db::connect(&settings.database_url)?;
+        let ran = db.migrate()?;
+        if ran > 0 {
+            tracing::info!(migrations = ran, "database migrated");
+        }
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let server = run(listener, db, &settings)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, String> {
+    let mut cookie_key = derive_key(&settings.secret, "paydesk cookie key").to_vec();
+    cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
+    let cookie_key = Key::from(&cookie_key);
+    let state = web::Data::new(AppState {
+        db: db.clone(),
+        tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
+        trusted_proxies: settings.trusted_proxies.clone(),
+    });
+    let secure = settings.cookie_secure;
+    spawn_housekeeping(db);
+
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(security_headers())
+            .wrap(
+                SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
+                    .cookie_name("paydesk_session".into())
+                    .cookie_secure(secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build(),
+            )
+            // The path only: queries could carry things that do not belong in logs.
+            .wrap(Logger::new("%a %{METHOD}xi %U %s %Dms").custom_request_replace("METHOD", |r| r.method().to_string()))
+            .route("/healthz", web::get().to(crate::health::healthz))
+            .route("/readyz", web::get().to(crate::health::readyz))
+            .configure(crate::api::routes)
+            .configure(crate::web::routes)
+            .default_service(web::to(crate::web::page::not_found))
+    })
+    .listen(listener)
+    .map_err(|e| e.to_string())?;
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// Headers every response carries (SPEC §7). The CSP allows no inline script.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Content-Type-Options", "nosniff"))
+}
+
+/// Deletes expired sessions every 10 minutes.
+fn spawn_housekeeping(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let _ = db.run(|c| Ok(Session::purge_expired(c, crate::clock::now())?)).await;
+        }
+    });
+}

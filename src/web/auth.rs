@@ -1,0 +1,89 @@
+//! Sign-in and sign-out pages.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{FormState, Response};
+use super::page::{self, Layout, PageError, SignedIn};
+use crate::accounts::{self, tokens::Purpose};
+use crate::error::Error;
+use crate::net;
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub form: FormState,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn show_login(req: HttpRequest, session: Session) -> Response {
+    let state = page::state(&req);
+    if state.db.run(accounts::needs_setup).await? {
+        return Ok(page::see_other("/setup"));
+    }
+    let page = LoginPage { layout: Layout::anonymous(&session), form: FormState::default() };
+    Ok(page::ok(&page))
+}
+
+pub async fn submit_login(
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let state = page::state(&req);
+    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let tokens = state.tokens.clone();
+    let LoginForm { email, password, .. } = form.into_inner();
+    let typed = email.clone();
+    let result = state
+        .db
+        .run(move |c| accounts::sign_in(c, &tokens, Purpose::Web, &email, &password, &ip))
+        .await;
+    match result {
+        Ok(issued) => {
+            page::begin_session(&session, &issued.token);
+            Ok(page::see_other("/"))
+        }
+        Err(e @ (Error::BadCredentials | Error::Locked(_))) => {
+            let status = page::status_of(&e);
+            let form = FormState::default()
+                .with("email", &typed)
+                .errors([("_form", e.to_string())].into_iter().collect());
+            Ok(page::render(status, &LoginPage { layout: Layout::anonymous(&session), form }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    session: Session,
+    who: Result<SignedIn, PageError>,
+    form: web::Form<LogoutForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    if let Ok(SignedIn(who)) = who {
+        let state = page::state(&req);
+        let ip = net::client_ip_string(&req, &state.trusted_proxies);
+        state.db.run(move |c| accounts::sign_out(c, &who, &ip)).await?;
+    }
+    session.purge();
+    Ok(page::see_other("/login"))
+}

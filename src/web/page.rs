@@ -1,0 +1,211 @@
+//! What every page shares: the signed-in person (`SignedIn`), the layout data, CSRF, and
+//! the error type that renders `errors/error.html`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use askama::Template;
+use subtle::ConstantTimeEq;
+
+use crate::accounts::{self, Principal, tokens::Purpose};
+use crate::error::Error;
+use crate::startup::AppState;
+
+const TOKEN_KEY: &str = "token";
+const CSRF_KEY: &str = "csrf";
+
+/// A person with a valid, live session. Extracting it redirects everyone else to /login.
+pub struct SignedIn(pub Principal);
+
+impl FromRequest for SignedIn {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = req.get_session();
+            let token = session.get::<String>(TOKEN_KEY).ok().flatten();
+            let Some(token) = token else {
+                return Err(PageError::SignInRequired);
+            };
+            let state = AppState::of(&req);
+            let tokens = state.tokens.clone();
+            let found = state
+                .db
+                .run(move |c| accounts::authenticate(c, &tokens, Purpose::Web, &token))
+                .await?;
+            match found {
+                Some(principal) => Ok(SignedIn(principal)),
+                None => {
+                    session.remove(TOKEN_KEY);
+                    Err(PageError::SignInRequired)
+                }
+            }
+        })
+    }
+}
+
+/// Stores a new dashboard session, with a fresh cookie and CSRF token (no fixation).
+pub fn begin_session(session: &Session, token: &str) {
+    session.renew();
+    session.remove(CSRF_KEY);
+    let _ = session.insert(TOKEN_KEY, token);
+}
+
+/// The CSRF token for this browser session, made on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_KEY) {
+        return token;
+    }
+    let token = crate::ids::random_base62(32);
+    let _ = session.insert(CSRF_KEY, &token);
+    token
+}
+
+/// Every state-changing form calls this first.
+pub fn check_csrf(session: &Session, sent: &str) -> Result<(), PageError> {
+    let expected = session.get::<String>(CSRF_KEY).ok().flatten().unwrap_or_default();
+    if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) {
+        Ok(())
+    } else {
+        Err(PageError::Page(Error::forbidden(
+            "This form has expired or did not come from Paydesk. Go back, reload the page and try again.",
+        )))
+    }
+}
+
+/// Navigation and per-person bits of `base.html`.
+pub struct Layout {
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    /// Which nav entry is current.
+    pub section: &'static str,
+}
+
+pub struct NavUser {
+    pub email: String,
+    pub role: &'static str,
+    pub merchant: String,
+    pub is_admin: bool,
+    pub can_use_hub: bool,
+}
+
+impl Layout {
+    pub fn signed_in(who: &Principal, session: &Session, section: &'static str) -> Self {
+        let role = who.role();
+        Self {
+            user: Some(NavUser {
+                email: who.user.email.clone(),
+                role: role.label(),
+                merchant: who.merchant.name.clone(),
+                is_admin: role == crate::db::models::user::Role::Admin,
+                can_use_hub: role.can_use_hub(),
+            }),
+            csrf: csrf_token(session),
+            section,
+        }
+    }
+
+    pub fn anonymous(session: &Session) -> Self {
+        Self { user: None, csrf: csrf_token(session), section: "" }
+    }
+}
+
+/// Renders a page with a status; pages are never cached (they hold personal data).
+pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body),
+        Err(e) => PageError::Page(Error::internal(format!("template: {e}"))).error_response(),
+    }
+}
+
+pub fn ok(page: &impl Template) -> HttpResponse {
+    render(StatusCode::OK, page)
+}
+
+/// 303 See Other, the answer to a successful form post.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// An error on a page: a redirect to sign-in, or the error page with its status.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error(transparent)]
+    Page(#[from] Error),
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::SignInRequired => StatusCode::SEE_OTHER,
+            PageError::Page(e) => status_of(e),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let e = match self {
+            PageError::SignInRequired => return see_other("/login"),
+            PageError::Page(e) => e,
+        };
+        let status = status_of(e);
+        let (title, message) = match e {
+            Error::NotFound => ("Page not found", "There is nothing here, or it is not yours to see.".to_string()),
+            Error::Forbidden(msg) => ("Not allowed", msg.clone()),
+            Error::Invalid(fields) => (
+                "Check your input",
+                fields.values().cloned().collect::<Vec<_>>().join(" "),
+            ),
+            Error::Internal(msg) => {
+                tracing::error!(error = %msg, "page failed");
+                ("Something went wrong", "Paydesk could not finish this request. Nothing you typed was wrong; please try again.".to_string())
+            }
+            other => ("Request refused", other.to_string()),
+        };
+        let page = ErrorPage { status: status.as_u16(), title, message: &message };
+        let body = page.render().unwrap_or_else(|_| title.to_string());
+        HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body)
+    }
+}
+
+pub fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::Invalid(_) => StatusCode::BAD_REQUEST,
+        Error::Forbidden(_) | Error::Locked(_) => StatusCode::FORBIDDEN,
+        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::BadCredentials => StatusCode::UNAUTHORIZED,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The not-found page for any path no route matches.
+pub async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError::Page(Error::NotFound))
+}
+
+/// The shared state, from a handler's request.
+pub fn state(req: &HttpRequest) -> &web::Data<AppState> {
+    AppState::of(req)
+}

@@ -1,0 +1,161 @@
+//! Team (Admin only): add a member, change a role, deactivate.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{FormState, Response};
+use super::page::{self, Layout, SignedIn};
+use crate::accounts::{self, NewMember, Principal};
+use crate::db::models::user::{Role, User};
+use crate::error::Error;
+use crate::net;
+
+#[derive(Template)]
+#[template(path = "team/index.html")]
+pub struct TeamPage {
+    pub layout: Layout,
+    pub members: Vec<MemberRow>,
+    pub roles: [Role; 3],
+    pub form: FormState,
+    pub notice: Option<String>,
+}
+
+pub struct MemberRow {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub is_you: bool,
+    pub created: String,
+}
+
+async fn team_page(
+    req: &HttpRequest,
+    session: &Session,
+    who: &Principal,
+    form: FormState,
+    notice: Option<String>,
+) -> Result<TeamPage, Error> {
+    let merchant_id = who.merchant.id.clone();
+    let users = page::state(req).db.run(move |c| Ok(User::list_for_merchant(c, &merchant_id)?)).await?;
+    let members = users
+        .into_iter()
+        .map(|u| MemberRow {
+            is_you: u.id == who.user.id,
+            role: u.role(),
+            created: crate::clock::display(u.created_at),
+            id: u.id,
+            email: u.email,
+            active: u.active,
+        })
+        .collect();
+    Ok(TeamPage {
+        layout: Layout::signed_in(who, session, "team"),
+        members,
+        roles: Role::ALL,
+        form,
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TeamQuery {
+    done: Option<String>,
+}
+
+pub async fn list_members(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    query: web::Query<TeamQuery>,
+) -> Response {
+    who.require_admin()?;
+    let notice = match query.done.as_deref() {
+        Some("added") => Some("Member added. Share the initial password with them privately.".into()),
+        Some("role") => Some("Role changed; it applies on their next request.".into()),
+        Some("deactivated") => Some("Member deactivated and signed out everywhere.".into()),
+        _ => None,
+    };
+    let page = team_page(&req, &session, &who, FormState::default(), notice).await?;
+    Ok(page::ok(&page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddMemberForm {
+    email: String,
+    role: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn add_member(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    form: web::Form<AddMemberForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    who.require_admin()?;
+    let state = page::state(&req);
+    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let AddMemberForm { email, role, password, .. } = form.into_inner();
+    let kept = FormState::default().with("email", &email).with("role", &role);
+    let actor = who.clone();
+    let input = NewMember { email, role, password };
+    match state.db.run(move |c| accounts::add_member(c, &actor, input, &ip)).await {
+        Ok(_) => Ok(page::see_other("/team?done=added")),
+        Err(Error::Invalid(errors)) => {
+            let page = team_page(&req, &session, &who, kept.errors(errors), None).await?;
+            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+    csrf: String,
+}
+
+pub async fn change_role(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    form: web::Form<RoleForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let state = page::state(&req);
+    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let role = form.into_inner().role;
+    let target = path.into_inner();
+    state.db.run(move |c| accounts::change_role(c, &who, &target, &role, &ip)).await?;
+    Ok(page::see_other("/team?done=role"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn deactivate_member(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let state = page::state(&req);
+    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let target = path.into_inner();
+    state.db.run(move |c| accounts::deactivate(c, &who, &target, &ip)).await?;
+    Ok(page::see_other("/team?done=deactivated"))
+}
