@@ -12,7 +12,11 @@ const SECRET_FILE: &str = "./data/secret";
 const SECRET_MIN_BYTES: usize = 64;
 
 #[derive(Debug, Parser)]
-#[command(name = "paydesk", version, about = "Paydesk: merchant dashboard, Developer Hub and payments API")]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Paydesk: merchant dashboard, Developer Hub and payments API"
+)]
 pub struct Cli {
     /// `sqlite://PATH` or `postgres://…`
     #[arg(long, env = "PAYDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
@@ -47,7 +51,12 @@ pub struct ServeArgs {
     pub secret: Option<String>,
 
     /// Mark cookies Secure: `auto` means secure unless bound to loopback
-    #[arg(long, env = "PAYDESK_COOKIE_SECURE", value_enum, default_value = "auto")]
+    #[arg(
+        long,
+        env = "PAYDESK_COOKIE_SECURE",
+        value_enum,
+        default_value = "auto"
+    )]
     pub cookie_secure: CookieSecure,
 
     /// Comma-separated CIDRs whose X-Forwarded-For is believed
@@ -148,7 +157,10 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
         if trimmed.len() >= SECRET_MIN_BYTES {
             return Ok(trimmed.as_bytes().to_vec());
         }
-        return Err(format!("{} holds fewer than {SECRET_MIN_BYTES} bytes", path.display()));
+        return Err(format!(
+            "{} holds fewer than {SECRET_MIN_BYTES} bytes",
+            path.display()
+        ));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)

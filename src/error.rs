@@ -22,7 +22,9 @@ pub enum Error {
     #[error("Incorrect email or password.")]
     BadCredentials,
     /// Too many failures; the account is locked until the given time.
-    #[error("Too many failed sign-ins. This account is locked for 15 minutes; try again after {0}.")]
+    #[error(
+        "Too many failed sign-ins. This account is locked for 15 minutes; try again after {0}."
+    )]
     Locked(String),
     /// A conflict the user can resolve, e.g. an email already taken.
     #[error("{0}")]

@@ -32,9 +32,12 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Serve(args) => serve(cli.database_url, args),
         Command::Migrate => migrate(&cli.database_url),
-        Command::User(UserCommand::Create { email, role, merchant, password_stdin }) => {
-            create_user(&cli.database_url, &email, &role, merchant, password_stdin)
-        }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            merchant,
+            password_stdin,
+        }) => create_user(&cli.database_url, &email, &role, merchant, password_stdin),
         Command::Merchant(MerchantCommand::Verify { merchant }) => {
             verify_merchant(&cli.database_url, &merchant)
         }
@@ -54,7 +57,9 @@ fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         tracing::info!("Paydesk is serving on http://{}:{}", bind.ip(), app.port());
-        app.run_until_stopped().await.map_err(|e| format!("server stopped: {e}"))
+        app.run_until_stopped()
+            .await
+            .map_err(|e| format!("server stopped: {e}"))
     })
 }
 
@@ -83,7 +88,10 @@ fn create_user(
     let mut conn = db.conn().map_err(describe)?;
     let merchant = match merchant {
         Some(name) => name,
-        None => match Merchant::list(&mut conn).map_err(|e| describe(e.into()))?.as_slice() {
+        None => match Merchant::list(&mut conn)
+            .map_err(|e| describe(e.into()))?
+            .as_slice()
+        {
             [only] => only.name.clone(),
             [] => return Err("no merchant exists yet: name one with --merchant NAME".into()),
             _ => return Err("several merchants exist: choose one with --merchant NAME".into()),
@@ -112,7 +120,10 @@ fn verify_merchant(database_url: &str, name: &str) -> Result<(), String> {
     let db = open(database_url)?;
     let mut conn = db.conn().map_err(describe)?;
     let merchant = accounts::verify_merchant(&mut conn, name).map_err(describe)?;
-    println!("merchant {:?} ({}) is verified: live mode is enabled", merchant.name, merchant.id);
+    println!(
+        "merchant {:?} ({}) is verified: live mode is enabled",
+        merchant.name, merchant.id
+    );
     Ok(())
 }
 

@@ -9,7 +9,10 @@ use ipnetwork::IpNetwork;
 /// `::ffff:a.b.c.d` is the IPv4 address it wraps.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     }
 }
@@ -19,7 +22,10 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNetwork]) -> Option<IpAddr> {
     if !is_trusted(peer, trusted) {
         return Some(peer);
     }
-    let header = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     let mut client = peer;
     // Walk from the nearest hop outwards; stop at the first address we do not trust.
     for hop in header.unwrap_or("").rsplit(',') {
@@ -42,7 +48,9 @@ fn is_trusted(ip: IpAddr, trusted: &[IpNetwork]) -> bool {
 
 /// For logs and the audit log.
 pub fn client_ip_string(req: &HttpRequest, trusted: &[IpNetwork]) -> String {
-    client_ip(req, trusted).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+    client_ip(req, trusted)
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]
@@ -64,7 +72,10 @@ mod tests {
         let ip = |p, x| client_ip(&req(p, x), &trusted).unwrap().to_string();
         assert_eq!(ip("203.0.113.9:1", Some("1.2.3.4")), "203.0.113.9");
         assert_eq!(ip("10.0.0.1:1", Some("1.2.3.4")), "1.2.3.4");
-        assert_eq!(ip("10.0.0.1:1", Some("6.6.6.6, 1.2.3.4, 10.0.0.2")), "1.2.3.4");
+        assert_eq!(
+            ip("10.0.0.1:1", Some("6.6.6.6, 1.2.3.4, 10.0.0.2")),
+            "1.2.3.4"
+        );
         assert_eq!(ip("10.0.0.1:1", None), "10.0.0.1");
         assert_eq!(ip("[::ffff:192.0.2.1]:1", None), "192.0.2.1");
     }

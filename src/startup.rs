@@ -30,7 +30,8 @@ pub struct AppState {
 impl AppState {
     /// The state registered in `Application::build`; every app built there has it.
     pub fn of(req: &HttpRequest) -> &web::Data<AppState> {
-        req.app_data::<web::Data<AppState>>().expect("AppState is registered at start-up")
+        req.app_data::<web::Data<AppState>>()
+            .expect("AppState is registered at start-up")
     }
 }
 
@@ -95,7 +96,10 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
                     .build(),
             )
             // The path only: queries could carry things that do not belong in logs.
-            .wrap(Logger::new("%a %{METHOD}xi %U %s %Dms").custom_request_replace("METHOD", |r| r.method().to_string()))
+            .wrap(
+                Logger::new("%a %{METHOD}xi %U %s %Dms")
+                    .custom_request_replace("METHOD", |r| r.method().to_string()),
+            )
             .route("/healthz", web::get().to(crate::health::healthz))
             .route("/readyz", web::get().to(crate::health::readyz))
             .configure(crate::api::routes)
@@ -125,11 +129,13 @@ fn security_headers() -> DefaultHeaders {
 
 /// Deletes expired sessions every 10 minutes.
 fn spawn_housekeeping(db: Db) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let _ = db.run(|c| Ok(Session::purge_expired(c, crate::clock::now())?)).await;
+            let _ = db
+                .run(|c| Ok(Session::purge_expired(c, crate::clock::now())?))
+                .await;
         }
     });
 }

@@ -87,7 +87,9 @@ pub fn setup(
     let name = validate::merchant_name(&input.merchant_name)
         .map_err(|e| errors.insert("merchant_name", e))
         .ok();
-    let email = validate::email(&input.email).map_err(|e| errors.insert("email", e)).ok();
+    let email = validate::email(&input.email)
+        .map_err(|e| errors.insert("email", e))
+        .ok();
     if let Err(e) = validate::password(&input.password) {
         errors.insert("password", e);
     }
@@ -106,7 +108,15 @@ pub fn setup(
         merchant.insert(conn)?;
         let user = new_user(&merchant.id, &email, Role::Admin, password_hash);
         user.insert(conn)?;
-        AuditEntry::record(conn, Some(&merchant.id), &email, "setup", &merchant.name, ip, "")?;
+        AuditEntry::record(
+            conn,
+            Some(&merchant.id),
+            &email,
+            "setup",
+            &merchant.name,
+            ip,
+            "",
+        )?;
         Ok::<_, Error>(user)
     })?;
     start_session(conn, tokens, Purpose::Web, user, ip)
@@ -140,7 +150,15 @@ pub fn sign_in(
     let email = email.trim().to_lowercase();
     let Some(user) = User::find_by_email(conn, &email)? else {
         passwords::verify_dummy(password);
-        AuditEntry::record(conn, None, &email, "sign_in.failed", &email, ip, "unknown email")?;
+        AuditEntry::record(
+            conn,
+            None,
+            &email,
+            "sign_in.failed",
+            &email,
+            ip,
+            "unknown email",
+        )?;
         return Err(Error::BadCredentials);
     };
     let now = clock::now();
@@ -158,7 +176,11 @@ pub fn sign_in(
     }
     if !passwords::verify(password, &user.password_hash) || !user.active {
         let failures = User::count_failure(conn, &user.id)?;
-        let detail = if user.active { "wrong password" } else { "deactivated user" };
+        let detail = if user.active {
+            "wrong password"
+        } else {
+            "deactivated user"
+        };
         AuditEntry::record(
             conn,
             Some(&user.merchant_id),
@@ -209,9 +231,21 @@ fn start_session(
         Purpose::Web => "sign_in",
         Purpose::Api => "sign_in.api",
     };
-    AuditEntry::record(conn, Some(&user.merchant_id), &user.email, action, &user.id, ip, "")?;
+    AuditEntry::record(
+        conn,
+        Some(&user.merchant_id),
+        &user.email,
+        action,
+        &user.id,
+        ip,
+        "",
+    )?;
     let token = tokens.issue(purpose, &user.id, &session.jti, now, session.expires_at);
-    Ok(Issued { token, expires_at: session.expires_at, user })
+    Ok(Issued {
+        token,
+        expires_at: session.expires_at,
+        user,
+    })
 }
 
 /// The person a session token belongs to, if the token is valid, its session row still
@@ -247,7 +281,11 @@ pub fn authenticate(
         Session::touch(conn, &session.jti, now)?;
     }
     let merchant = Merchant::find(conn, &user.merchant_id)?;
-    Ok(Some(Principal { user, merchant, jti: session.jti }))
+    Ok(Some(Principal {
+        user,
+        merchant,
+        jti: session.jti,
+    }))
 }
 
 /// Ends a session everywhere: its token stops working on every instance.
@@ -281,20 +319,34 @@ pub fn add_member(
 ) -> Result<User, Error> {
     actor.require_admin()?;
     let mut errors = FieldErrors::new();
-    let email = validate::email(&input.email).map_err(|e| errors.insert("email", e)).ok();
-    let role = input.role.parse::<Role>().map_err(|_| errors.insert("role", "Choose a role.".into())).ok();
+    let email = validate::email(&input.email)
+        .map_err(|e| errors.insert("email", e))
+        .ok();
+    let role = input
+        .role
+        .parse::<Role>()
+        .map_err(|_| errors.insert("role", "Choose a role.".into()))
+        .ok();
     if let Err(e) = validate::password(&input.password) {
         errors.insert("password", e);
     }
     if let Some(email) = &email
         && User::find_by_email(conn, email)?.is_some()
     {
-        errors.insert("email", "Someone with this email already has a Paydesk account.".into());
+        errors.insert(
+            "email",
+            "Someone with this email already has a Paydesk account.".into(),
+        );
     }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    let user = new_user(&actor.merchant.id, &email, role, passwords::hash(&input.password));
+    let user = new_user(
+        &actor.merchant.id,
+        &email,
+        role,
+        passwords::hash(&input.password),
+    );
     user.insert(conn)?;
     AuditEntry::record(
         conn,
@@ -383,7 +435,9 @@ pub fn create_user_cli(
         validate::merchant_name(merchant_name).map_err(|e| Error::field("merchant", e))?;
     validate::password(password).map_err(|e| Error::field("password", e))?;
     if User::find_by_email(conn, &email)?.is_some() {
-        return Err(Error::Conflict(format!("a user with email {email} already exists")));
+        return Err(Error::Conflict(format!(
+            "a user with email {email} already exists"
+        )));
     }
     let password_hash = passwords::hash(password);
     conn.transaction(|conn| {
@@ -397,7 +451,15 @@ pub fn create_user_cli(
         };
         let user = new_user(&merchant.id, &email, role, password_hash);
         user.insert(conn)?;
-        AuditEntry::record(conn, Some(&merchant.id), "cli", "team.member_added", &email, "cli", role.as_str())?;
+        AuditEntry::record(
+            conn,
+            Some(&merchant.id),
+            "cli",
+            "team.member_added",
+            &email,
+            "cli",
+            role.as_str(),
+        )?;
         Ok(user)
     })
 }
@@ -407,6 +469,14 @@ pub fn verify_merchant(conn: &mut DbConn, name: &str) -> Result<Merchant, Error>
     let merchant = Merchant::find_by_name(conn, name)?
         .ok_or_else(|| Error::Conflict(format!("no merchant is named {name:?}")))?;
     Merchant::set_verified(conn, &merchant.id, true)?;
-    AuditEntry::record(conn, Some(&merchant.id), "cli", "merchant.verified", &merchant.name, "cli", "")?;
+    AuditEntry::record(
+        conn,
+        Some(&merchant.id),
+        "cli",
+        "merchant.verified",
+        &merchant.name,
+        "cli",
+        "",
+    )?;
     Ok(Merchant::find(conn, &merchant.id)?)
 }

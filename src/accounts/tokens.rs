@@ -50,7 +50,10 @@ pub struct Tokens {
 impl Tokens {
     /// `key` is derived from PAYDESK_SECRET for this purpose only.
     pub fn new(key: &[u8]) -> Self {
-        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key) }
+        Self {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+        }
     }
 
     pub fn issue(&self, purpose: Purpose, user_id: &str, jti: &str, iat: i64, exp: i64) -> String {
@@ -73,7 +76,9 @@ impl Tokens {
         v.set_issuer(&[ISSUER]);
         v.set_audience(&[purpose.audience()]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v).ok().map(|d| d.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 

@@ -56,7 +56,15 @@ mod tests {
     #[test]
     fn emails_are_trimmed_lowercased_and_checked() {
         assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@c.d", "a@b@c.d"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@c.d",
+            "a@b@c.d",
+        ] {
             assert!(email(bad).is_err(), "{bad:?} accepted");
         }
     }

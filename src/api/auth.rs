@@ -53,7 +53,10 @@ pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpR
 pub async fn logout(req: HttpRequest, ApiUser(who): ApiUser) -> Result<HttpResponse, ApiError> {
     let state = AppState::of(&req);
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
-    state.db.run(move |c| accounts::sign_out(c, &who, &ip)).await?;
+    state
+        .db
+        .run(move |c| accounts::sign_out(c, &who, &ip))
+        .await?;
     Ok(envelope::ok(json!({"revoked": true})))
 }
 

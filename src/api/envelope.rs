@@ -38,7 +38,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn details(mut self, details: Value) -> Self {
@@ -47,7 +52,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "No such object or route.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such object or route.",
+        )
     }
 
     pub fn invalid_token() -> Self {
@@ -90,9 +99,11 @@ impl From<Error> for ApiError {
             .details(json!({ "fields": fields })),
             Error::Forbidden(msg) => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
             Error::NotFound => Self::not_found(),
-            Error::BadCredentials => {
-                Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", e.to_string())
-            }
+            Error::BadCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                e.to_string(),
+            ),
             Error::Locked(_) => Self::new(StatusCode::FORBIDDEN, "account_locked", e.to_string()),
             Error::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
             Error::Internal(msg) => {
@@ -129,7 +140,9 @@ pub async fn request_id(
     };
     let api_error = match res.response().error() {
         Some(err) => Some(
-            err.as_error::<ApiError>().cloned().unwrap_or_else(|| from_status(res.status())),
+            err.as_error::<ApiError>()
+                .cloned()
+                .unwrap_or_else(|| from_status(res.status())),
         ),
         None if res.status() == StatusCode::METHOD_NOT_ALLOWED => {
             Some(from_status(StatusCode::METHOD_NOT_ALLOWED))
@@ -146,8 +159,10 @@ pub async fn request_id(
         }
         None => res,
     };
-    res.headers_mut()
-        .insert(header::HeaderName::from_static("request-id"), header::HeaderValue::from_str(&id)?);
+    res.headers_mut().insert(
+        header::HeaderName::from_static("request-id"),
+        header::HeaderValue::from_str(&id)?,
+    );
     Ok(res)
 }
 
@@ -160,7 +175,9 @@ fn from_status(status: StatusCode) -> ApiError {
         ),
         StatusCode::NOT_FOUND => ApiError::not_found(),
         StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
-        s if s.is_client_error() => ApiError::new(s, "invalid_request", "The request was not understood."),
+        s if s.is_client_error() => {
+            ApiError::new(s, "invalid_request", "The request was not understood.")
+        }
         _ => ApiError::from(Error::internal(format!("unexpected status {status}"))),
     }
 }
@@ -175,29 +192,30 @@ fn payload_too_large() -> ApiError {
 
 /// JSON bodies: 64 KiB at most; anything unreadable is `invalid_json`.
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(BODY_LIMIT).error_handler(|err, _req| {
-        let api = match &err {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                payload_too_large()
-            }
-            JsonPayloadError::ContentType => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                "Send the body as JSON with Content-Type: application/json.",
-            ),
-            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                format!("The body does not match this endpoint: {e}"),
-            ),
-            other => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                format!("The body is not valid JSON: {other}"),
-            ),
-        };
-        api.into()
-    })
+    web::JsonConfig::default()
+        .limit(BODY_LIMIT)
+        .error_handler(|err, _req| {
+            let api = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => payload_too_large(),
+                JsonPayloadError::ContentType => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    "Send the body as JSON with Content-Type: application/json.",
+                ),
+                JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    format!("The body does not match this endpoint: {e}"),
+                ),
+                other => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("The body is not valid JSON: {other}"),
+                ),
+            };
+            api.into()
+        })
 }
 
 /// Any path under /api/v1 that no route matches.

@@ -39,7 +39,9 @@ impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, String> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(format!("database URL {url} has no file path: use sqlite://PATH"));
+                return Err(format!(
+                    "database URL {url} has no file path: use sqlite://PATH"
+                ));
             }
             return Ok(Self::Sqlite(path.to_owned()));
         }
@@ -105,9 +107,8 @@ impl Db {
         if let DatabaseUrl::Sqlite(path) = &parsed {
             let parent = std::path::Path::new(path).parent();
             if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    format!("cannot create the directory for database {url}: {e}")
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
             }
         }
         let max_size = match parsed {
@@ -115,6 +116,10 @@ impl Db {
             DatabaseUrl::Sqlite(_) => 8,
             DatabaseUrl::Postgres(_) => 16,
         };
+        // One direct attempt first: an unreachable server fails at once with libpq's own
+        // reason, instead of after the pool's retries.
+        DbConn::establish(&parsed.connection_string())
+            .map_err(|e| format!("cannot connect to database {}: {e}", redact(url)))?;
         let manager = ConnectionManager::<DbConn>::new(parsed.connection_string());
         let pool = Pool::builder()
             .max_size(max_size)
@@ -128,7 +133,9 @@ impl Db {
 
     /// A pooled connection; blocking, so call it off the async workers (see [`Db::run`]).
     pub fn conn(&self) -> Result<Conn, Error> {
-        self.pool.get().map_err(|e| Error::internal(format!("database pool: {e}")))
+        self.pool
+            .get()
+            .map_err(|e| Error::internal(format!("database pool: {e}")))
     }
 
     /// Runs blocking database work on actix's blocking thread pool.
@@ -151,7 +158,9 @@ impl Db {
         let mut conn = self.conn().map_err(|e| e.to_string())?;
         let ran = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
         };
         ran.map_err(|e| format!("migration failed: {e}"))
     }

@@ -41,5 +41,8 @@ pub async fn list_audit(req: HttpRequest, session: Session, SignedIn(who): Signe
             detail: e.detail,
         })
         .collect();
-    Ok(page::ok(&AuditPage { layout: Layout::signed_in(&who, &session, "audit"), entries }))
+    Ok(page::ok(&AuditPage {
+        layout: Layout::signed_in(&who, &session, "audit"),
+        entries,
+    }))
 }

@@ -31,7 +31,10 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
     if state.db.run(accounts::needs_setup).await? {
         return Ok(page::see_other("/setup"));
     }
-    let page = LoginPage { layout: Layout::anonymous(&session), form: FormState::default() };
+    let page = LoginPage {
+        layout: Layout::anonymous(&session),
+        form: FormState::default(),
+    };
     Ok(page::ok(&page))
 }
 
@@ -44,7 +47,9 @@ pub async fn submit_login(
     let state = page::state(&req);
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
     let tokens = state.tokens.clone();
-    let LoginForm { email, password, .. } = form.into_inner();
+    let LoginForm {
+        email, password, ..
+    } = form.into_inner();
     let typed = email.clone();
     let result = state
         .db
@@ -60,7 +65,13 @@ pub async fn submit_login(
             let form = FormState::default()
                 .with("email", &typed)
                 .errors([("_form", e.to_string())].into_iter().collect());
-            Ok(page::render(status, &LoginPage { layout: Layout::anonymous(&session), form }))
+            Ok(page::render(
+                status,
+                &LoginPage {
+                    layout: Layout::anonymous(&session),
+                    form,
+                },
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -82,7 +93,10 @@ pub async fn logout(
     if let Ok(SignedIn(who)) = who {
         let state = page::state(&req);
         let ip = net::client_ip_string(&req, &state.trusted_proxies);
-        state.db.run(move |c| accounts::sign_out(c, &who, &ip)).await?;
+        state
+            .db
+            .run(move |c| accounts::sign_out(c, &who, &ip))
+            .await?;
     }
     session.purge();
     Ok(page::see_other("/login"))

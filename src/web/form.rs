@@ -45,13 +45,16 @@ impl FormState {
 
 /// A form body that does not decode is the sender's fault: a 400 page, not a panic.
 pub fn config() -> web::FormConfig {
-    web::FormConfig::default().limit(64 * 1024).error_handler(|err, _req| {
-        let page = super::page::PageError::Page(Error::field(
-            "_form",
-            format!("The form could not be read ({err}). Reload the page and try again."),
-        ));
-        InternalError::from_response(err, actix_web::ResponseError::error_response(&page)).into()
-    })
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _req| {
+            let page = super::page::PageError::Page(Error::field(
+                "_form",
+                format!("The form could not be read ({err}). Reload the page and try again."),
+            ));
+            InternalError::from_response(err, actix_web::ResponseError::error_response(&page))
+                .into()
+        })
 }
 
 pub type Response = Result<HttpResponse, super::page::PageError>;

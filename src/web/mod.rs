@@ -24,7 +24,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team", web::get().to(team::list_members))
         .route("/team", web::post().to(team::add_member))
         .route("/team/{id}/role", web::post().to(team::change_role))
-        .route("/team/{id}/deactivate", web::post().to(team::deactivate_member))
+        .route(
+            "/team/{id}/deactivate",
+            web::post().to(team::deactivate_member),
+        )
         .route("/audit", web::get().to(audit::list_audit))
         .route("/static/{file}", web::get().to(assets::serve));
 }

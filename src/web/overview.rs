@@ -22,7 +22,11 @@ pub struct OverviewPage {
 pub async fn show_overview(req: HttpRequest, session: Session, who: Option<SignedIn>) -> Response {
     let Some(SignedIn(who)) = who else {
         let state = page::state(&req);
-        let target = if state.db.run(accounts::needs_setup).await? { "/setup" } else { "/login" };
+        let target = if state.db.run(accounts::needs_setup).await? {
+            "/setup"
+        } else {
+            "/login"
+        };
         return Ok(page::see_other(target));
     };
     let merchant_id = who.merchant.id.clone();

@@ -69,7 +69,11 @@ pub fn csrf_token(session: &Session) -> String {
 
 /// Every state-changing form calls this first.
 pub fn check_csrf(session: &Session, sent: &str) -> Result<(), PageError> {
-    let expected = session.get::<String>(CSRF_KEY).ok().flatten().unwrap_or_default();
+    let expected = session
+        .get::<String>(CSRF_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) {
         Ok(())
     } else {
@@ -112,7 +116,11 @@ impl Layout {
     }
 
     pub fn anonymous(session: &Session) -> Self {
-        Self { user: None, csrf: csrf_token(session), section: "" }
+        Self {
+            user: None,
+            csrf: csrf_token(session),
+            section: "",
+        }
     }
 }
 
@@ -133,7 +141,9 @@ pub fn ok(page: &impl Template) -> HttpResponse {
 
 /// 303 See Other, the answer to a successful form post.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 #[derive(Template)]
@@ -168,7 +178,10 @@ impl ResponseError for PageError {
         };
         let status = status_of(e);
         let (title, message) = match e {
-            Error::NotFound => ("Page not found", "There is nothing here, or it is not yours to see.".to_string()),
+            Error::NotFound => (
+                "Page not found",
+                "There is nothing here, or it is not yours to see.".to_string(),
+            ),
             Error::Forbidden(msg) => ("Not allowed", msg.clone()),
             Error::Invalid(fields) => (
                 "Check your input",
@@ -180,7 +193,11 @@ impl ResponseError for PageError {
             }
             other => ("Request refused", other.to_string()),
         };
-        let page = ErrorPage { status: status.as_u16(), title, message: &message };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message: &message,
+        };
         let body = page.render().unwrap_or_else(|_| title.to_string());
         HttpResponse::build(status)
             .content_type(ContentType::html())

@@ -32,11 +32,18 @@ pub async fn show_setup(req: HttpRequest, session: Session) -> Response {
     if !page::state(&req).db.run(accounts::needs_setup).await? {
         return Err(Error::NotFound.into());
     }
-    let page = SetupPage { layout: Layout::anonymous(&session), form: FormState::default() };
+    let page = SetupPage {
+        layout: Layout::anonymous(&session),
+        form: FormState::default(),
+    };
     Ok(page::ok(&page))
 }
 
-pub async fn submit_setup(req: HttpRequest, session: Session, form: web::Form<SetupForm>) -> Response {
+pub async fn submit_setup(
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<SetupForm>,
+) -> Response {
     let state = page::state(&req);
     if !state.db.run(accounts::needs_setup).await? {
         return Err(Error::NotFound.into());
@@ -44,16 +51,34 @@ pub async fn submit_setup(req: HttpRequest, session: Session, form: web::Form<Se
     page::check_csrf(&session, &form.csrf)?;
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
     let tokens = state.tokens.clone();
-    let SetupForm { merchant_name, email, password, .. } = form.into_inner();
-    let kept = FormState::default().with("merchant_name", &merchant_name).with("email", &email);
-    let input = SetupInput { merchant_name, email, password };
-    match state.db.run(move |c| accounts::setup(c, &tokens, input, &ip)).await {
+    let SetupForm {
+        merchant_name,
+        email,
+        password,
+        ..
+    } = form.into_inner();
+    let kept = FormState::default()
+        .with("merchant_name", &merchant_name)
+        .with("email", &email);
+    let input = SetupInput {
+        merchant_name,
+        email,
+        password,
+    };
+    match state
+        .db
+        .run(move |c| accounts::setup(c, &tokens, input, &ip))
+        .await
+    {
         Ok(issued) => {
             page::begin_session(&session, &issued.token);
             Ok(page::see_other("/"))
         }
         Err(Error::Invalid(errors)) => {
-            let page = SetupPage { layout: Layout::anonymous(&session), form: kept.errors(errors) };
+            let page = SetupPage {
+                layout: Layout::anonymous(&session),
+                form: kept.errors(errors),
+            };
             Ok(page::render(StatusCode::BAD_REQUEST, &page))
         }
         Err(e) => Err(e.into()),

@@ -40,7 +40,10 @@ async fn team_page(
     notice: Option<String>,
 ) -> Result<TeamPage, Error> {
     let merchant_id = who.merchant.id.clone();
-    let users = page::state(req).db.run(move |c| Ok(User::list_for_merchant(c, &merchant_id)?)).await?;
+    let users = page::state(req)
+        .db
+        .run(move |c| Ok(User::list_for_merchant(c, &merchant_id)?))
+        .await?;
     let members = users
         .into_iter()
         .map(|u| MemberRow {
@@ -74,7 +77,9 @@ pub async fn list_members(
 ) -> Response {
     who.require_admin()?;
     let notice = match query.done.as_deref() {
-        Some("added") => Some("Member added. Share the initial password with them privately.".into()),
+        Some("added") => {
+            Some("Member added. Share the initial password with them privately.".into())
+        }
         Some("role") => Some("Role changed; it applies on their next request.".into()),
         Some("deactivated") => Some("Member deactivated and signed out everywhere.".into()),
         _ => None,
@@ -102,11 +107,26 @@ pub async fn add_member(
     who.require_admin()?;
     let state = page::state(&req);
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
-    let AddMemberForm { email, role, password, .. } = form.into_inner();
-    let kept = FormState::default().with("email", &email).with("role", &role);
+    let AddMemberForm {
+        email,
+        role,
+        password,
+        ..
+    } = form.into_inner();
+    let kept = FormState::default()
+        .with("email", &email)
+        .with("role", &role);
     let actor = who.clone();
-    let input = NewMember { email, role, password };
-    match state.db.run(move |c| accounts::add_member(c, &actor, input, &ip)).await {
+    let input = NewMember {
+        email,
+        role,
+        password,
+    };
+    match state
+        .db
+        .run(move |c| accounts::add_member(c, &actor, input, &ip))
+        .await
+    {
         Ok(_) => Ok(page::see_other("/team?done=added")),
         Err(Error::Invalid(errors)) => {
             let page = team_page(&req, &session, &who, kept.errors(errors), None).await?;
@@ -135,7 +155,10 @@ pub async fn change_role(
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
     let role = form.into_inner().role;
     let target = path.into_inner();
-    state.db.run(move |c| accounts::change_role(c, &who, &target, &role, &ip)).await?;
+    state
+        .db
+        .run(move |c| accounts::change_role(c, &who, &target, &role, &ip))
+        .await?;
     Ok(page::see_other("/team?done=role"))
 }
 
@@ -156,6 +179,9 @@ pub async fn deactivate_member(
     let state = page::state(&req);
     let ip = net::client_ip_string(&req, &state.trusted_proxies);
     let target = path.into_inner();
-    state.db.run(move |c| accounts::deactivate(c, &who, &target, &ip)).await?;
+    state
+        .db
+        .run(move |c| accounts::deactivate(c, &who, &target, &ip))
+        .await?;
     Ok(page::see_other("/team?done=deactivated"))
 }

@@ -45,7 +45,10 @@ impl AuditEntry {
             detail: detail.to_owned(),
             created_at: crate::clock::now(),
         };
-        diesel::insert_into(audit_log::table).values(&entry).execute(conn).map(drop)
+        diesel::insert_into(audit_log::table)
+            .values(&entry)
+            .execute(conn)
+            .map(drop)
     }
 
     /// Newest first.

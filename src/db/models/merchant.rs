@@ -26,11 +26,17 @@ impl Merchant {
     }
 
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-        diesel::insert_into(merchants::table).values(self).execute(conn).map(drop)
+        diesel::insert_into(merchants::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
-        merchants::table.find(id).select(Self::as_select()).first(conn)
+        merchants::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
     }
 
     pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Self>> {
@@ -42,7 +48,10 @@ impl Merchant {
     }
 
     pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Self>> {
-        merchants::table.order(merchants::name).select(Self::as_select()).load(conn)
+        merchants::table
+            .order(merchants::name)
+            .select(Self::as_select())
+            .load(conn)
     }
 
     pub fn set_verified(conn: &mut DbConn, id: &str, verified: bool) -> QueryResult<()> {

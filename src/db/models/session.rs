@@ -20,11 +20,18 @@ pub struct Session {
 
 impl Session {
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-        diesel::insert_into(sessions::table).values(self).execute(conn).map(drop)
+        diesel::insert_into(sessions::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
     }
 
     pub fn find(conn: &mut DbConn, jti: &str) -> QueryResult<Option<Self>> {
-        sessions::table.find(jti).select(Self::as_select()).first(conn).optional()
+        sessions::table
+            .find(jti)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
     }
 
     pub fn touch(conn: &mut DbConn, jti: &str, now: i64) -> QueryResult<()> {
@@ -35,7 +42,9 @@ impl Session {
     }
 
     pub fn delete(conn: &mut DbConn, jti: &str) -> QueryResult<()> {
-        diesel::delete(sessions::table.find(jti)).execute(conn).map(drop)
+        diesel::delete(sessions::table.find(jti))
+            .execute(conn)
+            .map(drop)
     }
 
     /// Ends every session of a user (deactivation).

@@ -48,7 +48,9 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "developer" => Ok(Role::Developer),
             "viewer" => Ok(Role::Viewer),
-            other => Err(format!("unknown role {other:?}: use admin, developer or viewer")),
+            other => Err(format!(
+                "unknown role {other:?}: use admin, developer or viewer"
+            )),
         }
     }
 }
@@ -81,7 +83,10 @@ impl User {
     }
 
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-        diesel::insert_into(users::table).values(self).execute(conn).map(drop)
+        diesel::insert_into(users::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
@@ -128,19 +133,28 @@ impl User {
         diesel::update(users::table.find(id))
             .set(users::failed_logins.eq(users::failed_logins + 1))
             .execute(conn)?;
-        users::table.find(id).select(users::failed_logins).first(conn)
+        users::table
+            .find(id)
+            .select(users::failed_logins)
+            .first(conn)
     }
 
     pub fn lock_until(conn: &mut DbConn, id: &str, until: i64) -> QueryResult<()> {
         diesel::update(users::table.find(id))
-            .set((users::locked_until.eq(Some(until)), users::failed_logins.eq(0)))
+            .set((
+                users::locked_until.eq(Some(until)),
+                users::failed_logins.eq(0),
+            ))
             .execute(conn)
             .map(drop)
     }
 
     pub fn clear_failures(conn: &mut DbConn, id: &str) -> QueryResult<()> {
         diesel::update(users::table.find(id))
-            .set((users::failed_logins.eq(0), users::locked_until.eq(None::<i64>)))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<i64>),
+            ))
             .execute(conn)
             .map(drop)
     }

@@ -1,0 +1,106 @@
+//! The JSON API as scripts call it: the envelope, Request-Id, and user tokens.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+async fn login(app: &TestApp, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Checks the error envelope and that its request_id is the Request-Id header.
+async fn error_code(res: reqwest::Response) -> (u16, String, Value) {
+    let status = res.status().as_u16();
+    let header = res
+        .headers()
+        .get("request-id")
+        .expect("Request-Id header")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["ok"], false, "{body}");
+    assert_eq!(body["request_id"], header, "{body}");
+    assert!(header.starts_with("req_"));
+    (
+        status,
+        body["error"]["code"].as_str().unwrap().to_owned(),
+        body,
+    )
+}
+
+on_both_backends! {
+    async fn a_user_token_is_issued_and_revoked_by_logout(app) {
+        app.setup_admin().await;
+        let res = login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers().get("request-id").unwrap().to_str().unwrap().starts_with("req_"));
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["ok"], true);
+        assert_eq!(body["data"]["token_type"], "Bearer");
+        let token = body["data"]["token"].as_str().unwrap().to_owned();
+        assert_eq!(token.split('.').count(), 3, "a JWT");
+        let expires = body["data"]["expires_at"].as_str().unwrap();
+        assert!(expires.ends_with('Z') && expires.contains('T'), "{expires}");
+
+        let logout = |t: String| app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(t).send();
+        let res = logout(token.clone()).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let (status, code, _) = error_code(logout(token).await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (401, "invalid_token"));
+    }
+
+    async fn bad_logins_get_clear_codes(app) {
+        app.setup_admin().await;
+        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_credentials"));
+        let (s, code, _) = error_code(login(&app, json!({"email": "who@acme.test", "password": "wrong password!"})).await).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_credentials"));
+        let (s, code, body) = error_code(login(&app, json!({"email": "admin@acme.test"})).await).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_request"));
+        assert_eq!(body["error"]["details"]["fields"]["password"], "required");
+        let (s, code, _) = error_code(login(&app, json!({"email": "a", "password": "b", "admin": true})).await).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_request"));
+        let raw = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+        let (s, code, _) = error_code(raw).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
+        let big = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(70 * 1024));
+        let raw = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "application/json").body(big).send().await.unwrap();
+        let (s, code, _) = error_code(raw).await;
+        assert_eq!((s, code.as_str()), (413, "payload_too_large"));
+    }
+
+    async fn unknown_routes_and_methods_answer_in_the_envelope(app) {
+        let (s, code, _) = error_code(app.get("/api/v1/nothing-here").await).await;
+        assert_eq!((s, code.as_str()), (404, "not_found"));
+        let (s, code, _) = error_code(app.get("/api/v1/auth/login").await).await;
+        assert_eq!((s, code.as_str()), (405, "method_not_allowed"));
+    }
+
+    async fn an_api_key_or_garbage_is_not_a_user_token(app) {
+        let res = app.client.post(app.url("/api/v1/auth/logout")).bearer_auth("sk_test_abc").send().await.unwrap();
+        let (s, code, _) = error_code(res).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_token"));
+        let res = app.client.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+        let (s, code, _) = error_code(res).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_token"));
+    }
+
+    async fn api_sign_in_failures_count_towards_the_lockout(app) {
+        app.setup_admin().await;
+        for _ in 0..4 {
+            login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await;
+        }
+        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await).await;
+        assert_eq!((s, code.as_str()), (403, "account_locked"));
+        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await).await;
+        assert_eq!((s, code.as_str()), (403, "account_locked"));
+    }
+}

@@ -1,0 +1,146 @@
+//! The `paydesk` command as an operator runs it.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use support::*;
+
+fn paydesk(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args(args)
+        .env("PAYDESK_DATABASE_URL", db_url)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("paydesk runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn an_unknown_database_url_scheme_is_refused_with_the_url_named() {
+    let out = paydesk("mysql://root:hunter2@localhost/paydesk", &["migrate"], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("unsupported database URL scheme \"mysql\""),
+        "{err}"
+    );
+    assert!(err.contains("mysql://root:***@localhost/paydesk"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn an_unreachable_database_fails_at_once_without_its_password() {
+    let out = paydesk(
+        "postgres://postgres:hunter2@127.0.0.1:1/paydesk",
+        &["migrate"],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(
+            "paydesk: cannot connect to database postgres://postgres:***@127.0.0.1:1/paydesk"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn help_lists_every_subcommand_and_each_has_help() {
+    let out = paydesk("sqlite://unused.db", &["--help"], None);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for cmd in ["serve", "migrate", "user", "merchant"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    for args in [
+        &["serve", "--help"][..],
+        &["user", "create", "--help"],
+        &["merchant", "verify", "--help"],
+        &["migrate", "--help"],
+    ] {
+        let out = paydesk("sqlite://unused.db", args, None);
+        assert!(out.status.success(), "{args:?}");
+    }
+    let create = text(&paydesk("sqlite://unused.db", &["user", "create", "--help"], None).stdout);
+    assert!(
+        create.contains("--password-stdin") && create.contains("--merchant"),
+        "{create}"
+    );
+}
+
+#[test]
+fn migrate_applies_pending_migrations_then_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/fresh/paydesk.db", dir.path().display());
+    let first = paydesk(&url, &["migrate"], None);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(!text(&first.stdout).starts_with("0 "));
+    let second = paydesk(&url, &["migrate"], None);
+    assert_eq!(text(&second.stdout).trim(), "0 migration(s) applied");
+}
+
+on_both_backends! {
+    async fn a_user_created_on_the_command_line_can_sign_in(app) {
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "Ops@Acme.test", "--role", "admin", "--merchant", "Acme", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let id = text(&out.stdout);
+        assert!(id.trim().starts_with("usr_"), "{id}");
+        assert_eq!(app.sign_in("ops@acme.test", PASSWORD).await.status(), 303);
+        assert!(app.get_html("/").await.contains("not yet verified"));
+
+        let out = paydesk(&app.db_url, &["merchant", "verify", "--merchant", "Acme"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(app.get_html("/").await.contains("enabled"));
+
+        // Same email again: refused with a precise message.
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "ops@acme.test", "--role", "viewer", "--password-stdin"], Some(PASSWORD));
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("a user with email ops@acme.test already exists"));
+    }
+
+    async fn command_line_mistakes_get_precise_messages(app) {
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "nope", "--role", "admin", "--merchant", "Acme", "--password-stdin"], Some(PASSWORD));
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("--email: Enter a valid email address"), "{}", text(&out.stderr));
+
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "a@acme.test", "--role", "admin", "--merchant", "Acme", "--password-stdin"], Some("short"));
+        assert!(text(&out.stderr).contains("--password: Use at least 12 characters."), "{}", text(&out.stderr));
+
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "a@acme.test", "--role", "owner", "--merchant", "Acme"], None);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("owner"));
+
+        let out = paydesk(&app.db_url, &["merchant", "verify", "--merchant", "Nobody"], None);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("no merchant is named \"Nobody\""), "{}", text(&out.stderr));
+
+        // Generated password: printed once on stderr, id on stdout.
+        let out = paydesk(&app.db_url, &["user", "create", "--email", "gen@acme.test", "--role", "viewer", "--merchant", "Acme"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        let password = err.split("initial password (shown once): ").nth(1).unwrap().trim();
+        assert_eq!(app.sign_in("gen@acme.test", password).await.status(), 303);
+    }
+}

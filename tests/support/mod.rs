@@ -1,0 +1,273 @@
+//! The shared harness: the real application on port 0 with a fresh database per test,
+//! on SQLite always and on PostgreSQL when `PAYDESK_TEST_POSTGRES_URL` is set.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::Once;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use paydesk::config::Settings;
+use paydesk::startup::Application;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes `tests { fn name(app) {…} }` once per backend: `name::sqlite`, `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = $crate::support::spawn_app($crate::support::Backend::Sqlite).await;
+                $body
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) = $crate::support::spawn_postgres_app().await else { return };
+                $body
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+    pub db_url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database made for one test and dropped after it, even on failure.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+static SKIP_NOTICE: Once = Once::new();
+
+/// The PostgreSQL twin of a test, or None (with one printed notice) when no server is
+/// configured. In CI the variable is required.
+pub async fn spawn_postgres_app() -> Option<TestApp> {
+    if std::env::var("PAYDESK_TEST_POSTGRES_URL").is_err() {
+        if std::env::var("CI").is_ok() {
+            panic!("PAYDESK_TEST_POSTGRES_URL must be set in CI: the PostgreSQL half is mandatory");
+        }
+        SKIP_NOTICE.call_once(|| {
+            // Written past the test harness's capture, so it shows in `cargo test` output.
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: PostgreSQL half skipped (set PAYDESK_TEST_POSTGRES_URL to run it)"
+            );
+        });
+        return None;
+    }
+    Some(spawn_app(Backend::Postgres).await)
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts the app; `tweak` may change settings (trusted proxies, say) before it starts.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let (db_url, dir, pg) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/paydesk.db", dir.path().display());
+            (url, Some(dir), None)
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("PAYDESK_TEST_POSTGRES_URL").expect("checked");
+            let name = format!(
+                "paydesk_test_{}",
+                paydesk::ids::random_base62(12).to_lowercase()
+            );
+            let mut conn = PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("cannot reach PAYDESK_TEST_POSTGRES_URL: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create test database");
+            let mut url = url::Url::parse(&admin_url).expect("PAYDESK_TEST_POSTGRES_URL is a URL");
+            url.set_path(&name);
+            (url.to_string(), None, Some(PgDatabase { admin_url, name }))
+        }
+    };
+    let mut settings = Settings {
+        database_url: db_url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        secret: b"test-secret-that-is-long-enough-for-paydesk-0123456789abcdefghijklmnop".to_vec(),
+        cookie_secure: false,
+        trusted_proxies: vec![],
+        workers: Some(1),
+    };
+    tweak(&mut settings);
+    let app = Application::build(settings).expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let (client, jar) = browser_client();
+    TestApp {
+        address,
+        client,
+        jar,
+        db_url,
+        backend,
+        _dir: dir,
+        _pg: pg,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests check them).
+pub fn client() -> reqwest::Client {
+    browser_client().0
+}
+
+fn browser_client() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+/// The value of the hidden CSRF field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field in page:\n{html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// Posts a form the way a browser does: read the CSRF token from `page`, then submit.
+    pub async fn post_form(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = csrf_in(&self.get_html(page).await);
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &csrf));
+        self.client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// First-run setup as "Acme" with admin@acme.test; leaves this client signed in.
+    pub async fn setup_admin(&self) {
+        let res = self
+            .post_form(
+                "/setup",
+                "/setup",
+                &[
+                    ("merchant_name", "Acme"),
+                    ("email", "admin@acme.test"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            303,
+            "setup failed: {}",
+            res.text().await.unwrap()
+        );
+    }
+
+    /// A second browser for the same app.
+    pub fn browser(&self) -> TestApp {
+        let (client, jar) = browser_client();
+        TestApp {
+            address: self.address.clone(),
+            client,
+            jar,
+            db_url: self.db_url.clone(),
+            backend: self.backend,
+            _dir: None,
+            _pg: None,
+        }
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Adds a member through the Team page (this client must be an Admin).
+    pub async fn add_member(&self, email: &str, role: &str) {
+        let res = self
+            .post_form(
+                "/team",
+                "/team",
+                &[("email", email), ("role", role), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            303,
+            "adding {email} failed: {}",
+            res.text().await.unwrap()
+        );
+    }
+
+    /// The Cookie header this browser would send now.
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.address.parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// A direct connection to the app's database, for checking what is stored.
+    pub fn db(&self) -> paydesk::db::Db {
+        paydesk::db::Db::connect(&self.db_url).expect("test database reachable")
+    }
+}

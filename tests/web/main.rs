@@ -1,0 +1,254 @@
+//! The dashboard through HTTP, as a browser uses it: setup, sign-in, sessions, CSRF,
+//! roles and the team.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use diesel::prelude::*;
+use paydesk::db::schema::{sessions, users};
+use support::*;
+
+fn location(res: &reqwest::Response) -> &str {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+on_both_backends! {
+    async fn setup_runs_once_then_setup_is_gone(app) {
+        let res = app.get("/").await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/setup");
+        assert_eq!(app.get("/setup").await.status(), 200);
+
+        app.setup_admin().await;
+        let overview = app.get_html("/").await;
+        assert!(overview.contains("Acme"), "{overview}");
+        assert!(overview.contains("admin@acme.test"));
+
+        assert_eq!(app.get("/setup").await.status(), 404);
+        let again = app.browser();
+        let res = again
+            .client
+            .post(again.url("/setup"))
+            .form(&[("merchant_name", "Evil"), ("email", "evil@x.test"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+    }
+
+    async fn setup_errors_are_shown_beside_the_fields_and_values_kept(app) {
+        let res = app
+            .post_form("/setup", "/setup", &[("merchant_name", "Acme Ltd"), ("email", "not-an-email"), ("password", "short")])
+            .await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Enter a valid email address"), "{html}");
+        assert!(html.contains("Use at least 12 characters."));
+        assert!(html.contains("value=\"Acme Ltd\""));
+        assert!(html.contains("value=\"not-an-email\""));
+        assert!(!html.contains("value=\"short\""), "the password must not be echoed");
+        // Nothing was created: setup is still open.
+        assert_eq!(app.get("/setup").await.status(), 200);
+    }
+
+    async fn sign_in_succeeds_and_failures_look_the_same_for_unknown_email(app) {
+        app.setup_admin().await;
+        let other = app.browser();
+        let wrong = other.sign_in("admin@acme.test", "wrong password here").await;
+        assert_eq!(wrong.status(), 401);
+        let wrong = wrong.text().await.unwrap();
+        let unknown = other.sign_in("nobody@acme.test", "wrong password here").await;
+        assert_eq!(unknown.status(), 401);
+        let unknown = unknown.text().await.unwrap();
+        assert!(wrong.contains("Incorrect email or password."));
+        assert!(unknown.contains("Incorrect email or password."));
+        assert!(unknown.contains("value=\"nobody@acme.test\""), "typed email kept");
+
+        let ok = other.sign_in("Admin@Acme.test", PASSWORD).await;
+        assert_eq!(ok.status(), 303);
+        assert_eq!(location(&ok), "/");
+        assert!(other.get_html("/").await.contains("admin@acme.test"));
+    }
+
+    async fn five_failed_sign_ins_lock_the_account_for_15_minutes(app) {
+        app.setup_admin().await;
+        let other = app.browser();
+        for attempt in 1..=4 {
+            let res = other.sign_in("admin@acme.test", "wrong password here").await;
+            assert_eq!(res.status(), 401, "attempt {attempt}");
+        }
+        let fifth = other.sign_in("admin@acme.test", "wrong password here").await;
+        assert_eq!(fifth.status(), 403);
+        assert!(fifth.text().await.unwrap().contains("locked for 15 minutes"));
+        // Even the right password is refused while locked.
+        let right = other.sign_in("admin@acme.test", PASSWORD).await;
+        assert_eq!(right.status(), 403);
+        assert!(right.text().await.unwrap().contains("locked"));
+        // After the lock expires (moved into the past here), the right password works.
+        let mut conn = app.db().conn().unwrap();
+        diesel::update(users::table)
+            .set(users::locked_until.eq(Some(paydesk::clock::now() - 1)))
+            .execute(&mut *conn)
+            .unwrap();
+        assert_eq!(other.sign_in("admin@acme.test", PASSWORD).await.status(), 303);
+    }
+
+    async fn a_replayed_cookie_is_refused_after_sign_out(app) {
+        app.setup_admin().await;
+        let html = app.get_html("/").await;
+        let cookie = app.cookie_header();
+        assert!(cookie.contains("paydesk_session="));
+        // Sign out in the browser…
+        let res = app.client.post(app.url("/logout")).form(&[("csrf", csrf_in(&html))]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(app.get("/").await.status(), 303);
+        // …then replay the cookie captured while signed in.
+        let replay = client().get(app.url("/")).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(replay.status(), 303);
+        assert_eq!(location(&replay), "/login");
+    }
+
+    async fn an_idle_session_expires_after_30_minutes(app) {
+        app.setup_admin().await;
+        assert_eq!(app.get("/").await.status(), 200);
+        let mut conn = app.db().conn().unwrap();
+        diesel::update(sessions::table)
+            .set(sessions::last_seen_at.eq(paydesk::clock::now() - 31 * 60))
+            .execute(&mut *conn)
+            .unwrap();
+        let res = app.get("/").await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/login");
+    }
+
+    async fn forms_without_the_right_csrf_token_are_refused(app) {
+        app.setup_admin().await;
+        let missing = app.client.post(app.url("/team"))
+            .form(&[("email", "x@acme.test"), ("role", "viewer"), ("password", PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(missing.status(), 403);
+        let wrong = app.client.post(app.url("/team"))
+            .form(&[("email", "x@acme.test"), ("role", "viewer"), ("password", PASSWORD), ("csrf", "forged")])
+            .send().await.unwrap();
+        assert_eq!(wrong.status(), 403);
+        let anon = app.browser();
+        let login = anon.client.post(anon.url("/login"))
+            .form(&[("email", "admin@acme.test"), ("password", PASSWORD), ("csrf", "forged")])
+            .send().await.unwrap();
+        assert_eq!(login.status(), 403);
+        // Nobody was added.
+        assert!(!app.get_html("/team").await.contains("x@acme.test"));
+    }
+
+    async fn roles_decide_which_pages_open(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        app.add_member("view@acme.test", "viewer").await;
+        assert_eq!(app.get("/team").await.status(), 200);
+        assert_eq!(app.get("/audit").await.status(), 200);
+
+        let dev = app.browser();
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303);
+        assert_eq!(dev.get("/").await.status(), 200);
+        assert_eq!(dev.get("/audit").await.status(), 200);
+        assert_eq!(dev.get("/team").await.status(), 403);
+
+        let viewer = app.browser();
+        assert_eq!(viewer.sign_in("view@acme.test", PASSWORD).await.status(), 303);
+        assert_eq!(viewer.get("/").await.status(), 200);
+        let denied = viewer.get("/audit").await;
+        assert_eq!(denied.status(), 403);
+        assert!(denied.text().await.unwrap().contains("Developer Hub is for Admins and Developers"));
+        assert_eq!(viewer.get("/team").await.status(), 403);
+        let post = viewer.post_form("/", "/team", &[("email", "z@acme.test"), ("role", "admin"), ("password", PASSWORD)]).await;
+        assert_eq!(post.status(), 403);
+    }
+
+    async fn a_role_change_applies_on_the_next_request(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        assert_eq!(dev.get("/audit").await.status(), 200);
+
+        let id = user_id(&app, "dev@acme.test");
+        let res = app.post_form("/team", &format!("/team/{id}/role"), &[("role", "viewer")]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(dev.get("/audit").await.status(), 403);
+        assert!(app.get_html("/audit").await.contains("team.role_changed"));
+    }
+
+    async fn a_deactivated_user_is_thrown_out_on_the_next_request(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        assert_eq!(dev.get("/").await.status(), 200);
+
+        let id = user_id(&app, "dev@acme.test");
+        let res = app.post_form("/team", &format!("/team/{id}/deactivate"), &[]).await;
+        assert_eq!(res.status(), 303);
+        let res = dev.get("/").await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/login");
+        // And cannot sign in again.
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 401);
+    }
+
+    async fn team_form_errors_are_shown_and_values_kept(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let res = app.post_form("/team", "/team", &[("email", "dev@acme.test"), ("role", "viewer"), ("password", "short")]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("already has a Paydesk account"), "{html}");
+        assert!(html.contains("Use at least 12 characters."));
+        assert!(html.contains("<option value=\"viewer\" selected>"));
+        // An admin cannot lock themselves out.
+        let me = user_id(&app, "admin@acme.test");
+        let res = app.post_form("/team", &format!("/team/{me}/role"), &[("role", "viewer")]).await;
+        assert_eq!(res.status(), 403);
+    }
+
+    async fn passwords_are_stored_as_argon2id_with_at_least_19_mib(app) {
+        app.setup_admin().await;
+        let mut conn = app.db().conn().unwrap();
+        let hash: String = users::table.select(users::password_hash).first(&mut *conn).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        let m: u32 = hash.split("m=").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+        assert!(m >= 19456, "m={m}");
+        assert!(!hash.contains(PASSWORD));
+    }
+
+    async fn every_page_carries_the_security_headers(app) {
+        for path in ["/setup", "/login", "/nowhere", "/healthz"] {
+            let res = app.get(path).await;
+            let h = res.headers();
+            let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+            assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(h.get("x-frame-options").unwrap(), "DENY", "{path}");
+            assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+        }
+    }
+
+    async fn health_and_readiness_answer(app) {
+        let res = app.get("/healthz").await;
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({"ok": true, "data": {"status": "ok"}}));
+        assert_eq!(app.get("/readyz").await.status(), 200);
+    }
+}
+
+fn user_id(app: &TestApp, email: &str) -> String {
+    let mut conn = app.db().conn().unwrap();
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(&mut *conn)
+        .unwrap()
+}
