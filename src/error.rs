@@ -26,6 +26,12 @@ pub enum Error {
         "Too many failed sign-ins. This account is locked for 15 minutes; try again after {0}."
     )]
     Locked(String),
+    /// Live mode needs a verified merchant.
+    #[error("{0}")]
+    LiveModeUnavailable(String),
+    /// The object is in a state that does not allow this (a revoked key, say).
+    #[error("{0}")]
+    InvalidState(String),
     /// A conflict the user can resolve, e.g. an email already taken.
     #[error("{0}")]
     Conflict(String),

@@ -1,6 +1,6 @@
 //! Paydesk: merchant dashboard, Developer Hub and payments API in one binary.
 //!
-//! HTTP lives at the edges (`api/`, `web/`), rules in the middle (`accounts/`),
+//! HTTP lives at the edges (`api/`, `web/`), rules in the middle (`accounts/`, `keys/`),
 //! storage at the bottom (`db/`).
 
 pub mod accounts;
@@ -11,6 +11,8 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod keys;
 pub mod net;
 pub mod startup;
+pub mod versions;
 pub mod web;

@@ -106,6 +106,10 @@ impl From<Error> for ApiError {
             ),
             Error::Locked(_) => Self::new(StatusCode::FORBIDDEN, "account_locked", e.to_string()),
             Error::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            Error::LiveModeUnavailable(msg) => {
+                Self::new(StatusCode::FORBIDDEN, "live_mode_unavailable", msg)
+            }
+            Error::InvalidState(msg) => Self::new(StatusCode::CONFLICT, "invalid_state", msg),
             Error::Internal(msg) => {
                 tracing::error!(error = %msg, "api request failed");
                 Self::new(
@@ -216,6 +220,24 @@ pub fn json_config() -> web::JsonConfig {
             };
             api.into()
         })
+}
+
+/// A body that is not JSON is `invalid_json`; JSON of the wrong shape (unknown or
+/// mistyped fields) is `invalid_request`.
+pub fn body_error(e: &serde_json::Error) -> ApiError {
+    if e.is_data() {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("The body does not match this endpoint: {e}"),
+        )
+    } else {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("The body is not valid JSON: {e}"),
+        )
+    }
 }
 
 /// Any path under /api/v1 that no route matches.

@@ -49,4 +49,32 @@ diesel::table! {
 
 diesel::joinable!(users -> merchants (merchant_id));
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(merchants, users, sessions, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(merchants, users, sessions, audit_log, api_keys);
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        merchant_id -> Text,
+        mode -> Text,
+        name -> Text,
+        publishable_key -> Text,
+        secret_hash -> Text,
+        secret_hint -> Text,
+        secret_revealed -> Bool,
+        permissions -> Text,
+        allowed_ips -> Text,
+        rate_limit -> Integer,
+        expires_at -> Nullable<BigInt>,
+        api_version -> Nullable<Text>,
+        require_signature -> Bool,
+        status -> Text,
+        created_at -> BigInt,
+        created_by -> Text,
+        updated_at -> BigInt,
+        rolled_to -> Nullable<Text>,
+        last_used_at -> Nullable<BigInt>,
+        last_used_ip -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(api_keys -> merchants (merchant_id));

@@ -24,6 +24,19 @@ pub struct AuditRow {
     pub detail: String,
 }
 
+impl From<AuditEntry> for AuditRow {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            time: crate::clock::rfc3339(e.created_at),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            ip: e.ip,
+            detail: e.detail,
+        }
+    }
+}
+
 pub async fn list_audit(req: HttpRequest, session: Session, SignedIn(who): SignedIn) -> Response {
     who.require_hub()?;
     let merchant_id = who.merchant.id.clone();
@@ -32,14 +45,7 @@ pub async fn list_audit(req: HttpRequest, session: Session, SignedIn(who): Signe
         .run(move |c| Ok(AuditEntry::list_for_merchant(c, &merchant_id, 200)?))
         .await?
         .into_iter()
-        .map(|e| AuditRow {
-            time: crate::clock::rfc3339(e.created_at),
-            actor: e.actor,
-            action: e.action,
-            target: e.target,
-            ip: e.ip,
-            detail: e.detail,
-        })
+        .map(AuditRow::from)
         .collect();
     Ok(page::ok(&AuditPage {
         layout: Layout::signed_in(&who, &session, "audit"),

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod form;
+pub mod keys;
 pub mod overview;
 pub mod page;
 pub mod setup;
@@ -29,5 +30,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(team::deactivate_member),
         )
         .route("/audit", web::get().to(audit::list_audit))
+        .route("/keys", web::get().to(keys::list_keys))
+        .route("/keys", web::post().to(keys::create_key))
+        .route("/keys/new", web::get().to(keys::new_key))
+        .route("/keys/{id}", web::get().to(keys::show_key))
+        .route("/keys/{id}/reveal", web::get().to(keys::reveal_key))
+        .route("/keys/{id}/edit", web::get().to(keys::edit_key))
+        .route("/keys/{id}/edit", web::post().to(keys::update_key))
+        .route("/keys/{id}/suspend", web::post().to(keys::suspend_key))
+        .route(
+            "/keys/{id}/reactivate",
+            web::post().to(keys::reactivate_key),
+        )
+        .route("/keys/{id}/roll", web::get().to(keys::confirm_roll))
+        .route("/keys/{id}/roll", web::post().to(keys::roll_key))
+        .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
+        .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
         .route("/static/{file}", web::get().to(assets::serve));
 }

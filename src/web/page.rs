@@ -209,7 +209,10 @@ impl ResponseError for PageError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden(_) | Error::Locked(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::Locked(_) | Error::LiveModeUnavailable(_) => {
+            StatusCode::FORBIDDEN
+        }
+        Error::InvalidState(_) => StatusCode::CONFLICT,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::BadCredentials => StatusCode::UNAUTHORIZED,
         Error::Conflict(_) => StatusCode::CONFLICT,

@@ -266,6 +266,41 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Creates a user (and their merchant, if new) straight in the database.
+    pub fn create_user(&self, email: &str, role: &str, merchant: &str) {
+        let mut conn = self.db().conn().unwrap();
+        paydesk::accounts::create_user_cli(
+            &mut conn,
+            email,
+            role.parse().unwrap(),
+            merchant,
+            PASSWORD,
+        )
+        .expect("user created");
+    }
+
+    /// Enables live mode for a merchant, as `paydesk merchant verify` does.
+    pub fn verify_merchant(&self, merchant: &str) {
+        let mut conn = self.db().conn().unwrap();
+        paydesk::accounts::verify_merchant(&mut conn, merchant).expect("merchant verified");
+    }
+
+    /// A user token from `POST /api/v1/auth/login`.
+    pub async fn api_token(&self, email: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = res.json().await.unwrap();
+        body["data"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {body}"))
+            .to_owned()
+    }
+
     /// A direct connection to the app's database, for checking what is stored.
     pub fn db(&self) -> paydesk::db::Db {
         paydesk::db::Db::connect(&self.db_url).expect("test database reachable")

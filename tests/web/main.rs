@@ -8,6 +8,8 @@ use diesel::prelude::*;
 use paydesk::db::schema::{sessions, users};
 use support::*;
 
+mod hub;
+
 fn location(res: &reqwest::Response) -> &str {
     res.headers()
         .get("location")

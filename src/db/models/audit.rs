@@ -59,7 +59,23 @@ impl AuditEntry {
     ) -> QueryResult<Vec<Self>> {
         audit_log::table
             .filter(audit_log::merchant_id.eq(merchant_id))
-            .order((audit_log::created_at.desc(), audit_log::id.desc()))
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Newest first, entries about one target (a key id, say).
+    pub fn list_for_target(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        target: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        audit_log::table
+            .filter(audit_log::merchant_id.eq(merchant_id))
+            .filter(audit_log::target.eq(target))
+            .order(audit_log::id.desc())
             .limit(limit)
             .select(Self::as_select())
             .load(conn)

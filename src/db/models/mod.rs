@@ -1,5 +1,6 @@
 //! One file per stored entity: its row type and the queries that touch its table.
 
+pub mod api_key;
 pub mod audit;
 pub mod merchant;
 pub mod session;

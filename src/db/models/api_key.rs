@@ -1,0 +1,140 @@
+//! API keys as stored: the publishable key, SHA-256 of the secret, and the configuration.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::api_keys;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub mode: String,
+    pub name: String,
+    pub publishable_key: String,
+    pub secret_hash: String,
+    pub secret_hint: String,
+    pub secret_revealed: bool,
+    /// `*` or space-separated `resource:level` scopes.
+    pub permissions: String,
+    /// Space-separated CIDR blocks; empty = any address.
+    pub allowed_ips: String,
+    pub rate_limit: i32,
+    pub expires_at: Option<i64>,
+    pub api_version: Option<String>,
+    pub require_signature: bool,
+    /// `active`, `suspended` or `revoked`; `expired` is derived from `expires_at`.
+    pub status: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub updated_at: i64,
+    pub rolled_to: Option<String>,
+    pub last_used_at: Option<i64>,
+    pub last_used_ip: Option<String>,
+}
+
+/// The columns a key edit may change.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = api_keys)]
+pub struct KeyChanges {
+    pub name: String,
+    pub permissions: String,
+    pub allowed_ips: String,
+    pub rate_limit: i32,
+    pub api_version: Option<String>,
+    pub require_signature: bool,
+    pub updated_at: i64,
+}
+
+impl ApiKeyRow {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(api_keys::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// A key of this merchant; another merchant's id is NotFound.
+    pub fn find(conn: &mut DbConn, merchant_id: &str, id: &str) -> QueryResult<Self> {
+        api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::merchant_id.eq(merchant_id))
+            .select(Self::as_select())
+            .first(conn)
+    }
+
+    /// Newest first, optionally one mode only.
+    pub fn list(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        mode: Option<&str>,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = api_keys::table
+            .filter(api_keys::merchant_id.eq(merchant_id))
+            .order((api_keys::created_at.desc(), api_keys::id.desc()))
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some(mode) = mode {
+            query = query.filter(api_keys::mode.eq(mode.to_owned()));
+        }
+        query.load(conn)
+    }
+
+    pub fn update(conn: &mut DbConn, id: &str, changes: &KeyChanges) -> QueryResult<()> {
+        diesel::update(api_keys::table.find(id))
+            .set(changes)
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Moves `from` → `to`; returns false when the key was not in `from` (a race lost, or
+    /// a revoked key that must stay revoked).
+    pub fn set_status(
+        conn: &mut DbConn,
+        id: &str,
+        from: &[&str],
+        to: &str,
+        now: i64,
+    ) -> QueryResult<bool> {
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::status.eq_any(from)),
+        )
+        .set((api_keys::status.eq(to), api_keys::updated_at.eq(now)))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// After a roll: the old key stops at `expires_at` and points at its successor.
+    pub fn retire(
+        conn: &mut DbConn,
+        id: &str,
+        expires_at: i64,
+        rolled_to: &str,
+        now: i64,
+    ) -> QueryResult<()> {
+        diesel::update(api_keys::table.find(id))
+            .set((
+                api_keys::expires_at.eq(Some(expires_at)),
+                api_keys::rolled_to.eq(Some(rolled_to)),
+                api_keys::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Marks the secret as shown. True only for the one call that flips it, so the
+    /// show-once page shows it once even across instances and replayed cookies.
+    pub fn claim_reveal(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::secret_revealed.eq(false)),
+        )
+        .set(api_keys::secret_revealed.eq(true))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,180 @@
+//! The key format of SPEC §3: `sk_test_` / `pk_live_` …, then 32 base62 characters from
+//! the OS CSPRNG, then 6 base62 characters of CRC32 over everything before them. The
+//! checksum lets a mistyped or made-up key be refused without touching the database.
+
+use sha2::{Digest, Sha256};
+
+use crate::ids::{BASE62, random_base62};
+
+const RANDOM_LEN: usize = 32;
+const CHECKSUM_LEN: usize = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Secret,
+    Publishable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    Test,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "test" => Some(Mode::Test),
+            "live" => Some(Mode::Live),
+            _ => None,
+        }
+    }
+}
+
+impl KeyKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            KeyKind::Secret => "sk",
+            KeyKind::Publishable => "pk",
+        }
+    }
+}
+
+/// What a well-formed key string says about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyShape {
+    pub kind: KeyKind,
+    pub mode: Mode,
+}
+
+/// A new key string of this kind and mode.
+pub fn generate(kind: KeyKind, mode: Mode) -> String {
+    let body = format!(
+        "{}_{}_{}",
+        kind.prefix(),
+        mode.as_str(),
+        random_base62(RANDOM_LEN)
+    );
+    let sum = checksum(&body);
+    format!("{body}{sum}")
+}
+
+/// CRC32 of `text` as 6 base62 digits, most significant first.
+pub fn checksum(text: &str) -> String {
+    let mut n = crc32fast::hash(text.as_bytes()) as u64;
+    let mut out = [b'0'; CHECKSUM_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
+}
+
+/// The kind and mode of a well-formed key with a valid checksum; None for anything else.
+/// Never panics, whatever the input.
+pub fn parse(key: &str) -> Option<KeyShape> {
+    let bytes = key.as_bytes();
+    let kind = match bytes.get(..3)? {
+        b"sk_" => KeyKind::Secret,
+        b"pk_" => KeyKind::Publishable,
+        _ => return None,
+    };
+    let mode = match bytes.get(3..8)? {
+        b"test_" => Mode::Test,
+        b"live_" => Mode::Live,
+        _ => return None,
+    };
+    let rest = bytes.get(8..)?;
+    if rest.len() != RANDOM_LEN + CHECKSUM_LEN || !rest.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    // All ASCII from here, so slicing at byte offsets is safe.
+    let (body, sum) = key.split_at(8 + RANDOM_LEN);
+    (checksum(body) == sum).then_some(KeyShape { kind, mode })
+}
+
+/// What is stored and looked up: hex SHA-256 of the whole secret key.
+pub fn hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// What the Hub shows after the reveal: `sk_live_…Wx9Z`.
+pub fn hint(secret: &str) -> String {
+    let prefix = secret.get(..8).unwrap_or("");
+    let tail = secret.get(secret.len().saturating_sub(4)..).unwrap_or("");
+    format!("{prefix}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn generated_keys_have_the_documented_shape_and_parse() {
+        for (kind, mode, prefix) in [
+            (KeyKind::Secret, Mode::Test, "sk_test_"),
+            (KeyKind::Secret, Mode::Live, "sk_live_"),
+            (KeyKind::Publishable, Mode::Test, "pk_test_"),
+            (KeyKind::Publishable, Mode::Live, "pk_live_"),
+        ] {
+            let key = generate(kind, mode);
+            assert!(key.starts_with(prefix), "{key}");
+            assert_eq!(key.len(), 8 + 32 + 6);
+            assert_eq!(parse(&key), Some(KeyShape { kind, mode }));
+        }
+        assert_ne!(
+            generate(KeyKind::Secret, Mode::Test),
+            generate(KeyKind::Secret, Mode::Test)
+        );
+    }
+
+    #[test]
+    fn a_single_changed_character_is_caught_by_the_checksum() {
+        let key = generate(KeyKind::Secret, Mode::Live);
+        for i in 8..key.len() {
+            let mut bytes = key.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
+            let typo = String::from_utf8(bytes).unwrap();
+            assert_eq!(parse(&typo), None, "typo at {i} accepted");
+        }
+        assert_eq!(parse(&key.replace("sk_live_", "sk_test_")), None);
+    }
+
+    #[test]
+    fn hint_and_hash() {
+        let key = "sk_live_0123456789abcdefghijklmnopqrstuvWx9Z00";
+        assert_eq!(
+            hint(key),
+            "sk_live_…Z00".replace("Z00", &key[key.len() - 4..])
+        );
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_on_any_string(s in "\\PC*") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn parse_never_panics_near_the_format(s in "(sk|pk|xx)_(test|live|lime)_[A-Za-z0-9é]{0,45}") {
+            let _ = parse(&s);
+        }
+    }
+}

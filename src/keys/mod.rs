@@ -1,0 +1,9 @@
+//! API keys without HTTP: the key format, the permission table, and the operations the
+//! Developer Hub pages and the key-management API share.
+
+pub mod format;
+pub mod permissions;
+pub mod service;
+
+pub use format::{KeyKind, Mode};
+pub use permissions::{Access, Level, Resource};

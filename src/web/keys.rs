@@ -1,0 +1,742 @@
+//! The Developer Hub pages: the key list, the create form with its permission matrix, the
+//! show-once page, key detail, edit, and the suspend/reactivate/roll/revoke actions.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::audit::AuditRow;
+use super::form::{FormState, Response};
+use super::page::{self, Layout, SignedIn};
+use crate::accounts::Principal;
+use crate::db::models::user::Role;
+use crate::error::{Error, FieldErrors};
+use crate::keys::permissions::{GROUPS, Level, RESOURCES};
+use crate::keys::service::{
+    self, ApiKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus, ROLL_GRACE_SECONDS,
+};
+use crate::keys::{Access, Mode, Resource};
+use crate::{clock, net, versions};
+
+/// Session slot for a secret between the create/roll POST and the show-once page.
+const REVEAL_KEY: &str = "reveal";
+
+fn ip(req: &HttpRequest) -> String {
+    net::client_ip_string(req, &page::state(req).trusted_proxies)
+}
+
+// ---------- the list ----------
+
+pub struct KeyRow {
+    pub id: String,
+    pub name: String,
+    pub mode: &'static str,
+    pub publishable_key: String,
+    pub secret_hint: String,
+    pub status: &'static str,
+    pub permissions: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+impl KeyRow {
+    fn of(k: &ApiKey) -> Self {
+        Self {
+            id: k.row.id.clone(),
+            name: k.row.name.clone(),
+            mode: k.mode.as_str(),
+            publishable_key: k.row.publishable_key.clone(),
+            secret_hint: k.row.secret_hint.clone(),
+            status: k.status.as_str(),
+            permissions: k.access.summary(),
+            created: clock::display(k.row.created_at),
+            last_used: k
+                .row
+                .last_used_at
+                .map(clock::display)
+                .unwrap_or_else(|| "Never".into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hub/list.html")]
+pub struct KeysPage {
+    pub layout: Layout,
+    pub keys: Vec<KeyRow>,
+    pub mode: String,
+    pub status: String,
+    pub notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    mode: Option<String>,
+    status: Option<String>,
+    done: Option<String>,
+}
+
+pub async fn list_keys(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    q: web::Query<ListQuery>,
+) -> Response {
+    who.require_hub()?;
+    let q = q.into_inner();
+    // Unknown filter values show everything rather than an error page.
+    let filter = KeyFilter {
+        mode: q.mode.as_deref().and_then(Mode::parse),
+        status: q.status.as_deref().and_then(KeyStatus::parse),
+    };
+    let (actor, chosen) = (who.clone(), filter.clone());
+    let keys = page::state(&req)
+        .db
+        .run(move |c| service::list_keys(c, &actor, &chosen))
+        .await?;
+    let notice = match q.done.as_deref() {
+        Some("revoked") => {
+            Some("Key revoked. Requests with it are refused from now on.".to_string())
+        }
+        _ => None,
+    };
+    Ok(page::ok(&KeysPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        keys: keys.iter().map(KeyRow::of).collect(),
+        mode: filter
+            .mode
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
+        status: filter
+            .status
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        notice,
+    }))
+}
+
+// ---------- the permission matrix, shared by create and edit ----------
+
+pub struct MatrixGroup {
+    pub name: &'static str,
+    pub rows: Vec<MatrixRow>,
+}
+
+pub struct MatrixRow {
+    pub field: String,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub cells: Vec<MatrixCell>,
+}
+
+pub struct MatrixCell {
+    pub level: &'static str,
+    pub label: &'static str,
+    pub offered: bool,
+    pub checked: bool,
+}
+
+fn matrix(selected: impl Fn(Resource) -> Level) -> Vec<MatrixGroup> {
+    GROUPS
+        .iter()
+        .map(|group| MatrixGroup {
+            name: group,
+            rows: RESOURCES
+                .iter()
+                .filter(|r| r.group == *group)
+                .map(|r| {
+                    let current = selected(r.resource);
+                    MatrixRow {
+                        field: format!("perm_{}", r.name),
+                        name: r.name,
+                        label: r.label,
+                        cells: [Level::None, Level::Read, Level::Write]
+                            .into_iter()
+                            .map(|level| MatrixCell {
+                                level: level.as_str(),
+                                label: level.label(),
+                                offered: r.levels.contains(&level),
+                                checked: level == current,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A submitted key form, read from its raw pairs (the matrix has a field per resource).
+pub struct KeyForm(Vec<(String, String)>);
+
+impl KeyForm {
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    fn full_access(&self) -> bool {
+        self.get("access") == "full"
+    }
+
+    fn level(&self, r: Resource) -> Level {
+        Level::parse(self.get(&format!("perm_{}", r.name()))).unwrap_or(Level::None)
+    }
+
+    fn access(&self) -> Result<Access, String> {
+        if self.full_access() {
+            return Ok(Access::Full);
+        }
+        let mut map = std::collections::BTreeMap::new();
+        for info in RESOURCES {
+            let raw = self.get(&format!("perm_{}", info.name));
+            let level = if raw.is_empty() {
+                Level::None
+            } else {
+                Level::parse(raw)
+                    .ok_or_else(|| format!("{}: choose None, Read or Write", info.label))?
+            };
+            if !info.levels.contains(&level) {
+                return Err(format!("{} has no {} level.", info.label, level.label()));
+            }
+            map.insert(info.resource, level);
+        }
+        Ok(Access::Scoped(map))
+    }
+
+    fn allowed_ips(&self) -> Vec<String> {
+        self.get("allowed_ips")
+            .split([',', '\n', '\r', ' ', '\t'])
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn draft(&self) -> KeyDraft {
+        KeyDraft {
+            name: self.get("name").into(),
+            mode: self.get("mode").into(),
+            permissions: self.access(),
+            allowed_ips: self.allowed_ips(),
+            rate_limit: self.get("rate_limit").into(),
+            expires_in_days: self.get("expires_in_days").into(),
+            api_version: self.get("api_version").into(),
+            require_signature: self.get("require_signature") == "on",
+        }
+    }
+
+    /// What the person typed, to show again beside the errors.
+    fn kept(&self) -> FormState {
+        [
+            "name",
+            "mode",
+            "allowed_ips",
+            "rate_limit",
+            "expires_in_days",
+            "api_version",
+            "require_signature",
+        ]
+        .into_iter()
+        .fold(FormState::default(), |f, name| f.with(name, self.get(name)))
+    }
+}
+
+// ---------- create ----------
+
+#[derive(Template)]
+#[template(path = "hub/new.html")]
+pub struct NewKeyPage {
+    pub layout: Layout,
+    pub form: FormState,
+    pub matrix: Vec<MatrixGroup>,
+    pub full_access: bool,
+    pub live_note: Option<&'static str>,
+    pub versions: &'static [&'static str],
+}
+
+fn live_note(who: &Principal) -> Option<&'static str> {
+    if who.role() != Role::Admin {
+        Some("Only an Admin can create live keys.")
+    } else if !who.merchant.verified {
+        Some("Live keys are available once your account is verified.")
+    } else {
+        None
+    }
+}
+
+fn new_key_page(
+    who: &Principal,
+    session: &Session,
+    form: FormState,
+    matrix: Vec<MatrixGroup>,
+    full_access: bool,
+) -> NewKeyPage {
+    NewKeyPage {
+        layout: Layout::signed_in(who, session, "keys"),
+        form,
+        matrix,
+        full_access,
+        live_note: live_note(who),
+        versions: versions::SUPPORTED,
+    }
+}
+
+pub async fn new_key(session: Session, SignedIn(who): SignedIn) -> Response {
+    who.require_hub()?;
+    let form = FormState::default()
+        .with("mode", "test")
+        .with("rate_limit", &service::DEFAULT_RATE_LIMIT.to_string());
+    Ok(page::ok(&new_key_page(
+        &who,
+        &session,
+        form,
+        matrix(|_| Level::None),
+        false,
+    )))
+}
+
+pub async fn create_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    form: web::Form<Vec<(String, String)>>,
+) -> Response {
+    let form = KeyForm(form.into_inner());
+    page::check_csrf(&session, form.get("csrf"))?;
+    who.require_hub()?;
+    let (actor, draft, ip) = (who.clone(), form.draft(), ip(&req));
+    match page::state(&req)
+        .db
+        .run(move |c| service::create_key(c, &actor, draft, &ip))
+        .await
+    {
+        Ok(created) => {
+            let _ = session.insert(REVEAL_KEY, (&created.key.row.id, &created.secret));
+            Ok(page::see_other(&format!(
+                "/keys/{}/reveal",
+                created.key.row.id
+            )))
+        }
+        Err(e) => {
+            let (status, errors) = match e {
+                Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+                // Live mode refusals belong beside the mode field.
+                Error::LiveModeUnavailable(msg) | Error::Forbidden(msg) => {
+                    (StatusCode::FORBIDDEN, FieldErrors::from([("mode", msg)]))
+                }
+                other => return Err(other.into()),
+            };
+            let page = new_key_page(
+                &who,
+                &session,
+                form.kept().errors(errors),
+                matrix(|r| form.level(r)),
+                form.full_access(),
+            );
+            Ok(page::render(status, &page))
+        }
+    }
+}
+
+// ---------- show once ----------
+
+#[derive(Template)]
+#[template(path = "hub/reveal.html")]
+pub struct RevealPage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    pub secret: Option<String>,
+}
+
+/// Shows the secret held in the session once: the session slot is emptied and the key
+/// marked revealed in the database, so a reload, a back button, a second instance or a
+/// replayed cookie shows only the hint.
+pub async fn reveal_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+) -> Response {
+    who.require_hub()?;
+    let id = id.into_inner();
+    let held = session
+        .remove_as::<(String, String)>(REVEAL_KEY)
+        .and_then(Result::ok)
+        .filter(|(key_id, _)| *key_id == id);
+    let actor = who.clone();
+    let key_id = id.clone();
+    let has_secret = held.is_some();
+    let (key, first) = page::state(&req)
+        .db
+        .run(move |c| {
+            let key = service::get_key(c, &actor, &key_id)?;
+            let first = has_secret && service::claim_reveal(c, &actor, &key_id)?;
+            Ok((key, first))
+        })
+        .await?;
+    let secret = held.filter(|_| first).map(|(_, secret)| secret);
+    let page = RevealPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        key: KeyRow::of(&key),
+        secret,
+    };
+    Ok(page::ok(&page))
+}
+
+// ---------- detail ----------
+
+pub struct PermissionLine {
+    pub label: &'static str,
+    pub level: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "hub/detail.html")]
+pub struct DetailPage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    pub full_access: bool,
+    pub permissions: Vec<PermissionLine>,
+    pub allowed_ips: Vec<String>,
+    pub rate_limit: i32,
+    pub expires: String,
+    pub api_version: String,
+    pub require_signature: bool,
+    pub created_by: String,
+    pub last_used_ip: String,
+    pub rolled_to: Option<String>,
+    pub history: Vec<AuditRow>,
+    pub notice: Option<&'static str>,
+    pub can_manage: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn show_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    q: web::Query<DoneQuery>,
+) -> Response {
+    who.require_hub()?;
+    let actor = who.clone();
+    let id = id.into_inner();
+    let (key, history) = page::state(&req)
+        .db
+        .run(move |c| {
+            Ok((
+                service::get_key(c, &actor, &id)?,
+                service::key_history(c, &actor, &id)?,
+            ))
+        })
+        .await?;
+    let notice = match q.done.as_deref() {
+        Some("suspended") => {
+            Some("Key suspended. Requests with it are refused until you reactivate it.")
+        }
+        Some("reactivated") => Some("Key reactivated."),
+        Some("updated") => Some("Changes saved. They apply to the very next request."),
+        _ => None,
+    };
+    let permissions = RESOURCES
+        .iter()
+        .filter(|r| key.access.level(r.resource) != Level::None)
+        .map(|r| PermissionLine {
+            label: r.label,
+            level: key.access.level(r.resource).label(),
+        })
+        .collect();
+    let page = DetailPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        full_access: key.access == Access::Full,
+        permissions,
+        allowed_ips: key.allowed_ip_strings(),
+        rate_limit: key.row.rate_limit,
+        expires: key
+            .row
+            .expires_at
+            .map(clock::display)
+            .unwrap_or_else(|| "Never".into()),
+        api_version: key
+            .row
+            .api_version
+            .clone()
+            .unwrap_or_else(|| format!("Latest ({})", versions::CURRENT)),
+        require_signature: key.row.require_signature,
+        created_by: key.row.created_by.clone(),
+        last_used_ip: key.row.last_used_ip.clone().unwrap_or_default(),
+        rolled_to: key.row.rolled_to.clone(),
+        history: history.into_iter().map(AuditRow::from).collect(),
+        notice,
+        can_manage: key.status != KeyStatus::Revoked
+            && (key.mode == Mode::Test || who.role() == Role::Admin),
+        key: KeyRow::of(&key),
+    };
+    Ok(page::ok(&page))
+}
+
+// ---------- edit ----------
+
+#[derive(Template)]
+#[template(path = "hub/edit.html")]
+pub struct EditPage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    pub form: FormState,
+    pub matrix: Vec<MatrixGroup>,
+    pub full_access: bool,
+    pub versions: &'static [&'static str],
+}
+
+pub async fn edit_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+) -> Response {
+    who.require_hub()?;
+    let actor = who.clone();
+    let key = page::state(&req)
+        .db
+        .run(move |c| service::get_key(c, &actor, &id))
+        .await?;
+    let form = FormState::default()
+        .with("name", &key.row.name)
+        .with("allowed_ips", &key.allowed_ip_strings().join("\n"))
+        .with("rate_limit", &key.row.rate_limit.to_string())
+        .with("api_version", key.row.api_version.as_deref().unwrap_or(""))
+        .with(
+            "require_signature",
+            if key.row.require_signature { "on" } else { "" },
+        );
+    let page = EditPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        form,
+        matrix: matrix(|r| key.access.level(r)),
+        full_access: key.access == Access::Full,
+        versions: versions::SUPPORTED,
+        key: KeyRow::of(&key),
+    };
+    Ok(page::ok(&page))
+}
+
+pub async fn update_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Response {
+    let form = KeyForm(form.into_inner());
+    page::check_csrf(&session, form.get("csrf"))?;
+    let id = id.into_inner();
+    let draft = form.draft();
+    let patch = KeyPatch {
+        name: Some(draft.name),
+        permissions: Some(draft.permissions),
+        allowed_ips: Some(draft.allowed_ips),
+        rate_limit: Some(draft.rate_limit),
+        api_version: Some(draft.api_version),
+        require_signature: Some(draft.require_signature),
+    };
+    let (actor, key_id, ip) = (who.clone(), id.clone(), ip(&req));
+    match page::state(&req)
+        .db
+        .run(move |c| service::update_key(c, &actor, &key_id, patch, &ip))
+        .await
+    {
+        Ok(_) => Ok(page::see_other(&format!("/keys/{id}?done=updated"))),
+        Err(Error::Invalid(errors)) => {
+            let actor = who.clone();
+            let key = page::state(&req)
+                .db
+                .run(move |c| service::get_key(c, &actor, &id))
+                .await?;
+            let page = EditPage {
+                layout: Layout::signed_in(&who, &session, "keys"),
+                form: form.kept().errors(errors),
+                matrix: matrix(|r| form.level(r)),
+                full_access: form.full_access(),
+                versions: versions::SUPPORTED,
+                key: KeyRow::of(&key),
+            };
+            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------- status actions ----------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    csrf: String,
+    grace_period_seconds: String,
+}
+
+pub async fn suspend_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let (id, ip) = (id.into_inner(), ip(&req));
+    let key_id = id.clone();
+    page::state(&req)
+        .db
+        .run(move |c| service::suspend_key(c, &who, &key_id, &ip))
+        .await?;
+    Ok(page::see_other(&format!("/keys/{id}?done=suspended")))
+}
+
+pub async fn reactivate_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let (id, ip) = (id.into_inner(), ip(&req));
+    let key_id = id.clone();
+    page::state(&req)
+        .db
+        .run(move |c| service::reactivate_key(c, &who, &key_id, &ip))
+        .await?;
+    Ok(page::see_other(&format!("/keys/{id}?done=reactivated")))
+}
+
+#[derive(Template)]
+#[template(path = "hub/confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    /// `revoke` or `roll`.
+    pub action: &'static str,
+    pub grace_choices: Vec<(i64, &'static str)>,
+    pub error: Option<String>,
+}
+
+fn grace_choices() -> Vec<(i64, &'static str)> {
+    ROLL_GRACE_SECONDS
+        .iter()
+        .copied()
+        .zip(["Immediately", "In 1 hour", "In 24 hours", "In 7 days"])
+        .collect()
+}
+
+async fn confirm_page(
+    req: &HttpRequest,
+    session: &Session,
+    who: &Principal,
+    id: String,
+    action: &'static str,
+    error: Option<String>,
+) -> Result<ConfirmPage, Error> {
+    let actor = who.clone();
+    let key = page::state(req)
+        .db
+        .run(move |c| service::get_key(c, &actor, &id))
+        .await?;
+    Ok(ConfirmPage {
+        layout: Layout::signed_in(who, session, "keys"),
+        key: KeyRow::of(&key),
+        action,
+        grace_choices: grace_choices(),
+        error,
+    })
+}
+
+pub async fn confirm_revoke(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+) -> Response {
+    who.require_hub()?;
+    Ok(page::ok(
+        &confirm_page(&req, &session, &who, id.into_inner(), "revoke", None).await?,
+    ))
+}
+
+pub async fn confirm_roll(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+) -> Response {
+    who.require_hub()?;
+    Ok(page::ok(
+        &confirm_page(&req, &session, &who, id.into_inner(), "roll", None).await?,
+    ))
+}
+
+pub async fn revoke_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let (id, ip) = (id.into_inner(), ip(&req));
+    page::state(&req)
+        .db
+        .run(move |c| service::revoke_key(c, &who, &id, &ip))
+        .await?;
+    Ok(page::see_other("/keys?done=revoked"))
+}
+
+pub async fn roll_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let id = id.into_inner();
+    let Ok(grace) = form.grace_period_seconds.parse::<i64>() else {
+        let page = confirm_page(
+            &req,
+            &session,
+            &who,
+            id,
+            "roll",
+            Some("Choose when the old key stops working.".into()),
+        )
+        .await?;
+        return Ok(page::render(StatusCode::BAD_REQUEST, &page));
+    };
+    let (actor, key_id, ip) = (who.clone(), id.clone(), ip(&req));
+    match page::state(&req)
+        .db
+        .run(move |c| service::roll_key(c, &actor, &key_id, grace, &ip))
+        .await
+    {
+        Ok(created) => {
+            let _ = session.insert(REVEAL_KEY, (&created.key.row.id, &created.secret));
+            Ok(page::see_other(&format!(
+                "/keys/{}/reveal",
+                created.key.row.id
+            )))
+        }
+        Err(Error::Invalid(errors)) => {
+            let message = errors.into_values().next();
+            let page = confirm_page(&req, &session, &who, id, "roll", message).await?;
+            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

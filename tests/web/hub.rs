@@ -1,0 +1,250 @@
+//! The Developer Hub pages: create, show once, list, detail, edit, suspend, roll, revoke.
+
+use diesel::prelude::*;
+use paydesk::db::schema::api_keys;
+
+use crate::on_both_backends;
+use crate::support::*;
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Submits the create form; returns the response (303 to the reveal page on success).
+pub async fn create_key_form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post_form("/keys/new", "/keys", fields).await
+}
+
+/// Creates a test key with customers:read; returns (key id, secret).
+pub async fn create_customers_read_key(app: &TestApp) -> (String, String) {
+    let res = create_key_form(
+        app,
+        &[
+            ("name", "Backend"),
+            ("mode", "test"),
+            ("access", "custom"),
+            ("perm_customers", "read"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let reveal = location(&res);
+    let id = reveal
+        .trim_start_matches("/keys/")
+        .trim_end_matches("/reveal")
+        .to_owned();
+    let html = app.get_html(&reveal).await;
+    (
+        id,
+        secret_in(&html).expect("secret shown on the first visit"),
+    )
+}
+
+fn secret_in(html: &str) -> Option<String> {
+    let start = html.find("sk_test_").or_else(|| html.find("sk_live_"))?;
+    let secret: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (secret.len() == 46).then_some(secret)
+}
+
+fn stored_rows(app: &TestApp) -> Vec<String> {
+    let mut conn = app.db().conn().unwrap();
+    let rows: Vec<(String, String, String, String, String, String)> = api_keys::table
+        .select((
+            api_keys::id,
+            api_keys::publishable_key,
+            api_keys::secret_hash,
+            api_keys::secret_hint,
+            api_keys::permissions,
+            api_keys::name,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    rows.into_iter().map(|r| format!("{r:?}")).collect()
+}
+
+on_both_backends! {
+    async fn a_new_secret_is_shown_exactly_once(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[("name", "Backend"), ("mode", "test"), ("access", "custom"), ("perm_customers", "read")]).await;
+        assert_eq!(res.status(), 303);
+        let reveal = location(&res);
+        let first = app.get(&reveal).await;
+        assert_eq!(first.headers().get("cache-control").unwrap(), "no-store");
+        let html = first.text().await.unwrap();
+        let secret = secret_in(&html).expect("secret on the show-once page");
+        assert!(html.contains("will not show it again"));
+        assert!(paydesk::keys::format::parse(&secret).is_some());
+
+        let again = app.get_html(&reveal).await;
+        assert!(secret_in(&again).is_none(), "shown twice");
+        assert!(again.contains("already been shown"));
+        let id = reveal.trim_start_matches("/keys/").trim_end_matches("/reveal");
+        for page in ["/keys".to_string(), format!("/keys/{id}"), "/audit".to_string(), format!("/keys/{id}/edit")] {
+            let html = app.get_html(&page).await;
+            assert!(!html.contains(&secret), "{page} shows the secret");
+            assert!(!html.contains(&secret[8..40]), "{page} shows part of the secret");
+        }
+        let list = app.get_html("/keys").await;
+        assert!(list.contains("Backend") && list.contains("customers:read") && list.contains(&format!("sk_test_…{}", &secret[42..])));
+
+        // The database holds the hash and a hint, never the secret.
+        let rows = stored_rows(&app);
+        assert!(rows.iter().all(|r| !r.contains(&secret[8..40])));
+        assert!(rows[0].contains(&paydesk::keys::format::hash(&secret)));
+    }
+
+    async fn bad_key_input_names_the_field_and_keeps_the_values(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[
+            ("name", ""), ("mode", "test"), ("access", "custom"), ("perm_payments", "write"),
+            ("allowed_ips", "10.0.0.0/24\nbanana\n2001:db8::/129"), ("rate_limit", "0"), ("expires_in_days", "-3"),
+        ]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap().replace("&#34;", "\"");
+        assert!(html.contains("Give the key a label"), "{html}");
+        assert!(html.contains("Not an IP address or CIDR block: \"banana\", \"2001:db8::/129\""), "{html}");
+        assert!(html.contains("from 1 to 100000"));
+        assert!(html.contains("Enter a number of days"));
+        assert!(html.contains("10.0.0.0/24\nbanana"), "typed IPs kept");
+        assert!(html.contains("name=\"perm_payments\" value=\"write\" aria-label=\"Payments: Write\" checked"), "matrix kept");
+        assert!(html.contains("value=\"0\""), "rate limit kept");
+        assert!(stored_rows(&app).is_empty(), "nothing created");
+
+        let res = create_key_form(&app, &[("name", "x"), ("mode", "test"), ("perm_balance", "write")]).await;
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains("Balance has no Write level."));
+    }
+
+    async fn only_admins_of_verified_merchants_create_live_keys(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[("name", "Live"), ("mode", "live"), ("access", "full")]).await;
+        assert_eq!(res.status(), 403);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Live keys need a verified account"), "{html}");
+        assert!(html.contains("value=\"Live\""), "label kept");
+
+        app.add_member("dev@acme.test", "developer").await;
+        app.verify_merchant("Acme");
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        let res = create_key_form(&dev, &[("name", "Live"), ("mode", "live"), ("access", "full")]).await;
+        assert_eq!(res.status(), 403);
+        assert!(res.text().await.unwrap().contains("Only an Admin can create or change live keys."));
+        let (_, secret) = create_customers_read_key(&dev).await;
+        assert!(secret.starts_with("sk_test_"));
+
+        let res = create_key_form(&app, &[("name", "Live"), ("mode", "live"), ("access", "full")]).await;
+        assert_eq!(res.status(), 303);
+        let html = app.get_html(&location(&res)).await;
+        assert!(secret_in(&html).unwrap().starts_with("sk_live_"));
+    }
+
+    async fn viewers_cannot_open_the_hub(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        app.add_member("view@acme.test", "viewer").await;
+        let viewer = app.browser();
+        viewer.sign_in("view@acme.test", PASSWORD).await;
+        for path in ["/keys".to_string(), "/keys/new".into(), format!("/keys/{id}"), format!("/keys/{id}/edit")] {
+            assert_eq!(viewer.get(&path).await.status(), 403, "{path}");
+        }
+        let res = viewer.post_form("/", "/keys", &[("name", "x"), ("mode", "test")]).await;
+        assert_eq!(res.status(), 403);
+        let res = viewer.post_form("/", &format!("/keys/{id}/revoke"), &[]).await;
+        assert_eq!(res.status(), 403);
+        assert!(app.get_html(&format!("/keys/{id}")).await.contains("data-testid=\"key-status\">active"));
+    }
+
+    async fn suspend_reactivate_and_revoke_from_the_detail_page(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let detail = format!("/keys/{id}");
+        let res = app.post_form(&detail, &format!("/keys/{id}/suspend"), &[]).await;
+        assert_eq!(location(&res), format!("/keys/{id}?done=suspended"));
+        assert!(app.get_html(&detail).await.contains("key-status\">suspended"));
+        app.post_form(&detail, &format!("/keys/{id}/reactivate"), &[]).await;
+        assert!(app.get_html(&detail).await.contains("key-status\">active"));
+
+        let confirm = app.get_html(&format!("/keys/{id}/revoke")).await;
+        assert!(confirm.contains("cannot be undone"));
+        let res = app.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}/revoke"), &[]).await;
+        assert_eq!(location(&res), "/keys?done=revoked");
+        let html = app.get_html(&detail).await;
+        assert!(html.contains("key-status\">revoked"));
+        assert!(!html.contains("/reactivate"), "no actions on a revoked key");
+
+        let res = app.post_form(&detail, &format!("/keys/{id}/reactivate"), &[]).await;
+        assert_eq!(res.status(), 409);
+        assert!(res.text().await.unwrap().contains("A revoked key cannot be reactivated"));
+        assert!(app.get_html("/keys?status=revoked").await.contains(&id));
+        assert!(!app.get_html("/keys?status=active").await.contains(&id));
+
+        let audit = app.get_html("/audit").await;
+        for action in ["api_key.created", "api_key.suspended", "api_key.reactivated", "api_key.revoked"] {
+            assert!(audit.contains(action), "{action} missing from the audit log");
+        }
+        assert!(audit.contains("127.0.0.1"));
+    }
+
+    async fn rolling_copies_the_configuration_and_honours_the_grace_period(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[("name", "Roller"), ("mode", "test"), ("perm_payments", "write"), ("allowed_ips", "10.0.0.0/8"), ("rate_limit", "250")]).await;
+        let old_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        let old_secret = secret_in(&app.get_html(&location(&res)).await).unwrap();
+
+        let confirm = app.get_html(&format!("/keys/{old_id}/roll")).await;
+        assert!(confirm.contains("In 1 hour") && confirm.contains("In 7 days"));
+        let res = app.post_form(&format!("/keys/{old_id}/roll"), &format!("/keys/{old_id}/roll"), &[("grace_period_seconds", "3600")]).await;
+        assert_eq!(res.status(), 303);
+        let new_secret = secret_in(&app.get_html(&location(&res)).await).expect("new secret shown once");
+        assert_ne!(new_secret, old_secret);
+        let new_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+
+        let new_page = app.get_html(&format!("/keys/{new_id}")).await;
+        assert!(new_page.contains("Payments: Write") && new_page.contains("10.0.0.0/8") && new_page.contains("250 requests per minute"));
+        let old_page = app.get_html(&format!("/keys/{old_id}")).await;
+        assert!(old_page.contains("key-status\">active"), "still works during the grace period");
+        assert!(old_page.contains(&new_id));
+        let mut conn = app.db().conn().unwrap();
+        let expires: Option<i64> = api_keys::table.find(&old_id).select(api_keys::expires_at).first(&mut *conn).unwrap();
+        let left = expires.unwrap() - paydesk::clock::now();
+        assert!((3590..=3600).contains(&left), "{left}");
+
+        // Grace 0: the old key expires at once.
+        let res = app.post_form(&format!("/keys/{new_id}/roll"), &format!("/keys/{new_id}/roll"), &[("grace_period_seconds", "0")]).await;
+        assert_eq!(res.status(), 303);
+        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("key-status\">expired"));
+        // A made-up grace period is refused.
+        let third = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        let res = app.post_form(&format!("/keys/{third}/roll"), &format!("/keys/{third}/roll"), &[("grace_period_seconds", "5")]).await;
+        assert_eq!(res.status(), 400);
+    }
+
+    async fn editing_permissions_keeps_values_on_error_and_saves(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let edit = format!("/keys/{id}/edit");
+        let form = app.get_html(&edit).await;
+        assert!(form.contains("name=\"perm_customers\" value=\"read\" aria-label=\"Customers: Read\" checked"));
+        let res = app.post_form(&edit, &edit, &[("name", "Backend v2"), ("perm_payments", "write"), ("rate_limit", "lots")]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("value=\"Backend v2\"") && html.contains("value=\"lots\""));
+        assert!(html.contains("whole number of requests per minute"));
+
+        let res = app.post_form(&edit, &edit, &[("name", "Backend v2"), ("perm_payments", "write"), ("perm_events", "read"), ("rate_limit", "60"), ("api_version", "2025-06-01"), ("require_signature", "on")]).await;
+        assert_eq!(res.status(), 303);
+        let html = app.get_html(&format!("/keys/{id}")).await;
+        assert!(html.contains("Backend v2") && html.contains("Payments: Write") && html.contains("Events: Read"));
+        assert!(!html.contains("Customers: Read"));
+        assert!(html.contains("2025-06-01") && html.contains("Required") && html.contains("60 requests per minute"));
+        assert!(app.get_html("/audit").await.contains("api_key.updated"));
+    }
+}
