@@ -6,6 +6,8 @@ mod support;
 use serde_json::{Value, json};
 use support::*;
 
+mod keys;
+
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/auth/login"))

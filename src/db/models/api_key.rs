@@ -34,9 +34,9 @@ pub struct ApiKeyRow {
     pub last_used_ip: Option<String>,
 }
 
-/// The columns a key edit may change.
+/// The columns a key edit may change. `None` clears the version pin (not "leave as is").
 #[derive(Debug, Clone, AsChangeset)]
-#[diesel(table_name = api_keys)]
+#[diesel(table_name = api_keys, treat_none_as_null = true)]
 pub struct KeyChanges {
     pub name: String,
     pub permissions: String,
