@@ -563,33 +563,58 @@ fn describe_changes(old: &ApiKeyRow, new: &KeyChanges) -> String {
     }
 }
 
+/// A status change: which statuses it starts from, where it goes, its audit action, and
+/// what to say when the key is in no state to make it.
+struct Transition {
+    from: &'static [&'static str],
+    to: &'static str,
+    action: &'static str,
+    refusal: &'static str,
+}
+
+const SUSPEND: Transition = Transition {
+    from: &["active"],
+    to: "suspended",
+    action: "api_key.suspended",
+    refusal: "Only an active key can be suspended; this one is revoked.",
+};
+const REACTIVATE: Transition = Transition {
+    from: &["suspended"],
+    to: "active",
+    action: "api_key.reactivated",
+    refusal: "A revoked key cannot be reactivated; create a new key instead.",
+};
+const REVOKE: Transition = Transition {
+    from: &["active", "suspended"],
+    to: "revoked",
+    action: "api_key.revoked",
+    refusal: "This key is already revoked.",
+};
+
 fn change_status(
     conn: &mut DbConn,
     actor: &Principal,
     id: &str,
     ip: &str,
-    from: &[&str],
-    to: &str,
-    action: &str,
-    refusal: &str,
+    t: &Transition,
 ) -> Result<ApiKey, Error> {
     let key = get_key(conn, actor, id)?;
     require_manage(actor, key.mode)?;
-    if key.status == KeyStatus::Revoked && to != "revoked" {
-        return Err(Error::InvalidState(refusal.into()));
+    if key.status == KeyStatus::Revoked && t.to != "revoked" {
+        return Err(Error::InvalidState(t.refusal.into()));
     }
-    if key.row.status == to {
+    if key.row.status == t.to {
         return Ok(key);
     }
     let changed = conn.transaction(|conn| {
-        let changed = ApiKeyRow::set_status(conn, &key.row.id, from, to, clock::now())?;
+        let changed = ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())?;
         if changed {
-            audit(conn, actor, action, &key.row, ip, "")?;
+            audit(conn, actor, t.action, &key.row, ip, "")?;
         }
         Ok::<_, Error>(changed)
     })?;
     if !changed {
-        return Err(Error::InvalidState(refusal.into()));
+        return Err(Error::InvalidState(t.refusal.into()));
     }
     get_key(conn, actor, id)
 }
@@ -600,16 +625,7 @@ pub fn suspend_key(
     id: &str,
     ip: &str,
 ) -> Result<ApiKey, Error> {
-    change_status(
-        conn,
-        actor,
-        id,
-        ip,
-        &["active"],
-        "suspended",
-        "api_key.suspended",
-        "Only an active key can be suspended; this one is revoked.",
-    )
+    change_status(conn, actor, id, ip, &SUSPEND)
 }
 
 pub fn reactivate_key(
@@ -618,16 +634,7 @@ pub fn reactivate_key(
     id: &str,
     ip: &str,
 ) -> Result<ApiKey, Error> {
-    change_status(
-        conn,
-        actor,
-        id,
-        ip,
-        &["suspended"],
-        "active",
-        "api_key.reactivated",
-        "A revoked key cannot be reactivated; create a new key instead.",
-    )
+    change_status(conn, actor, id, ip, &REACTIVATE)
 }
 
 /// Revocation is terminal and immediate. Revoking a revoked key changes nothing.
@@ -637,16 +644,7 @@ pub fn revoke_key(
     id: &str,
     ip: &str,
 ) -> Result<ApiKey, Error> {
-    change_status(
-        conn,
-        actor,
-        id,
-        ip,
-        &["active", "suspended"],
-        "revoked",
-        "api_key.revoked",
-        "This key is already revoked.",
-    )
+    change_status(conn, actor, id, ip, &REVOKE)
 }
 
 /// A new pair with the same configuration; the old key keeps working for `grace_seconds`
