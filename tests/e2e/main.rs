@@ -88,6 +88,7 @@ async fn start_browser() -> Option<(Driver, Client)> {
         .connect(&driver.url)
         .await
         .expect("a chromium session");
+    client.set_window_size(1280, 1000).await.unwrap();
     Some((driver, client))
 }
 
@@ -128,6 +129,14 @@ async fn click(client: &Client, css: &str) {
         .click()
         .await
         .unwrap();
+}
+
+/// With PAYDESK_SCREENSHOTS=DIR, saves what the browser shows, for a person to look at.
+async fn snap(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("PAYDESK_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+    }
 }
 
 async fn path(client: &Client) -> String {
@@ -179,6 +188,7 @@ async fn a_person_creates_copies_and_revokes_a_key_in_a_real_browser() {
     wait_path(&b, "/keys").await;
     click(&b, "a[href=\"/keys/new\"]").await;
     wait_path(&b, "/keys/new").await;
+    snap(&b, "1-new-key").await;
     fill(&b, "name", "Browser key").await;
     click(&b, "input[name=\"perm_customers\"][value=\"read\"]").await;
     click(&b, "form[action=\"/keys\"] button[type=submit]").await;
@@ -200,6 +210,7 @@ async fn a_person_creates_copies_and_revokes_a_key_in_a_real_browser() {
         .unwrap();
     assert!(copy.is_displayed().await.unwrap(), "copy.js did not run");
     let key_url = b.current_url().await.unwrap().to_string();
+    snap(&b, "2-show-once").await;
 
     // Reload: no secret any more.
     b.refresh().await.unwrap();
@@ -221,9 +232,11 @@ async fn a_person_creates_copies_and_revokes_a_key_in_a_real_browser() {
         "{row}"
     );
     assert!(!b.source().await.unwrap().contains(&secret));
+    snap(&b, "3-list").await;
 
     // Revoke, with confirmation.
     b.goto(&key_url.replace("/reveal", "")).await.unwrap();
+    snap(&b, "4-detail").await;
     click(&b, "a.danger").await;
     wait_path(&b, "*/revoke").await;
     assert!(b.source().await.unwrap().contains("cannot be undone"));
