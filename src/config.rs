@@ -114,6 +114,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNetwork>,
     /// HTTP worker threads; None = actix's default (one per core).
     pub workers: Option<usize>,
+    /// How often key uses are written to the database.
+    pub usage_flush_interval: std::time::Duration,
 }
 
 impl Settings {
@@ -141,6 +143,7 @@ impl Settings {
             cookie_secure,
             trusted_proxies: args.trusted_proxies,
             workers: None,
+            usage_flush_interval: std::time::Duration::from_secs(5),
         })
     }
 }

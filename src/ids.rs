@@ -35,6 +35,21 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", random_base62(24))
 }
 
+/// A time-ordered id: prefix, 12 hex digits of milliseconds, 12 random characters. Ids
+/// from one process strictly increase, so sorting by id is sorting by creation, and
+/// "older than the cursor" is `id < cursor`.
+pub fn time_ordered_id(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST_MS: AtomicI64 = AtomicI64::new(0);
+    let now = chrono::Utc::now().timestamp_millis();
+    let ms = LAST_MS
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .map_or(now, |last| now.max(last + 1));
+    format!("{prefix}_{ms:012x}{}", random_base62(12))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +61,11 @@ mod tests {
         assert_eq!(id.len(), 28);
         assert!(id[4..].bytes().all(|b| BASE62.contains(&b)));
         assert_ne!(new_id("usr"), new_id("usr"));
+    }
+
+    #[test]
+    fn time_ordered_ids_increase() {
+        let ids: Vec<String> = (0..1000).map(|_| time_ordered_id("evt")).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -13,6 +13,7 @@ pub mod health;
 pub mod ids;
 pub mod keys;
 pub mod net;
+pub mod payments;
 pub mod startup;
 pub mod versions;
 pub mod web;

@@ -2,6 +2,7 @@
 //! for tests), and serve the dashboard and the API.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_session::SessionMiddleware;
@@ -19,12 +20,15 @@ use crate::accounts::tokens::Tokens;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::session::Session;
+use crate::keys::usage::UsageRecorder;
 
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
     pub tokens: Tokens,
     pub trusted_proxies: Vec<IpNetwork>,
+    /// Key uses waiting to be written as `last_used_at` / `last_used_ip`.
+    pub usage: Arc<UsageRecorder>,
 }
 
 impl AppState {
@@ -74,13 +78,16 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
     let mut cookie_key = derive_key(&settings.secret, "paydesk cookie key").to_vec();
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
+    let usage = Arc::new(UsageRecorder::default());
     let state = web::Data::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
         trusted_proxies: settings.trusted_proxies.clone(),
+        usage: usage.clone(),
     });
     let secure = settings.cookie_secure;
-    spawn_housekeeping(db);
+    spawn_housekeeping(db.clone());
+    spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
     let mut server = HttpServer::new(move || {
         App::new()
@@ -125,6 +132,20 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Content-Type-Options", "nosniff"))
+}
+
+/// Writes the noted key uses in one batch per interval.
+fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let usage = usage.clone();
+            if let Err(e) = db.run(move |c| Ok(usage.flush(c)?)).await {
+                tracing::warn!(error = %e, "could not record key usage; will retry");
+            }
+        }
+    });
 }
 
 /// Deletes expired sessions every 10 minutes.

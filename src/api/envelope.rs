@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::error::Error;
 
 pub const REQUEST_ID: &str = "Request-Id";
-const BODY_LIMIT: usize = 64 * 1024;
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// `{"ok":true,"data":…}` with 200.
 pub fn ok<T: Serialize>(data: T) -> HttpResponse {
@@ -135,13 +135,9 @@ pub async fn request_id(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = format!("req_{}", crate::ids::random_base62(24));
     req.extensions_mut().insert(RequestId(id.clone()));
-    let res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        Err(err) => {
-            // An error that escaped as Err still becomes an envelope.
-            return Err(err);
-        }
-    };
+    // Refusals arrive as responses with the error attached (the gate answers that way
+    // too), so the request itself is not cloned here: routing needs it unshared.
+    let res = next.call(req).await?.map_into_boxed_body();
     let api_error = match res.response().error() {
         Some(err) => Some(
             err.as_error::<ApiError>()

@@ -1,41 +1,31 @@
-//! The JSON API under `/api/v1`: the envelope and its errors, and the handlers.
+//! The JSON API under `/api/v1`: the envelope and its errors, the gate, the route table,
+//! and one handler file per resource.
 
 pub mod auth;
+pub mod body;
+pub mod client_sessions;
+pub mod context;
+pub mod customers;
 pub mod envelope;
+pub mod events;
+pub mod gate;
 pub mod keys;
+pub mod list;
+pub mod payments;
+pub mod plans;
+pub mod routes;
+pub mod subscriptions;
 
 use actix_web::{middleware::from_fn, web};
 
-/// Every `/api/v1` route. The envelope middleware gives each response its `Request-Id`
-/// and turns every refusal, including unknown paths and methods, into the JSON envelope.
+/// Every `/api/v1` route, from the route table. The envelope middleware gives each
+/// response its `Request-Id` and turns every refusal, including unknown paths and
+/// methods, into the JSON envelope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .wrap(from_fn(envelope::request_id))
-            .app_data(envelope::json_config())
-            // `resource(..).route(..)` rather than `scope.route(..)`: a resource answers a
-            // wrong method with 405, where a bare route would fall through to 404.
-            .service(web::resource("/auth/login").route(web::post().to(auth::login)))
-            .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
-            .service(
-                web::resource("/api-keys")
-                    .route(web::get().to(keys::list_keys))
-                    .route(web::post().to(keys::create_key)),
-            )
-            .service(
-                web::resource("/api-keys/{id}")
-                    .route(web::get().to(keys::get_key))
-                    .route(web::patch().to(keys::update_key))
-                    .route(web::delete().to(keys::revoke_key)),
-            )
-            .service(
-                web::resource("/api-keys/{id}/suspend").route(web::post().to(keys::suspend_key)),
-            )
-            .service(
-                web::resource("/api-keys/{id}/reactivate")
-                    .route(web::post().to(keys::reactivate_key)),
-            )
-            .service(web::resource("/api-keys/{id}/roll").route(web::post().to(keys::roll_key)))
-            .default_service(web::to(envelope::unknown_route)),
-    );
+    let scope = routes::mount(web::scope("/api/v1"))
+        .app_data(envelope::json_config())
+        .app_data(web::PayloadConfig::new(envelope::BODY_LIMIT))
+        .default_service(web::to(envelope::unknown_route))
+        .wrap(from_fn(envelope::request_id));
+    cfg.service(scope);
 }

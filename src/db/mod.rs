@@ -25,6 +25,9 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// The backend type of `DbConn`, for boxed queries.
+pub type DbConnBackend = <DbConn as diesel::Connection>::Backend;
+
 /// The backend a database URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

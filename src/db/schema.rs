@@ -78,3 +78,99 @@ diesel::table! {
 }
 
 diesel::joinable!(api_keys -> merchants (merchant_id));
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        email -> Nullable<Text>,
+        name -> Nullable<Text>,
+        metadata -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        name -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        billing_interval -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        amount -> BigInt,
+        currency -> Text,
+        customer_id -> Nullable<Text>,
+        payment_method -> Text,
+        status -> Text,
+        failure_code -> Nullable<Text>,
+        amount_refunded -> BigInt,
+        metadata -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        payment_id -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        status -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        customer_id -> Text,
+        plan_id -> Text,
+        status -> Text,
+        current_period_end -> BigInt,
+        cancel_at_period_end -> Bool,
+        canceled_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_sessions (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        amount -> BigInt,
+        currency -> Text,
+        customer_id -> Nullable<Text>,
+        client_token -> Text,
+        status -> Text,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        event_type -> Text,
+        data -> Text,
+        created_at -> BigInt,
+    }
+}

@@ -4,6 +4,8 @@
 pub mod format;
 pub mod permissions;
 pub mod service;
+pub mod usage;
+pub mod verify;
 
 pub use format::{KeyKind, Mode};
 pub use permissions::{Access, Level, Resource};

@@ -122,6 +122,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         cookie_secure: false,
         trusted_proxies: vec![],
         workers: Some(1),
+        usage_flush_interval: std::time::Duration::from_millis(100),
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

@@ -137,4 +137,38 @@ impl ApiKeyRow {
         .execute(conn)?;
         Ok(n == 1)
     }
+
+    /// The key whose secret hashes to `hash` (unique index).
+    pub fn find_by_secret_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Self>> {
+        api_keys::table
+            .filter(api_keys::secret_hash.eq(hash))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find_by_publishable(conn: &mut DbConn, key: &str) -> QueryResult<Option<Self>> {
+        api_keys::table
+            .filter(api_keys::publishable_key.eq(key))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Records the latest use, never moving it backwards (several instances may flush).
+    pub fn mark_used(conn: &mut DbConn, id: &str, at: i64, ip: &str) -> QueryResult<()> {
+        diesel::update(
+            api_keys::table.filter(api_keys::id.eq(id)).filter(
+                api_keys::last_used_at
+                    .is_null()
+                    .or(api_keys::last_used_at.le(at)),
+            ),
+        )
+        .set((
+            api_keys::last_used_at.eq(Some(at)),
+            api_keys::last_used_ip.eq(Some(ip)),
+        ))
+        .execute(conn)
+        .map(drop)
+    }
 }

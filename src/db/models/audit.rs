@@ -32,11 +32,7 @@ impl AuditEntry {
     ) -> QueryResult<()> {
         let entry = AuditEntry {
             // Time-ordered so entries in the same second still list newest first.
-            id: format!(
-                "aud_{:012x}{}",
-                chrono::Utc::now().timestamp_millis(),
-                crate::ids::random_base62(12)
-            ),
+            id: crate::ids::time_ordered_id("aud"),
             merchant_id: merchant_id.map(str::to_owned),
             actor: actor.to_owned(),
             action: action.to_owned(),

@@ -3,5 +3,6 @@
 pub mod api_key;
 pub mod audit;
 pub mod merchant;
+pub mod objects;
 pub mod session;
 pub mod user;

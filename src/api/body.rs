@@ -1,0 +1,168 @@
+//! Reading JSON bodies field by field, so every missing or wrong field is named in
+//! `details.fields`, and unknown fields are refused.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::envelope::{ApiError, body_error};
+
+pub struct Body {
+    map: Map<String, Value>,
+    errors: BTreeMap<String, String>,
+    known: Vec<&'static str>,
+}
+
+impl Body {
+    /// An empty body is an empty object; anything but a JSON object is refused.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
+        let map = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Map::new()
+        } else {
+            match serde_json::from_slice::<Value>(bytes) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_json",
+                        "The body must be a JSON object.",
+                    ));
+                }
+                Err(e) => return Err(body_error(&e)),
+            }
+        };
+        Ok(Self {
+            map,
+            errors: BTreeMap::new(),
+            known: Vec::new(),
+        })
+    }
+
+    fn take(&mut self, name: &'static str) -> Option<Value> {
+        self.known.push(name);
+        self.map.get(name).filter(|v| !v.is_null()).cloned()
+    }
+
+    pub fn error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors
+            .entry(name.to_owned())
+            .or_insert_with(|| message.into());
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    /// A string of 1..=max characters.
+    pub fn string(&mut self, name: &'static str, required: bool, max: usize) -> Option<String> {
+        match self.take(name) {
+            None if required => self.fail(name, "required"),
+            None => None,
+            Some(Value::String(s)) if s.trim().is_empty() && required => {
+                self.fail(name, "must not be empty")
+            }
+            Some(Value::String(s)) if s.chars().count() > max => {
+                self.fail(name, &format!("at most {max} characters"))
+            }
+            Some(Value::String(s)) => Some(s),
+            Some(_) => self.fail(name, "must be a string"),
+        }
+    }
+
+    pub fn int(&mut self, name: &'static str, required: bool, min: i64, max: i64) -> Option<i64> {
+        match self.take(name) {
+            None if required => self.fail(name, "required"),
+            None => None,
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) if (min..=max).contains(&i) => Some(i),
+                _ => self.fail(name, &format!("must be a whole number from {min} to {max}")),
+            },
+            Some(_) => self.fail(name, &format!("must be a whole number from {min} to {max}")),
+        }
+    }
+
+    pub fn bool(&mut self, name: &'static str) -> Option<bool> {
+        match self.take(name) {
+            None => None,
+            Some(Value::Bool(b)) => Some(b),
+            Some(_) => self.fail(name, "must be true or false"),
+        }
+    }
+
+    /// A lower-case three-letter ISO currency code.
+    pub fn currency(&mut self, name: &'static str, required: bool) -> Option<String> {
+        let c = self.string(name, required, 3)?;
+        if c.len() == 3 && c.bytes().all(|b| b.is_ascii_lowercase()) {
+            Some(c)
+        } else {
+            self.fail(
+                name,
+                "must be a lower-case ISO currency code such as \"usd\"",
+            )
+        }
+    }
+
+    /// An id with the given prefix (`cus_`, …).
+    pub fn id(&mut self, name: &'static str, required: bool, prefix: &str) -> Option<String> {
+        let id = self.string(name, required, 64)?;
+        if id.starts_with(prefix) {
+            Some(id)
+        } else {
+            self.fail(name, &format!("must be an id starting with {prefix}"))
+        }
+    }
+
+    /// Up to 20 string pairs; keys up to 40 characters, values up to 500.
+    pub fn metadata(&mut self, name: &'static str) -> Option<BTreeMap<String, String>> {
+        let value = self.take(name)?;
+        let Value::Object(map) = value else {
+            return self.fail(name, "must be an object of string values");
+        };
+        if map.len() > 20 {
+            return self.fail(name, "at most 20 keys");
+        }
+        let mut out = BTreeMap::new();
+        for (k, v) in map {
+            match v {
+                Value::String(s)
+                    if !k.is_empty() && k.chars().count() <= 40 && s.chars().count() <= 500 =>
+                {
+                    out.insert(k, s);
+                }
+                Value::String(_) => {
+                    return self.fail(name, "keys take 1 to 40 characters and values up to 500");
+                }
+                _ => return self.fail(name, &format!("the value of {k:?} must be a string")),
+            }
+        }
+        Some(out)
+    }
+
+    fn fail<T>(&mut self, name: &str, message: &str) -> Option<T> {
+        self.error(name, message);
+        None
+    }
+
+    /// Unknown fields and any collected errors become one 400 `invalid_request`.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        let unknown: Vec<String> = self
+            .map
+            .keys()
+            .filter(|k| !self.known.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for k in unknown {
+            self.errors.insert(k, "unknown field".into());
+        }
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Some fields are missing or invalid; see details.fields.",
+        )
+        .details(json!({ "fields": self.errors })))
+    }
+}

@@ -1,0 +1,52 @@
+//! /events and /whoami
+
+use actix_web::{HttpRequest, web};
+use serde_json::json;
+
+use super::context::{self, ApiResult, Query};
+use super::gate::KeyAuth;
+use super::list::{self, Page};
+use crate::keys::KeyKind;
+use crate::payments::events;
+
+pub async fn get_event(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult {
+    context::ok(context::run(&req, &auth, move |c, s| events::get(c, s, &id)).await?)
+}
+
+/// `?type=payment.succeeded` filters.
+pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiResult {
+    let page = Page::from_query(&query)?;
+    let event_type = query
+        .iter()
+        .find(|(k, _)| k == "type")
+        .map(|(_, v)| v.clone());
+    let rows = context::run(&req, &auth, move |c, s| {
+        context::check_cursor(c, s, &page, events::get)?;
+        Ok((
+            events::list(
+                c,
+                s,
+                event_type.as_deref(),
+                page.starting_after.as_deref(),
+                page.fetch(),
+            )?,
+            page,
+        ))
+    })
+    .await?;
+    context::ok(list::list(rows.0, &rows.1))
+}
+
+/// Which key this is, its mode, scopes and merchant.
+pub async fn whoami(auth: KeyAuth) -> ApiResult {
+    let k = &auth.0;
+    context::ok(json!({
+        "object": "whoami",
+        "key_id": k.key_id,
+        "key_type": if k.kind == KeyKind::Secret { "secret" } else { "publishable" },
+        "mode": k.mode.as_str(),
+        "livemode": auth.livemode(),
+        "scopes": k.access.scopes(),
+        "merchant": {"id": k.merchant_id, "name": k.merchant_name},
+    }))
+}

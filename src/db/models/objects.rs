@@ -1,0 +1,286 @@
+//! The payments API's stored objects: customers, plans, payments, refunds,
+//! subscriptions, client sessions and events. Every query is scoped to one merchant and
+//! one mode, so another merchant's or mode's row is simply not found.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{
+    client_sessions, customers, events, payments, plans, refunds, subscriptions,
+};
+
+/// The merchant and mode a key acts in.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub merchant_id: String,
+    pub livemode: bool,
+}
+
+/// `find`, `insert` and a paginated `list` (newest first, `id < cursor`) for one table.
+macro_rules! scoped_table {
+    ($row:ident, $table:ident) => {
+        impl $row {
+            pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+                diesel::insert_into($table::table)
+                    .values(self)
+                    .execute(conn)
+                    .map(drop)
+            }
+
+            pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Self> {
+                $table::table
+                    .filter($table::id.eq(id))
+                    .filter($table::merchant_id.eq(&scope.merchant_id))
+                    .filter($table::livemode.eq(scope.livemode))
+                    .select(Self::as_select())
+                    .first(conn)
+            }
+
+            /// The base of every list: this scope, newest first, older than the cursor.
+            pub fn scoped<'a>(
+                scope: &Scope,
+                before: Option<&str>,
+            ) -> $table::BoxedQuery<'a, crate::db::DbConnBackend> {
+                let mut query = $table::table
+                    .filter($table::merchant_id.eq(scope.merchant_id.clone()))
+                    .filter($table::livemode.eq(scope.livemode))
+                    .order($table::id.desc())
+                    .into_boxed();
+                if let Some(before) = before {
+                    query = query.filter($table::id.lt(before.to_owned()));
+                }
+                query
+            }
+
+            pub fn list(
+                conn: &mut DbConn,
+                scope: &Scope,
+                before: Option<&str>,
+                limit: i64,
+            ) -> QueryResult<Vec<Self>> {
+                Self::scoped(scope, before)
+                    .limit(limit)
+                    .select(Self::as_select())
+                    .load(conn)
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub metadata: String,
+    pub created_at: i64,
+}
+scoped_table!(CustomerRow, customers);
+
+impl CustomerRow {
+    pub fn update(
+        conn: &mut DbConn,
+        id: &str,
+        email: Option<String>,
+        name: Option<String>,
+        metadata: String,
+    ) -> QueryResult<()> {
+        diesel::update(customers::table.find(id))
+            .set((
+                customers::email.eq(email),
+                customers::name.eq(name),
+                customers::metadata.eq(metadata),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub name: String,
+    pub amount: i64,
+    pub currency: String,
+    pub billing_interval: String,
+    pub created_at: i64,
+}
+scoped_table!(PlanRow, plans);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub amount: i64,
+    pub currency: String,
+    pub customer_id: Option<String>,
+    pub payment_method: String,
+    pub status: String,
+    pub failure_code: Option<String>,
+    pub amount_refunded: i64,
+    pub metadata: String,
+    pub created_at: i64,
+}
+scoped_table!(PaymentRow, payments);
+
+impl PaymentRow {
+    /// Adds `amount` to what was refunded, only if it still fits: one statement, so two
+    /// concurrent refunds (on any instance) can never together exceed the payment.
+    pub fn add_refund(conn: &mut DbConn, id: &str, amount: i64) -> QueryResult<bool> {
+        let n = diesel::update(
+            payments::table
+                .filter(payments::id.eq(id))
+                .filter(payments::status.eq("succeeded"))
+                .filter((payments::amount_refunded + amount).le(payments::amount)),
+        )
+        .set(payments::amount_refunded.eq(payments::amount_refunded + amount))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// (currency, amount, amount_refunded) of every succeeded payment in scope.
+    pub fn succeeded_totals(
+        conn: &mut DbConn,
+        scope: &Scope,
+    ) -> QueryResult<Vec<(String, i64, i64)>> {
+        payments::table
+            .filter(payments::merchant_id.eq(&scope.merchant_id))
+            .filter(payments::livemode.eq(scope.livemode))
+            .filter(payments::status.eq("succeeded"))
+            .select((
+                payments::currency,
+                payments::amount,
+                payments::amount_refunded,
+            ))
+            .load(conn)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refunds)]
+pub struct RefundRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub payment_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub created_at: i64,
+}
+scoped_table!(RefundRow, refunds);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub customer_id: String,
+    pub plan_id: String,
+    pub status: String,
+    pub current_period_end: i64,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<i64>,
+    pub created_at: i64,
+}
+scoped_table!(SubscriptionRow, subscriptions);
+
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = subscriptions, treat_none_as_null = true)]
+pub struct SubscriptionChanges {
+    pub plan_id: String,
+    pub status: String,
+    pub current_period_end: i64,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<i64>,
+}
+
+impl SubscriptionRow {
+    pub fn search(
+        conn: &mut DbConn,
+        scope: &Scope,
+        customer: Option<&str>,
+        status: Option<&str>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = Self::scoped(scope, before);
+        if let Some(c) = customer {
+            query = query.filter(subscriptions::customer_id.eq(c.to_owned()));
+        }
+        if let Some(s) = status {
+            query = query.filter(subscriptions::status.eq(s.to_owned()));
+        }
+        query.limit(limit).select(Self::as_select()).load(conn)
+    }
+
+    pub fn update(conn: &mut DbConn, id: &str, changes: &SubscriptionChanges) -> QueryResult<()> {
+        diesel::update(subscriptions::table.find(id))
+            .set(changes)
+            .execute(conn)
+            .map(drop)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = client_sessions, treat_none_as_null = true)]
+pub struct ClientSessionRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub amount: i64,
+    pub currency: String,
+    pub customer_id: Option<String>,
+    pub client_token: String,
+    pub status: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+scoped_table!(ClientSessionRow, client_sessions);
+
+impl ClientSessionRow {
+    pub fn save(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::update(client_sessions::table.find(&self.id))
+            .set(self)
+            .execute(conn)
+            .map(drop)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub event_type: String,
+    /// The object as it was, as JSON.
+    pub data: String,
+    pub created_at: i64,
+}
+scoped_table!(EventRow, events);
+
+impl EventRow {
+    pub fn list_of_type(
+        conn: &mut DbConn,
+        scope: &Scope,
+        event_type: &str,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        Self::scoped(scope, before)
+            .filter(events::event_type.eq(event_type.to_owned()))
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+}

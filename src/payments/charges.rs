@@ -1,0 +1,172 @@
+//! Payments through the simulator, refunds (never more than what remains), and the
+//! balance they add up to.
+
+use std::collections::BTreeMap;
+
+use diesel::Connection;
+use serde_json::{Value, json};
+
+use super::{emit, must_exist, simulator, views};
+use crate::db::DbConn;
+use crate::db::models::objects::{CustomerRow, PaymentRow, RefundRow, Scope};
+use crate::error::Error;
+
+pub struct PaymentInput {
+    pub amount: i64,
+    pub currency: String,
+    pub customer: Option<String>,
+    pub payment_method: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Charges the card through the simulator; a declined card is a `failed` payment (200),
+/// not an error, like a real processor's answer.
+pub fn create_payment(
+    conn: &mut DbConn,
+    scope: &Scope,
+    input: PaymentInput,
+) -> Result<Value, Error> {
+    let outcome = simulator::charge(&input.payment_method).ok_or_else(|| {
+        Error::field(
+            "payment_method",
+            format!(
+                "use a test card: {} (succeeds), {} (declined) or {} (insufficient funds)",
+                simulator::SUCCEEDS,
+                simulator::DECLINED,
+                simulator::INSUFFICIENT_FUNDS
+            ),
+        )
+    })?;
+    conn.transaction(|conn| {
+        if let Some(customer) = &input.customer {
+            must_exist(
+                CustomerRow::find(conn, scope, customer),
+                "customer",
+                "customer",
+            )?;
+        }
+        let row = PaymentRow {
+            id: crate::ids::time_ordered_id("pay"),
+            merchant_id: scope.merchant_id.clone(),
+            livemode: scope.livemode,
+            amount: input.amount,
+            currency: input.currency,
+            customer_id: input.customer,
+            payment_method: input.payment_method,
+            status: if outcome.is_ok() {
+                "succeeded"
+            } else {
+                "failed"
+            }
+            .into(),
+            failure_code: outcome.err().map(str::to_owned),
+            amount_refunded: 0,
+            metadata: serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into()),
+            created_at: crate::clock::now(),
+        };
+        row.insert(conn)?;
+        let view = views::payment(&row);
+        let event = if outcome.is_ok() {
+            "payment.succeeded"
+        } else {
+            "payment.failed"
+        };
+        emit(conn, scope, event, &view)?;
+        Ok(view)
+    })
+}
+
+pub fn get_payment(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+    Ok(views::payment(&PaymentRow::find(conn, scope, id)?))
+}
+
+pub fn list_payments(
+    conn: &mut DbConn,
+    scope: &Scope,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Value>, Error> {
+    Ok(PaymentRow::list(conn, scope, before, limit)?
+        .iter()
+        .map(views::payment)
+        .collect())
+}
+
+/// Refunds `amount` (default: all that remains) of a succeeded payment.
+pub fn refund_payment(
+    conn: &mut DbConn,
+    scope: &Scope,
+    payment_id: &str,
+    amount: Option<i64>,
+) -> Result<Value, Error> {
+    conn.transaction(|conn| {
+        let payment = PaymentRow::find(conn, scope, payment_id)?;
+        if payment.status != "succeeded" {
+            return Err(Error::field(
+                "payment",
+                "only a succeeded payment can be refunded",
+            ));
+        }
+        let remaining = payment.amount - payment.amount_refunded;
+        if remaining == 0 {
+            return Err(Error::field(
+                "amount",
+                "this payment is already fully refunded",
+            ));
+        }
+        let amount = amount.unwrap_or(remaining);
+        if amount > remaining {
+            return Err(Error::field(
+                "amount",
+                format!("at most {remaining} remains refundable"),
+            ));
+        }
+        // The conditional update is the real guard: it holds against concurrent refunds.
+        if !PaymentRow::add_refund(conn, &payment.id, amount)? {
+            return Err(Error::field("amount", "more than what remains refundable"));
+        }
+        let row = RefundRow {
+            id: crate::ids::time_ordered_id("re"),
+            merchant_id: scope.merchant_id.clone(),
+            livemode: scope.livemode,
+            payment_id: payment.id.clone(),
+            amount,
+            currency: payment.currency.clone(),
+            status: "succeeded".into(),
+            created_at: crate::clock::now(),
+        };
+        row.insert(conn)?;
+        let view = views::refund(&row);
+        emit(conn, scope, "refund.created", &view)?;
+        Ok(view)
+    })
+}
+
+pub fn get_refund(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+    Ok(views::refund(&RefundRow::find(conn, scope, id)?))
+}
+
+pub fn list_refunds(
+    conn: &mut DbConn,
+    scope: &Scope,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Value>, Error> {
+    Ok(RefundRow::list(conn, scope, before, limit)?
+        .iter()
+        .map(views::refund)
+        .collect())
+}
+
+/// Succeeded payments minus refunds, per currency.
+pub fn balance(conn: &mut DbConn, scope: &Scope) -> Result<Value, Error> {
+    let mut by_currency: BTreeMap<String, i64> = BTreeMap::new();
+    for (currency, amount, refunded) in PaymentRow::succeeded_totals(conn, scope)? {
+        *by_currency.entry(currency).or_default() += amount - refunded;
+    }
+    let available: Vec<Value> = by_currency
+        .into_iter()
+        .map(|(currency, amount)| json!({"amount": amount, "currency": currency}))
+        .collect();
+    Ok(json!({"object": "balance", "livemode": scope.livemode, "available": available}))
+}

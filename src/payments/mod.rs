@@ -1,0 +1,51 @@
+//! The payments domain the API calls: customers, plans, payments through the built-in
+//! simulator, refunds, balance, subscriptions, client sessions and the events every change
+//! writes. No HTTP here; every function runs on the blocking pool inside one scope
+//! (merchant + mode).
+
+pub mod charges;
+pub mod client_sessions;
+pub mod customers;
+pub mod events;
+pub mod plans;
+pub mod simulator;
+pub mod subscriptions;
+pub mod views;
+
+use serde_json::Value;
+
+use crate::db::DbConn;
+use crate::db::models::objects::{EventRow, Scope};
+use crate::error::Error;
+
+/// Writes an event holding the object as it is now. Call inside the change's transaction.
+pub fn emit(
+    conn: &mut DbConn,
+    scope: &Scope,
+    event_type: &str,
+    object: &Value,
+) -> Result<(), Error> {
+    EventRow {
+        id: crate::ids::time_ordered_id("evt"),
+        merchant_id: scope.merchant_id.clone(),
+        livemode: scope.livemode,
+        event_type: event_type.to_owned(),
+        data: object.to_string(),
+        created_at: crate::clock::now(),
+    }
+    .insert(conn)?;
+    Ok(())
+}
+
+/// A reference to another object of this scope; a missing one names the field.
+pub fn must_exist<T>(
+    found: diesel::QueryResult<T>,
+    field: &'static str,
+    what: &str,
+) -> Result<T, Error> {
+    match found {
+        Ok(row) => Ok(row),
+        Err(diesel::result::Error::NotFound) => Err(Error::field(field, format!("no such {what}"))),
+        Err(e) => Err(e.into()),
+    }
+}
