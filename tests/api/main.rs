@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use support::*;
 
 mod keys;
+mod payments;
 
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {
     app.client

@@ -34,7 +34,7 @@ CREATE TABLE payments (
     payment_method TEXT NOT NULL,
     status TEXT NOT NULL,
     failure_code TEXT,
-    amount_refunded BIGINT NOT NULL DEFAULT FALSE,
+    amount_refunded BIGINT NOT NULL DEFAULT 0,
     metadata TEXT NOT NULL DEFAULT '{}',
     created_at BIGINT NOT NULL
 );
