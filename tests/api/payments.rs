@@ -2,7 +2,7 @@
 //! from the route table, isolation, and every resource end to end.
 
 use paydesk::api::routes::{Guard, table};
-use paydesk::keys::permissions::{Level, RESOURCES};
+use paydesk::keys::permissions::RESOURCES;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -139,7 +139,6 @@ on_both_backends! {
             }
         }
         assert!(checked > 300, "only {checked} cases");
-        let _ = Level::Read;
     }
 
     async fn each_refusal_has_its_code(app) {
@@ -465,4 +464,44 @@ on_both_backends! {
         let (_, v) = get(&app, &live, "/customers").await;
         assert_eq!(ids(&v).len(), 1);
     }
+}
+
+/// Behind a trusted proxy the client is the X-Forwarded-For address: IPv4 /24 and
+/// IPv6 /64 blocks match it, and anything else is refused with the address named.
+#[tokio::test]
+async fn the_allowlist_matches_forwarded_ipv4_and_ipv6_blocks_from_a_trusted_proxy() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]
+    })
+    .await;
+    let token = admin_token(&app).await;
+    let key = make_key(&app, &token, json!({"name": "k", "permissions": "*", "allowed_ips": ["198.51.100.0/24", "2001:db8:1:2::/64"]})).await;
+    let from = |ip: &'static str| {
+        app.client
+            .get(app.url("/api/v1/whoami"))
+            .bearer_auth(&key.secret)
+            .header("x-forwarded-for", ip)
+            .send()
+    };
+    for ip in [
+        "198.51.100.7",
+        "198.51.100.255",
+        "2001:db8:1:2::5",
+        "2001:db8:1:2:ffff:ffff:ffff:ffff",
+        "::ffff:198.51.100.9",
+    ] {
+        assert_eq!(from(ip).await.unwrap().status(), 200, "{ip}");
+    }
+    for ip in ["198.51.101.7", "2001:db8:1:3::5", "10.0.0.1"] {
+        let res = from(ip).await.unwrap();
+        assert_eq!(res.status(), 403, "{ip}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(
+            (code(&v), v["error"]["details"]["your_ip"].as_str()),
+            ("ip_not_allowed", Some(ip))
+        );
+    }
+    // Without the header the peer (127.0.0.1) is the client, and it is not allowed.
+    let (s, _) = get(&app, &key.secret, "/whoami").await;
+    assert_eq!(s, 403);
 }
