@@ -7,6 +7,11 @@ pub fn now() -> i64 {
     Utc::now().timestamp()
 }
 
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
 /// `2026-11-22T13:01:17Z`.
 pub fn rfc3339(unix: i64) -> String {
     DateTime::<Utc>::from_timestamp(unix, 0)

@@ -19,7 +19,9 @@ use sha2::Sha256;
 use crate::accounts::tokens::Tokens;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::models::idempotency::IdempotencyRow;
 use crate::db::models::session::Session;
+use crate::keys::rate_limit::RateLimiter;
 use crate::keys::usage::UsageRecorder;
 
 /// What every handler can reach.
@@ -29,6 +31,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpNetwork>,
     /// Key uses waiting to be written as `last_used_at` / `last_used_ip`.
     pub usage: Arc<UsageRecorder>,
+    /// Per-key request counts for the current minute.
+    pub rate_limits: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -79,14 +83,16 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
     let usage = Arc::new(UsageRecorder::default());
+    let rate_limits = Arc::new(RateLimiter::default());
     let state = web::Data::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
         trusted_proxies: settings.trusted_proxies.clone(),
         usage: usage.clone(),
+        rate_limits: rate_limits.clone(),
     });
     let secure = settings.cookie_secure;
-    spawn_housekeeping(db.clone());
+    spawn_housekeeping(db.clone(), rate_limits);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
     let mut server = HttpServer::new(move || {
@@ -148,15 +154,23 @@ fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
     });
 }
 
-/// Deletes expired sessions every 10 minutes.
-fn spawn_housekeeping(db: Db) {
+/// Every minute: forgets finished rate windows; deletes expired sessions and idempotency
+/// keys (older than 24 h).
+fn spawn_housekeeping(db: Db, rate_limits: Arc<RateLimiter>) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let _ = db
-                .run(|c| Ok(Session::purge_expired(c, crate::clock::now())?))
+            rate_limits.sweep(crate::clock::now_ms());
+            let purged = db
+                .run(|c| {
+                    let now = crate::clock::now();
+                    Ok(Session::purge_expired(c, now)? + IdempotencyRow::purge_expired(c, now)?)
+                })
                 .await;
+            if let Err(e) = purged {
+                tracing::warn!(error = %e, "housekeeping failed; will retry");
+            }
         }
     });
 }

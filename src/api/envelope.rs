@@ -1,8 +1,9 @@
 //! The envelope of SPEC §4: `{"ok":true,"data":…}` or
 //! `{"ok":false,"error":{code,message,details},"request_id":…}`, plus `Request-Id`.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, error::JsonPayloadError, web};
@@ -10,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::Error;
+use crate::versions;
 
 pub const REQUEST_ID: &str = "Request-Id";
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -128,7 +130,8 @@ impl From<Error> for ApiError {
 pub struct RequestId(pub String);
 
 /// Gives the request an id, and makes sure every answer under /api/v1 is an envelope
-/// carrying it: our own refusals, and actix's (unknown method, unreadable body).
+/// carrying it (our own refusals, and actix's: unknown method, unreadable body), with the
+/// `Paydesk-Version` it was answered in.
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -138,32 +141,75 @@ pub async fn request_id(
     // Refusals arrive as responses with the error attached (the gate answers that way
     // too), so the request itself is not cloned here: routing needs it unshared.
     let res = next.call(req).await?.map_into_boxed_body();
+    let mut res = finalize(res);
+    let version = res
+        .request()
+        .extensions()
+        .get::<ResolvedVersion>()
+        .map(|v| v.0)
+        .or_else(|| {
+            let asked = res.request().headers().get(VERSION_HEADER)?.to_str().ok()?;
+            versions::SUPPORTED.iter().copied().find(|v| *v == asked)
+        })
+        .unwrap_or(versions::CURRENT);
+    let headers = res.headers_mut();
+    headers.insert(
+        HeaderName::from_static("request-id"),
+        HeaderValue::from_str(&id)?,
+    );
+    headers.insert(
+        HeaderName::from_static("paydesk-version"),
+        HeaderValue::from_static(version),
+    );
+    if versions::is_deprecated(version) {
+        headers.insert(
+            HeaderName::from_static("paydesk-version-deprecated"),
+            HeaderValue::from_static("yes"),
+        );
+    }
+    Ok(res)
+}
+
+pub const VERSION_HEADER: &str = "paydesk-version";
+
+/// The API version a request was answered in, set by the gate.
+#[derive(Clone, Copy)]
+pub struct ResolvedVersion(pub &'static str);
+
+/// Renders a refusal carried by the response (ours or actix's) as the final envelope,
+/// with the request id. A response that is already final passes unchanged, so calling
+/// this twice is harmless: the gate does it before storing an idempotent response.
+pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let api_error = match res.response().error() {
         Some(err) => Some(
             err.as_error::<ApiError>()
                 .cloned()
                 .unwrap_or_else(|| from_status(res.status())),
         ),
-        None if res.status() == StatusCode::METHOD_NOT_ALLOWED => {
+        None if res.status() == StatusCode::METHOD_NOT_ALLOWED
+            && !res.headers().contains_key(header::CONTENT_TYPE) =>
+        {
             Some(from_status(StatusCode::METHOD_NOT_ALLOWED))
         }
         None => None,
     };
-    let mut res = match api_error {
-        Some(e) => {
-            let body = e.body(&id);
-            let (req, _) = res.into_parts();
-            let mut builder = HttpResponse::build(e.status);
-            builder.insert_header((header::CACHE_CONTROL, "no-store"));
-            ServiceResponse::new(req, builder.json(body))
+    let Some(e) = api_error else { return res };
+    let id = res
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let (req, old) = res.into_parts();
+    let mut builder = HttpResponse::build(e.status);
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    // Headers set before the refusal (rate limits) stay.
+    for (name, value) in old.headers() {
+        if name.as_str().starts_with("ratelimit-") || name == header::RETRY_AFTER {
+            builder.insert_header((name.clone(), value.clone()));
         }
-        None => res,
-    };
-    res.headers_mut().insert(
-        header::HeaderName::from_static("request-id"),
-        header::HeaderValue::from_str(&id)?,
-    );
-    Ok(res)
+    }
+    ServiceResponse::new(req, builder.json(e.body(&id)))
 }
 
 fn from_status(status: StatusCode) -> ApiError {

@@ -1,7 +1,6 @@
 //! The gate in front of every key-authenticated route, in SPEC §4's order:
-//! credentials → key (checksum, lookup, status, expiry) → IP allowlist → [signature] →
-//! [rate limit] → permission → [version] → [idempotency]. Bracketed checks belong to the
-//! request-controls work and slot in where marked. It is attached to each route by
+//! credentials → key (checksum, lookup, status, expiry) → IP allowlist → signature →
+//! rate limit → permission → version → idempotency. It is attached to each route by
 //! `routes::mount`, with that route's policy from the route table.
 
 use std::future::{Ready, ready};
@@ -9,17 +8,24 @@ use std::sync::Arc;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{StatusCode, header::HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::envelope::ApiError;
+use super::envelope::{self, ApiError};
+use super::idempotency::{self, Claim};
+use crate::db::models::idempotency::IdempotencyRow;
+use crate::error::Error;
 use crate::keys::permissions::{Level, Resource};
+use crate::keys::rate_limit::Quota;
+use crate::keys::signature;
 use crate::keys::verify::{self, Credential, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
 use crate::startup::AppState;
-use crate::{clock, net};
+use crate::{clock, net, versions};
 
 /// What a key-authenticated route requires.
 #[derive(Debug, Clone, Copy)]
@@ -114,28 +120,126 @@ fn refusal(r: Refusal) -> ApiError {
     }
 }
 
-/// Runs the checks for one route, then the handler. A refusal is answered here as a
-/// response carrying the `ApiError`, which the envelope middleware renders.
+/// What the checks decided for a request that may go on.
+enum Admitted {
+    /// Run the handler as this key; `claim` is the idempotency row to finish afterwards.
+    Run {
+        key: VerifiedKey,
+        version: &'static str,
+        claim: Option<IdempotencyRow>,
+    },
+    /// An idempotent replay: this stored answer, without running anything.
+    Replay { status: u16, body: String },
+}
+
+/// Runs the checks for one route, then the handler, then what follows it: the version
+/// transform, storing the idempotent answer, and the rate-limit headers. Refusals are
+/// answered as responses carrying the `ApiError`, which the envelope renders.
 pub async fn check(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<BoxBody>,
     policy: KeyPolicy,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    match admit(&req, policy).await {
-        Ok(key) => {
-            req.extensions_mut().insert(KeyAuth(Arc::new(key)));
-            next.call(req).await
+    let state = AppState::of(req.request()).clone();
+    let mut quota = None;
+    let mut res = match admit(&mut req, &state, policy, &mut quota).await {
+        Err(refused) => req.error_response(refused),
+        Ok(Admitted::Replay { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let response = HttpResponse::build(status)
+                .content_type("application/json")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(body);
+            req.into_response(response)
         }
-        Err(refused) => Ok(req.error_response(refused)),
+        Ok(Admitted::Run {
+            key,
+            version,
+            claim,
+        }) => {
+            req.extensions_mut().insert(KeyAuth(Arc::new(key)));
+            let res = envelope::finalize(next.call(req).await?);
+            after_handler(res, &state, version, claim).await?
+        }
+    };
+    if let Some(q) = quota {
+        let h = res.headers_mut();
+        h.insert(
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from(q.limit),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from(q.remaining),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-reset"),
+            HeaderValue::from(q.reset_secs),
+        );
+        if !q.allowed {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
+        }
     }
+    Ok(res)
 }
 
-/// The checks themselves; Ok is the key the handler may act as.
-async fn admit(req: &ServiceRequest, policy: KeyPolicy) -> Result<VerifiedKey, ApiError> {
+/// Shapes the answer for the request's version and settles the idempotency claim with
+/// the exact bytes sent.
+async fn after_handler(
+    res: ServiceResponse<BoxBody>,
+    state: &AppState,
+    version: &'static str,
+    claim: Option<IdempotencyRow>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if version == versions::CURRENT && claim.is_none() {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let mut bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| ApiError::from(Error::internal("response body")))?;
+    let status = head.status();
+    if version != versions::CURRENT
+        && let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        versions::downgrade(&mut json, version);
+        bytes = serde_json::to_vec(&json).unwrap_or_default().into();
+    }
+    if let Some(claim) = claim {
+        // Validation refusals (400) and our own failures (5xx) free the key for a retry.
+        let keep = status != StatusCode::BAD_REQUEST && !status.is_server_error();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        state
+            .db
+            .run(move |c| {
+                if keep {
+                    IdempotencyRow::complete(c, &claim.id, i32::from(status.as_u16()), &body)?;
+                } else {
+                    IdempotencyRow::release(c, &claim.id)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(ApiError::from)?;
+    }
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+/// The checks, in SPEC §4's order.
+async fn admit(
+    req: &mut ServiceRequest,
+    state: &AppState,
+    policy: KeyPolicy,
+    quota: &mut Option<Quota>,
+) -> Result<Admitted, ApiError> {
     // 1. credentials
     let credential = credentials(req.headers())?;
     // 2. the key
-    let state = AppState::of(req.request()).clone();
     let key = state
         .db
         .run(move |c| verify::verify(c, &credential))
@@ -155,33 +259,224 @@ async fn admit(req: &ServiceRequest, policy: KeyPolicy) -> Result<VerifiedKey, A
         )
         .details(json!({ "your_ip": shown })));
     }
-    // 4. signature and 5. rate limit: see the request-controls work.
+    // The raw body, for the signature and the idempotency fingerprint.
+    let body = read_body(req).await?;
+    // 4. signature
+    check_signature(req, &key, &body)?;
+    // 5. rate limit: only requests that got this far count.
+    let q = state.rate_limits.take(
+        &key.key_id,
+        u32::try_from(key.rate_limit).unwrap_or(1),
+        clock::now_ms(),
+    );
+    *quota = Some(q);
+    if !q.allowed {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "This key allows {} requests per minute; retry after {} seconds.",
+                q.limit, q.reset_secs
+            ),
+        ));
+    }
     // 6. permission
-    match key.kind {
-        KeyKind::Publishable if !policy.publishable => {
+    check_permission(&key, policy)?;
+    // 7. version
+    let version = resolve_version(req, &key)?;
+    req.extensions_mut()
+        .insert(envelope::ResolvedVersion(version));
+    // 8. idempotency
+    let claim = match idempotency_key(req)? {
+        None => None,
+        Some(idem) => {
+            let wanted = IdempotencyRow {
+                id: crate::ids::new_id("idem"),
+                merchant_id: key.merchant_id.clone(),
+                livemode: key.mode == Mode::Live,
+                api_key_id: key.key_id.clone(),
+                idempotency_key: idem,
+                request_hash: idempotency::fingerprint(
+                    req.method().as_str(),
+                    &path_and_query(req),
+                    &body,
+                ),
+                response_status: None,
+                response_body: None,
+                created_at: clock::now(),
+                expires_at: clock::now() + idempotency::KEEP_SECS,
+            };
+            match state
+                .db
+                .run(move |c| idempotency::claim(c, wanted))
+                .await
+                .map_err(ApiError::from)?
+            {
+                Claim::Run(row) => Some(row),
+                Claim::Replay { status, body } => return Ok(Admitted::Replay { status, body }),
+                Claim::InUse => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "idempotency_key_in_use",
+                        "A request with this Idempotency-Key is still running; retry once it has finished.",
+                    ));
+                }
+                Claim::Reused => {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for a different request (method, path or body); use a new key.",
+                    ));
+                }
+            }
+        }
+    };
+    let ip_text = ip.map(|ip| ip.to_string()).unwrap_or_default();
+    state.usage.record(&key.key_id, clock::now(), &ip_text);
+    Ok(Admitted::Run {
+        key,
+        version,
+        claim,
+    })
+}
+
+fn path_and_query(req: &ServiceRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+/// Reads the whole body (64 KiB at most) and puts it back for the handler.
+async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, ApiError> {
+    let bytes = req.extract::<Bytes>().await.map_err(|e| {
+        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Request bodies are limited to 64 KiB.",
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("The body could not be read: {e}"),
+            )
+        }
+    })?;
+    if bytes.len() > envelope::BODY_LIMIT {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request bodies are limited to 64 KiB.",
+        ));
+    }
+    req.set_payload(Payload::from(bytes.clone()));
+    Ok(bytes)
+}
+
+/// A signature is checked when sent, and required when the key says so. Publishable keys
+/// are for browsers, which hold no secret to sign with, so they are not asked.
+fn check_signature(req: &ServiceRequest, key: &VerifiedKey, body: &[u8]) -> Result<(), ApiError> {
+    let Some(secret) = key.secret.as_deref() else {
+        return Ok(());
+    };
+    let invalid = |why: &str| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "signature_invalid",
+            format!("Paydesk-Signature is not valid: {why}."),
+        )
+    };
+    let Some(header) = req.headers().get("paydesk-signature") else {
+        if key.require_signature {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Publishable keys can only call GET /api/v1/plans, GET /api/v1/plans/{id} and GET /api/v1/whoami; use the secret key from your server.",
+                StatusCode::UNAUTHORIZED,
+                "signature_required",
+                "This key requires signed requests: send Paydesk-Signature: t=<unix ms>,v1=<HMAC-SHA256 hex>.",
             ));
         }
-        KeyKind::Secret => {
-            if let Some((resource, level)) = policy.needs
-                && !key.access.allows(resource, level)
-            {
+        return Ok(());
+    };
+    let header = header.to_str().map_err(|_| invalid("it is not ASCII"))?;
+    let sig = signature::parse(header).map_err(|m| invalid(m.0))?;
+    signature::verify(&sig, secret, body, clock::now_ms()).map_err(|why| match why {
+        signature::Invalid::TooOld => invalid("t is more than 300000 ms in the past (check your clock, and that t is in milliseconds)"),
+        signature::Invalid::TooNew => invalid("t is more than 300000 ms in the future (check your clock)"),
+        signature::Invalid::Mismatch => invalid("no v1 matches HMAC-SHA256(secret key, \"<t>.\" + body)"),
+    })
+}
+
+fn check_permission(key: &VerifiedKey, policy: KeyPolicy) -> Result<(), ApiError> {
+    match key.kind {
+        KeyKind::Publishable if !policy.publishable => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Publishable keys can only call GET /api/v1/plans, GET /api/v1/plans/{id} and GET /api/v1/whoami; use the secret key from your server.",
+        )),
+        KeyKind::Secret => match policy.needs {
+            Some((resource, level)) if !key.access.allows(resource, level) => {
                 let scope = format!("{}:{}", resource.name(), level.as_str());
-                return Err(ApiError::new(
+                Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "insufficient_scope",
                     format!("This key lacks the {scope} permission; an Admin or Developer can add it in the Developer Hub."),
                 )
-                .details(json!({ "required_scope": scope })));
+                .details(json!({ "required_scope": scope })))
             }
-        }
-        KeyKind::Publishable => {}
+            _ => Ok(()),
+        },
+        KeyKind::Publishable => Ok(()),
     }
-    // 7. version and 8. idempotency: see the request-controls work.
-    let ip_text = ip.map(|ip| ip.to_string()).unwrap_or_default();
-    state.usage.record(&key.key_id, clock::now(), &ip_text);
-    Ok(key)
+}
+
+/// `Paydesk-Version`, else the key's pin, else the current version.
+fn resolve_version(req: &ServiceRequest, key: &VerifiedKey) -> Result<&'static str, ApiError> {
+    let asked = match req.headers().get(envelope::VERSION_HEADER) {
+        Some(v) => Some(v.to_str().unwrap_or("(not text)").trim().to_owned()),
+        None => key.api_version.clone(),
+    };
+    let Some(asked) = asked else {
+        return Ok(versions::CURRENT);
+    };
+    versions::SUPPORTED
+        .iter()
+        .copied()
+        .find(|v| *v == asked)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_version",
+                format!(
+                    "{asked:?} is not a Paydesk API version; use one of {}.",
+                    versions::SUPPORTED.join(", ")
+                ),
+            )
+            .details(json!({ "supported": versions::SUPPORTED }))
+        })
+}
+
+/// The `Idempotency-Key` of a POST or PATCH; other methods ignore it.
+fn idempotency_key(req: &ServiceRequest) -> Result<Option<String>, ApiError> {
+    if req.method() != Method::POST && req.method() != Method::PATCH {
+        return Ok(None);
+    }
+    let Some(value) = req.headers().get(idempotency::HEADER) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 255 printable ASCII characters; a UUID is a good choice.",
+        )
+    };
+    let text = value.to_str().map_err(|_| bad())?;
+    if text.is_empty()
+        || text.len() > 255
+        || !text.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+    {
+        return Err(bad());
+    }
+    Ok(Some(text.to_owned()))
 }

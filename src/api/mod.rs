@@ -9,6 +9,7 @@ pub mod customers;
 pub mod envelope;
 pub mod events;
 pub mod gate;
+pub mod idempotency;
 pub mod keys;
 pub mod list;
 pub mod payments;

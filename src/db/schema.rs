@@ -174,3 +174,18 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        api_key_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}

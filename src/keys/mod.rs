@@ -3,7 +3,9 @@
 
 pub mod format;
 pub mod permissions;
+pub mod rate_limit;
 pub mod service;
+pub mod signature;
 pub mod usage;
 pub mod verify;
 

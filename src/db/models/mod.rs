@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod idempotency;
 pub mod merchant;
 pub mod objects;
 pub mod session;

@@ -1,0 +1,66 @@
+//! Idempotency (SPEC §5): `Idempotency-Key` on POST/PATCH, scoped per merchant + mode +
+//! API key, kept 24 h in the database so it holds across instances.
+
+use sha2::{Digest, Sha256};
+
+use crate::db::DbConn;
+use crate::db::models::idempotency::IdempotencyRow;
+use crate::error::Error;
+
+pub const HEADER: &str = "idempotency-key";
+pub const KEEP_SECS: i64 = 24 * 60 * 60;
+/// A claim still running after this long belongs to a request that died; it is freed.
+const ABANDONED_SECS: i64 = 5 * 60;
+
+/// What to do with a request that carries a key.
+pub enum Claim {
+    /// First time: run it, then `complete` or `release` this row.
+    Run(IdempotencyRow),
+    /// Seen and finished: send this again.
+    Replay { status: u16, body: String },
+    /// The first request with this key is still running.
+    InUse,
+    /// The key was used for a different request.
+    Reused,
+}
+
+/// Method, path (with query) and body, hashed: "the same request".
+pub fn fingerprint(method: &str, path_and_query: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(b" ");
+    h.update(path_and_query.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn claim(conn: &mut DbConn, wanted: IdempotencyRow) -> Result<Claim, Error> {
+    let now = crate::clock::now();
+    // Twice at most: an expired or abandoned row found on the first pass is removed.
+    for _ in 0..2 {
+        if wanted.try_claim(conn)? {
+            return Ok(Claim::Run(wanted));
+        }
+        let Some(existing) = IdempotencyRow::find_same(conn, &wanted)? else {
+            continue;
+        };
+        let abandoned =
+            existing.response_status.is_none() && now - existing.created_at > ABANDONED_SECS;
+        if existing.expires_at <= now || abandoned {
+            IdempotencyRow::release(conn, &existing.id)?;
+            continue;
+        }
+        if existing.request_hash != wanted.request_hash {
+            return Ok(Claim::Reused);
+        }
+        return Ok(match (existing.response_status, existing.response_body) {
+            (Some(status), Some(body)) => Claim::Replay {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            },
+            _ => Claim::InUse,
+        });
+    }
+    Ok(Claim::InUse)
+}
