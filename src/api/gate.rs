@@ -124,7 +124,7 @@ fn refusal(r: Refusal) -> ApiError {
 enum Admitted {
     /// Run the handler as this key; `claim` is the idempotency row to finish afterwards.
     Run {
-        key: VerifiedKey,
+        key: Box<VerifiedKey>,
         version: &'static str,
         claim: Option<IdempotencyRow>,
     },
@@ -158,7 +158,7 @@ pub async fn check(
             version,
             claim,
         }) => {
-            req.extensions_mut().insert(KeyAuth(Arc::new(key)));
+            req.extensions_mut().insert(KeyAuth(Arc::from(key)));
             let res = envelope::finalize(next.call(req).await?);
             after_handler(res, &state, version, claim).await?
         }
@@ -334,7 +334,7 @@ async fn admit(
     let ip_text = ip.map(|ip| ip.to_string()).unwrap_or_default();
     state.usage.record(&key.key_id, clock::now(), &ip_text);
     Ok(Admitted::Run {
-        key,
+        key: Box::new(key),
         version,
         claim,
     })

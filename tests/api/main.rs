@@ -6,6 +6,7 @@ mod support;
 use serde_json::{Value, json};
 use support::*;
 
+mod controls;
 mod keys;
 mod payments;
 
