@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 
 use super::auth::ApiUser;
 use super::envelope::{self, ApiError};
+use crate::accounts::Principal;
+use crate::db::DbConn;
+use crate::error::Error;
 use crate::keys::Mode;
 use crate::keys::permissions::Access;
-use crate::keys::service::{self, CreatedKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus};
+use crate::keys::service::{self, ApiKey, CreatedKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus};
 use crate::net;
 use crate::startup::AppState;
 
@@ -174,17 +177,29 @@ pub async fn update_key(
     Ok(envelope::ok(key.to_json()))
 }
 
+type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
+
+/// Suspend, reactivate and revoke: one service call, the key back.
+async fn change_status(
+    req: HttpRequest,
+    who: Principal,
+    id: String,
+    change: StatusChange,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req);
+    let key = AppState::of(&req)
+        .db
+        .run(move |c| change(c, &who, &id, &ip))
+        .await?;
+    Ok(envelope::ok(key.to_json()))
+}
+
 pub async fn suspend_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| service::suspend_key(c, &who, &id, &ip))
-        .await?;
-    Ok(envelope::ok(key.to_json()))
+    change_status(req, who, id.into_inner(), service::suspend_key).await
 }
 
 pub async fn reactivate_key(
@@ -192,12 +207,7 @@ pub async fn reactivate_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| service::reactivate_key(c, &who, &id, &ip))
-        .await?;
-    Ok(envelope::ok(key.to_json()))
+    change_status(req, who, id.into_inner(), service::reactivate_key).await
 }
 
 #[derive(Deserialize, Default)]
@@ -239,10 +249,5 @@ pub async fn revoke_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| service::revoke_key(c, &who, &id, &ip))
-        .await?;
-    Ok(envelope::ok(key.to_json()))
+    change_status(req, who, id.into_inner(), service::revoke_key).await
 }

@@ -11,6 +11,7 @@ use super::audit::AuditRow;
 use super::form::{FormState, Response};
 use super::page::{self, Layout, SignedIn};
 use crate::accounts::Principal;
+use crate::db::DbConn;
 use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
 use crate::keys::permissions::{GROUPS, Level, RESOURCES};
@@ -583,6 +584,27 @@ pub struct ActionForm {
     grace_period_seconds: String,
 }
 
+type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
+
+/// Suspend, reactivate, revoke: check the form, make the change, go to `done(id)`.
+async fn change_status(
+    req: HttpRequest,
+    session: Session,
+    who: Principal,
+    id: String,
+    form: ActionForm,
+    change: StatusChange,
+    done: fn(&str) -> String,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let (key_id, ip) = (id.clone(), ip(&req));
+    page::state(&req)
+        .db
+        .run(move |c| change(c, &who, &key_id, &ip))
+        .await?;
+    Ok(page::see_other(&done(&id)))
+}
+
 pub async fn suspend_key(
     req: HttpRequest,
     session: Session,
@@ -590,14 +612,16 @@ pub async fn suspend_key(
     id: web::Path<String>,
     form: web::Form<ActionForm>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
-    let (id, ip) = (id.into_inner(), ip(&req));
-    let key_id = id.clone();
-    page::state(&req)
-        .db
-        .run(move |c| service::suspend_key(c, &who, &key_id, &ip))
-        .await?;
-    Ok(page::see_other(&format!("/keys/{id}?done=suspended")))
+    change_status(
+        req,
+        session,
+        who,
+        id.into_inner(),
+        form.into_inner(),
+        service::suspend_key,
+        |id| format!("/keys/{id}?done=suspended"),
+    )
+    .await
 }
 
 pub async fn reactivate_key(
@@ -607,14 +631,35 @@ pub async fn reactivate_key(
     id: web::Path<String>,
     form: web::Form<ActionForm>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
-    let (id, ip) = (id.into_inner(), ip(&req));
-    let key_id = id.clone();
-    page::state(&req)
-        .db
-        .run(move |c| service::reactivate_key(c, &who, &key_id, &ip))
-        .await?;
-    Ok(page::see_other(&format!("/keys/{id}?done=reactivated")))
+    change_status(
+        req,
+        session,
+        who,
+        id.into_inner(),
+        form.into_inner(),
+        service::reactivate_key,
+        |id| format!("/keys/{id}?done=reactivated"),
+    )
+    .await
+}
+
+pub async fn revoke_key(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Response {
+    change_status(
+        req,
+        session,
+        who,
+        id.into_inner(),
+        form.into_inner(),
+        service::revoke_key,
+        |_| "/keys?done=revoked".into(),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -680,22 +725,6 @@ pub async fn confirm_roll(
     Ok(page::ok(
         &confirm_page(&req, &session, &who, id.into_inner(), "roll", None).await?,
     ))
-}
-
-pub async fn revoke_key(
-    req: HttpRequest,
-    session: Session,
-    SignedIn(who): SignedIn,
-    id: web::Path<String>,
-    form: web::Form<ActionForm>,
-) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
-    let (id, ip) = (id.into_inner(), ip(&req));
-    page::state(&req)
-        .db
-        .run(move |c| service::revoke_key(c, &who, &id, &ip))
-        .await?;
-    Ok(page::see_other("/keys?done=revoked"))
 }
 
 pub async fn roll_key(
