@@ -22,13 +22,17 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNetwork]) -> Option<IpAddr> {
     if !is_trusted(peer, trusted) {
         return Some(peer);
     }
+    // Every X-Forwarded-For line, in order: a proxy may add its own line rather than
+    // append to the client's, and the client's line must not be taken for the truth.
     let header = req
         .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
+        .get_all("x-forwarded-for")
+        .map(|v| v.to_str().unwrap_or("invalid"))
+        .collect::<Vec<_>>()
+        .join(",");
     let mut client = peer;
     // Walk from the nearest hop outwards; stop at the first address we do not trust.
-    for hop in header.unwrap_or("").rsplit(',') {
+    for hop in header.rsplit(',') {
         match hop.trim().parse::<IpAddr>() {
             Ok(ip) => {
                 client = canonical(ip);
@@ -78,5 +82,15 @@ mod tests {
         );
         assert_eq!(ip("10.0.0.1:1", None), "10.0.0.1");
         assert_eq!(ip("[::ffff:192.0.2.1]:1", None), "192.0.2.1");
+        // Two header lines: the proxy's own (last) line is the one believed.
+        let two = TestRequest::default()
+            .peer_addr("10.0.0.1:1".parse().unwrap())
+            .append_header(("x-forwarded-for", "203.0.113.7"))
+            .append_header(("x-forwarded-for", "198.51.100.2"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&two, &trusted).unwrap().to_string(),
+            "198.51.100.2"
+        );
     }
 }

@@ -162,7 +162,21 @@ pub fn sign_in(
         return Err(Error::BadCredentials);
     };
     let now = clock::now();
-    if let Some(until) = user.locked_until.filter(|&until| until > now) {
+    // Take one of the five attempts before checking the password, in one statement:
+    // parallel sign-ins (on any number of instances) cannot get more than five guesses.
+    if !User::reserve_attempt(conn, &user.id, MAX_FAILURES, now)? {
+        let until = match User::find(conn, &user.id)?
+            .locked_until
+            .filter(|&u| u > now)
+        {
+            Some(until) => until,
+            // Five attempts taken but no lock written (a request died in between): lock now,
+            // which also resets the count once the lock has passed.
+            None => {
+                User::lock_until(conn, &user.id, now + LOCK_SECS)?;
+                now + LOCK_SECS
+            }
+        };
         AuditEntry::record(
             conn,
             Some(&user.merchant_id),
@@ -175,7 +189,7 @@ pub fn sign_in(
         return Err(Error::Locked(clock::display(until)));
     }
     if !passwords::verify(password, &user.password_hash) || !user.active {
-        let failures = User::count_failure(conn, &user.id)?;
+        let failures = User::find(conn, &user.id)?.failed_logins;
         let detail = if user.active {
             "wrong password"
         } else {

@@ -7,6 +7,7 @@ use super::context::{self, ApiResult, Query};
 use super::gate::KeyAuth;
 use super::list::{self, Page};
 use crate::keys::KeyKind;
+use crate::keys::permissions::{Level, Resource};
 use crate::payments::events;
 
 pub async fn get_event(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult {
@@ -40,13 +41,21 @@ pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiRe
 /// Which key this is, its mode, scopes and merchant.
 pub async fn whoami(auth: KeyAuth) -> ApiResult {
     let k = &auth.0;
+    // A publishable key can do no more than read plans, whatever its pair may do.
+    let scopes = match k.kind {
+        KeyKind::Secret => k.access.scopes(),
+        KeyKind::Publishable if k.access.allows(Resource::Plans, Level::Read) => {
+            vec!["plans:read".to_owned()]
+        }
+        KeyKind::Publishable => vec![],
+    };
     context::ok(json!({
         "object": "whoami",
         "key_id": k.key_id,
         "key_type": if k.kind == KeyKind::Secret { "secret" } else { "publishable" },
         "mode": k.mode.as_str(),
         "livemode": auth.livemode(),
-        "scopes": k.access.scopes(),
+        "scopes": scopes,
         "merchant": {"id": k.merchant_id, "name": k.merchant_name},
     }))
 }

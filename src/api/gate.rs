@@ -185,7 +185,7 @@ pub async fn check(
 }
 
 /// Shapes the answer for the request's version and settles the idempotency claim with
-/// the exact bytes sent.
+/// the exact bytes sent. Its own failures are answered as 500s in the envelope.
 async fn after_handler(
     res: ServiceResponse<BoxBody>,
     state: &AppState,
@@ -197,9 +197,13 @@ async fn after_handler(
     }
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
-    let mut bytes = actix_web::body::to_bytes(body)
-        .await
-        .map_err(|_| ApiError::from(Error::internal("response body")))?;
+    let Ok(mut bytes) = actix_web::body::to_bytes(body).await else {
+        let failed = ApiError::from(Error::internal("reading the handler's response"));
+        return Ok(envelope::finalize(ServiceResponse::new(
+            req,
+            HttpResponse::from_error(failed),
+        )));
+    };
     let status = head.status();
     if version != versions::CURRENT
         && let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes)
@@ -211,18 +215,36 @@ async fn after_handler(
         // Validation refusals (400) and our own failures (5xx) free the key for a retry.
         let keep = status != StatusCode::BAD_REQUEST && !status.is_server_error();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        state
-            .db
-            .run(move |c| {
-                if keep {
-                    IdempotencyRow::complete(c, &claim.id, i32::from(status.as_u16()), &body)?;
-                } else {
-                    IdempotencyRow::release(c, &claim.id)?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(ApiError::from)?;
+        let mut settled = Err(Error::internal("not tried"));
+        // The work is done; try hard to record it, so a retry replays instead of re-running.
+        for _ in 0..3 {
+            let (id, body) = (claim.id.clone(), body.clone());
+            settled = state
+                .db
+                .run(move |c| {
+                    if keep {
+                        IdempotencyRow::complete(
+                            c,
+                            &id,
+                            i32::from(status.as_u16()),
+                            &body,
+                            version,
+                        )?;
+                    } else {
+                        IdempotencyRow::release(c, &id)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if settled.is_ok() {
+                break;
+            }
+        }
+        if let Err(e) = settled {
+            // The answer below is still the true one; the key stays "in use" until it
+            // expires, so a retry is refused (409) rather than run twice.
+            tracing::error!(error = %e, "could not record an idempotent response");
+        }
     }
     Ok(ServiceResponse::new(
         req,
@@ -248,7 +270,11 @@ async fn admit(
         .map_err(refusal)?;
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
-    if !ip.is_some_and(|ip| key.allows_ip(ip)) {
+    let ip_ok = match ip {
+        Some(ip) => key.allows_ip(ip),
+        None => key.allowed_ips.is_empty(),
+    };
+    if !ip_ok {
         let shown = ip
             .map(|ip| ip.to_string())
             .unwrap_or_else(|| "unknown".into());
@@ -303,6 +329,7 @@ async fn admit(
                 ),
                 response_status: None,
                 response_body: None,
+                response_version: None,
                 created_at: clock::now(),
                 expires_at: clock::now() + idempotency::KEEP_SECS,
             };
@@ -313,7 +340,18 @@ async fn admit(
                 .map_err(ApiError::from)?
             {
                 Claim::Run(row) => Some(row),
-                Claim::Replay { status, body } => return Ok(Admitted::Replay { status, body }),
+                Claim::Replay {
+                    status,
+                    body,
+                    version: shaped,
+                } => {
+                    let shaped =
+                        shaped.and_then(|v| versions::SUPPORTED.iter().copied().find(|s| *s == v));
+                    let version = shaped.unwrap_or(version);
+                    req.extensions_mut()
+                        .insert(envelope::ResolvedVersion(version));
+                    return Ok(Admitted::Replay { status, body });
+                }
                 Claim::InUse => {
                     return Err(ApiError::new(
                         StatusCode::CONFLICT,
@@ -407,26 +445,27 @@ fn check_signature(req: &ServiceRequest, key: &VerifiedKey, body: &[u8]) -> Resu
     })
 }
 
+/// Publishable keys reach only their endpoints; every key needs the route's scope (a
+/// publishable key acts with its pair's permissions, never more).
 fn check_permission(key: &VerifiedKey, policy: KeyPolicy) -> Result<(), ApiError> {
-    match key.kind {
-        KeyKind::Publishable if !policy.publishable => Err(ApiError::new(
+    if key.kind == KeyKind::Publishable && !policy.publishable {
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Publishable keys can only call GET /api/v1/plans, GET /api/v1/plans/{id} and GET /api/v1/whoami; use the secret key from your server.",
-        )),
-        KeyKind::Secret => match policy.needs {
-            Some((resource, level)) if !key.access.allows(resource, level) => {
-                let scope = format!("{}:{}", resource.name(), level.as_str());
-                Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "insufficient_scope",
-                    format!("This key lacks the {scope} permission; an Admin or Developer can add it in the Developer Hub."),
-                )
-                .details(json!({ "required_scope": scope })))
-            }
-            _ => Ok(()),
-        },
-        KeyKind::Publishable => Ok(()),
+        ));
+    }
+    match policy.needs {
+        Some((resource, level)) if !key.access.allows(resource, level) => {
+            let scope = format!("{}:{}", resource.name(), level.as_str());
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("This key lacks the {scope} permission; an Admin or Developer can add it in the Developer Hub."),
+            )
+            .details(json!({ "required_scope": scope })))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -9,15 +9,17 @@ use crate::error::Error;
 
 pub const HEADER: &str = "idempotency-key";
 pub const KEEP_SECS: i64 = 24 * 60 * 60;
-/// A claim still running after this long belongs to a request that died; it is freed.
-const ABANDONED_SECS: i64 = 5 * 60;
 
 /// What to do with a request that carries a key.
 pub enum Claim {
     /// First time: run it, then `complete` or `release` this row.
     Run(IdempotencyRow),
-    /// Seen and finished: send this again.
-    Replay { status: u16, body: String },
+    /// Seen and finished: send this again, in the version it was shaped for.
+    Replay {
+        status: u16,
+        body: String,
+        version: Option<String>,
+    },
     /// The first request with this key is still running.
     InUse,
     /// The key was used for a different request.
@@ -35,9 +37,12 @@ pub fn fingerprint(method: &str, path_and_query: &str, body: &[u8]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Claims the key, or says what the earlier request with it came to. A claim whose
+/// request died before finishing stays "in use" until it expires: freeing it sooner could
+/// run a payment twice, which is worse than asking the client for a new key.
 pub fn claim(conn: &mut DbConn, wanted: IdempotencyRow) -> Result<Claim, Error> {
     let now = crate::clock::now();
-    // Twice at most: an expired or abandoned row found on the first pass is removed.
+    // Twice at most: an expired row found on the first pass is removed, then claimed.
     for _ in 0..2 {
         if wanted.try_claim(conn)? {
             return Ok(Claim::Run(wanted));
@@ -45,9 +50,7 @@ pub fn claim(conn: &mut DbConn, wanted: IdempotencyRow) -> Result<Claim, Error> 
         let Some(existing) = IdempotencyRow::find_same(conn, &wanted)? else {
             continue;
         };
-        let abandoned =
-            existing.response_status.is_none() && now - existing.created_at > ABANDONED_SECS;
-        if existing.expires_at <= now || abandoned {
+        if existing.expires_at <= now {
             IdempotencyRow::release(conn, &existing.id)?;
             continue;
         }
@@ -58,6 +61,7 @@ pub fn claim(conn: &mut DbConn, wanted: IdempotencyRow) -> Result<Claim, Error> 
             (Some(status), Some(body)) => Claim::Replay {
                 status: u16::try_from(status).unwrap_or(500),
                 body,
+                version: existing.response_version,
             },
             _ => Claim::InUse,
         });

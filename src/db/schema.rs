@@ -185,6 +185,7 @@ diesel::table! {
         request_hash -> Text,
         response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
+        response_version -> Nullable<Text>,
         created_at -> BigInt,
         expires_at -> BigInt,
     }

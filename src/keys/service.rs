@@ -291,13 +291,13 @@ fn store_ips(ips: &[IpNetwork]) -> String {
         .join(" ")
 }
 
-/// Who may touch which key: Admins and Developers use the Hub; only Admins act on live keys.
-fn require_manage(actor: &Principal, mode: Mode) -> Result<(), Error> {
+/// Who may make a key: Admins and Developers use the Hub; only Admins make live keys
+/// (create, or roll, which makes a new pair). Developers may still edit, suspend and
+/// revoke live keys: whoever finds a leaked key must be able to stop it.
+fn require_create(actor: &Principal, mode: Mode) -> Result<(), Error> {
     actor.require_hub()?;
     if mode == Mode::Live && actor.role() != Role::Admin {
-        return Err(Error::forbidden(
-            "Only an Admin can create or change live keys.",
-        ));
+        return Err(Error::forbidden("Only an Admin can create live keys."));
     }
     Ok(())
 }
@@ -353,7 +353,7 @@ pub fn create_key(
     let (Some(mode), Some(config), true) = (mode, config, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    require_manage(actor, mode)?;
+    require_create(actor, mode)?;
     if mode == Mode::Live && !actor.merchant.verified {
         return Err(Error::LiveModeUnavailable(
             "Live keys need a verified account. Ask the Paydesk operator to run `paydesk merchant verify`; until then use test keys.".into(),
@@ -479,7 +479,6 @@ pub fn update_key(
     ip: &str,
 ) -> Result<ApiKey, Error> {
     let key = get_key(conn, actor, id)?;
-    require_manage(actor, key.mode)?;
     if key.status == KeyStatus::Revoked {
         return Err(Error::InvalidState(
             "This key is revoked; revoked keys cannot be changed.".into(),
@@ -599,7 +598,6 @@ fn change_status(
     t: &Transition,
 ) -> Result<ApiKey, Error> {
     let key = get_key(conn, actor, id)?;
-    require_manage(actor, key.mode)?;
     if key.status == KeyStatus::Revoked && t.to != "revoked" {
         return Err(Error::InvalidState(t.refusal.into()));
     }
@@ -657,12 +655,17 @@ pub fn roll_key(
     ip: &str,
 ) -> Result<CreatedKey, Error> {
     let old = get_key(conn, actor, id)?;
-    require_manage(actor, old.mode)?;
+    require_create(actor, old.mode)?;
     if !ROLL_GRACE_SECONDS.contains(&grace_seconds) {
         return Err(Error::field(
             "grace_period_seconds",
             "Choose a grace period of 0, 3600 (1 hour), 86400 (24 hours) or 604800 (7 days) seconds.",
         ));
+    }
+    if let Some(next) = &old.row.rolled_to {
+        return Err(Error::InvalidState(format!(
+            "This key was already rolled; its successor is {next}. Roll that key instead."
+        )));
     }
     if matches!(old.status, KeyStatus::Revoked | KeyStatus::Expired) {
         return Err(Error::InvalidState(format!(

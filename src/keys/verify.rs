@@ -15,8 +15,8 @@ use crate::db::models::api_key::ApiKeyRow;
 use crate::db::models::merchant::Merchant;
 use crate::error::Error;
 
-/// What a request presented.
-#[derive(Debug, Clone)]
+/// What a request presented. Its Debug output never shows the secret.
+#[derive(Clone)]
 pub enum Credential {
     /// `Authorization: Bearer sk_…` or `pk_…`.
     Bearer(String),
@@ -33,8 +33,8 @@ pub enum Refusal {
     LiveModeUnavailable,
 }
 
-/// A key that may be used, and what it may do.
-#[derive(Debug, Clone)]
+/// A key that may be used, and what it may do. Its Debug output never shows the secret.
+#[derive(Clone)]
 pub struct VerifiedKey {
     pub key_id: String,
     pub merchant_id: String,
@@ -48,6 +48,31 @@ pub struct VerifiedKey {
     pub require_signature: bool,
     /// The secret key string when one was presented (signatures are keyed with it).
     pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::Bearer(k) => write!(f, "Bearer({})", format::hint(k)),
+            Credential::Pair {
+                publishable,
+                secret,
+            } => write!(f, "Pair({publishable}, {})", format::hint(secret)),
+        }
+    }
+}
+
+impl std::fmt::Debug for VerifiedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedKey")
+            .field("key_id", &self.key_id)
+            .field("merchant_id", &self.merchant_id)
+            .field("mode", &self.mode)
+            .field("kind", &self.kind)
+            .field("access", &self.access)
+            .field("secret", &self.secret.as_deref().map(format::hint))
+            .finish_non_exhaustive()
+    }
 }
 
 impl VerifiedKey {

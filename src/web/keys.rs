@@ -23,6 +23,27 @@ use crate::{clock, net, versions};
 
 /// Session slot for a secret between the create/roll POST and the show-once page.
 const REVEAL_KEY: &str = "reveal";
+/// How long a secret may wait in the (encrypted) session cookie for its page.
+const REVEAL_WITHIN_MS: i64 = 10 * 60 * 1000;
+
+/// A secret waiting for its show-once page: for this key, this person, a short while.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingReveal {
+    key_id: String,
+    secret: String,
+    user_id: String,
+    at_ms: i64,
+}
+
+fn hold_secret(session: &Session, who: &Principal, created: &service::CreatedKey) {
+    let pending = PendingReveal {
+        key_id: created.key.row.id.clone(),
+        secret: created.secret.clone(),
+        user_id: who.user.id.clone(),
+        at_ms: clock::now_ms(),
+    };
+    let _ = session.insert(REVEAL_KEY, pending);
+}
 
 fn ip(req: &HttpRequest) -> String {
     net::client_ip_string(req, &page::state(req).trusted_proxies)
@@ -316,7 +337,7 @@ pub async fn create_key(
         .await
     {
         Ok(created) => {
-            let _ = session.insert(REVEAL_KEY, (&created.key.row.id, &created.secret));
+            hold_secret(&session, &who, &created);
             Ok(page::see_other(&format!(
                 "/keys/{}/reveal",
                 created.key.row.id
@@ -365,9 +386,11 @@ pub async fn reveal_key(
     who.require_hub()?;
     let id = id.into_inner();
     let held = session
-        .remove_as::<(String, String)>(REVEAL_KEY)
+        .remove_as::<PendingReveal>(REVEAL_KEY)
         .and_then(Result::ok)
-        .filter(|(key_id, _)| *key_id == id);
+        .filter(|p| p.key_id == id && p.user_id == who.user.id)
+        .filter(|p| clock::now_ms() - p.at_ms < REVEAL_WITHIN_MS)
+        .map(|p| p.secret);
     let actor = who.clone();
     let key_id = id.clone();
     let has_secret = held.is_some();
@@ -379,7 +402,7 @@ pub async fn reveal_key(
             Ok((key, first))
         })
         .await?;
-    let secret = held.filter(|_| first).map(|(_, secret)| secret);
+    let secret = held.filter(|_| first);
     let page = RevealPage {
         layout: Layout::signed_in(&who, &session, "keys"),
         key: KeyRow::of(&key),
@@ -413,6 +436,7 @@ pub struct DetailPage {
     pub history: Vec<AuditRow>,
     pub notice: Option<&'static str>,
     pub can_manage: bool,
+    pub can_roll: bool,
 }
 
 #[derive(Deserialize)]
@@ -477,7 +501,11 @@ pub async fn show_key(
         rolled_to: key.row.rolled_to.clone(),
         history: history.into_iter().map(AuditRow::from).collect(),
         notice,
-        can_manage: key.status != KeyStatus::Revoked
+        can_manage: key.status != KeyStatus::Revoked,
+        // Rolling makes a new pair: live pairs are an Admin's to make, and a key is
+        // rolled once (its successor is rolled next).
+        can_roll: matches!(key.status, KeyStatus::Active | KeyStatus::Suspended)
+            && key.row.rolled_to.is_none()
             && (key.mode == Mode::Test || who.role() == Role::Admin),
         key: KeyRow::of(&key),
     };
@@ -755,7 +783,7 @@ pub async fn roll_key(
         .await
     {
         Ok(created) => {
-            let _ = session.insert(REVEAL_KEY, (&created.key.row.id, &created.secret));
+            hold_secret(&session, &who, &created);
             Ok(page::see_other(&format!(
                 "/keys/{}/reveal",
                 created.key.row.id

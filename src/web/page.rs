@@ -51,9 +51,10 @@ impl FromRequest for SignedIn {
 }
 
 /// Stores a new dashboard session, with a fresh cookie and CSRF token (no fixation).
+/// Nothing of the previous visitor's session survives (a pending secret, say).
 pub fn begin_session(session: &Session, token: &str) {
+    session.clear();
     session.renew();
-    session.remove(CSRF_KEY);
     let _ = session.insert(TOKEN_KEY, token);
 }
 

@@ -149,6 +149,11 @@ on_both_backends! {
         assert_eq!(again.bytes().await.unwrap(), first_body, "byte for byte");
         let (_, list) = get(&app, &k, "/payments").await;
         assert_eq!(list["data"]["data"].as_array().unwrap().len(), 1, "ran once");
+        // A replay asked for in another version still says the version its body has.
+        let res = app.client.post(app.url("/api/v1/payments")).bearer_auth(&k).header("Idempotency-Key", "order-1").header("Paydesk-Version", "2025-06-01").json(&pay).send().await.unwrap();
+        assert_eq!(res.headers()["idempotent-replayed"], "true");
+        assert_eq!(res.headers()["paydesk-version"], "2026-05-27");
+        assert_eq!(res.bytes().await.unwrap(), first_body);
 
         // Same key, different body or path: 422.
         let res = idem(&app, &k, Method::POST, "/payments", "order-1", json!({"amount": 901, "currency": "usd", "payment_method": "4242424242424242"})).await;

@@ -131,8 +131,13 @@ on_both_backends! {
         assert_eq!(s, 201);
         assert!(live["data"]["secret_key"].as_str().unwrap().starts_with("sk_live_"));
         let live_id = live["data"]["id"].as_str().unwrap();
-        let (s, body) = dev.delete(&format!("/api/v1/api-keys/{live_id}")).await;
+        // A Developer cannot make a live pair by rolling, but can stop a leaked live key.
+        let (s, body) = dev.post(&format!("/api/v1/api-keys/{live_id}/roll"), json!({})).await;
         assert_eq!((s, code(&body)), (403, "forbidden"));
+        let (s, body) = dev.post(&format!("/api/v1/api-keys/{live_id}/suspend"), json!({})).await;
+        assert_eq!((s, body["data"]["status"].as_str()), (200, Some("suspended")));
+        let (s, body) = dev.delete(&format!("/api/v1/api-keys/{live_id}")).await;
+        assert_eq!((s, body["data"]["status"].as_str()), (200, Some("revoked")));
         let (s, _) = dev.post("/api/v1/api-keys", json!({"name": "Dev test", "mode": "test", "permissions": {"events": "read"}})).await;
         assert_eq!(s, 201);
 
@@ -187,6 +192,9 @@ on_both_backends! {
         assert_eq!(new["rolled_from"]["status"], "active");
         let (s, body) = a.post(&format!("{path}/roll"), json!({"grace_period_seconds": 60})).await;
         assert_eq!((s, code(&body)), (400, "invalid_request"));
+        // A key is rolled once; its successor is rolled next (so no key outlives its grace).
+        let (s, body) = a.post(&format!("{path}/roll"), json!({"grace_period_seconds": 3600})).await;
+        assert_eq!((s, code(&body)), (409, "invalid_state"));
 
         let (s, body) = a.delete(&path).await;
         assert_eq!((s, body["data"]["status"].as_str()), (200, Some("revoked")));

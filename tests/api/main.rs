@@ -97,6 +97,29 @@ on_both_backends! {
         assert_eq!((s, code.as_str()), (401, "invalid_token"));
     }
 
+    async fn parallel_guesses_get_no_more_than_five_tries(app) {
+        app.setup_admin().await;
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+            tasks.push(tokio::spawn(async move {
+                let res = client.post(url).json(&json!({"email": "admin@acme.test", "password": "wrong password!"})).send().await.unwrap();
+                res.status().as_u16()
+            }));
+        }
+        let mut checked = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                401 => checked += 1,
+                403 => {}
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(checked <= 5, "{checked} guesses were checked; five is the most an account allows");
+        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await).await;
+        assert_eq!((s, code.as_str()), (403, "account_locked"));
+    }
+
     async fn api_sign_in_failures_count_towards_the_lockout(app) {
         app.setup_admin().await;
         for _ in 0..4 {

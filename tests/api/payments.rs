@@ -139,6 +139,13 @@ on_both_backends! {
             }
         }
         assert!(checked > 300, "only {checked} cases");
+        // A publishable key acts with its pair's permissions, never more.
+        let (s, v) = get(&app, &none.publishable, "/plans").await;
+        assert_eq!((s, code(&v)), (403, "insufficient_scope"));
+        let (_, v) = get(&app, &none.publishable, "/whoami").await;
+        assert_eq!(v["data"]["scopes"], json!([]));
+        let (_, v) = get(&app, &full.publishable, "/whoami").await;
+        assert_eq!(v["data"]["scopes"], json!(["plans:read"]));
     }
 
     async fn each_refusal_has_its_code(app) {

@@ -100,6 +100,18 @@ on_both_backends! {
         assert!(rows[0].contains(&paydesk::keys::format::hash(&secret)));
     }
 
+    async fn a_pending_secret_does_not_survive_a_new_sign_in(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let res = create_key_form(&app, &[("name", "Pending"), ("mode", "test"), ("perm_customers", "read")]).await;
+        let reveal = location(&res);
+        // Before opening the page, someone else signs in on this browser.
+        assert_eq!(app.sign_in("dev@acme.test", PASSWORD).await.status(), 303);
+        let html = app.get_html(&reveal).await;
+        assert!(secret_in(&html).is_none(), "another person saw the secret");
+        assert!(html.contains("already been shown"));
+    }
+
     async fn bad_key_input_names_the_field_and_keeps_the_values(app) {
         app.setup_admin().await;
         let res = create_key_form(&app, &[
@@ -136,7 +148,7 @@ on_both_backends! {
         dev.sign_in("dev@acme.test", PASSWORD).await;
         let res = create_key_form(&dev, &[("name", "Live"), ("mode", "live"), ("access", "full")]).await;
         assert_eq!(res.status(), 403);
-        assert!(res.text().await.unwrap().contains("Only an Admin can create or change live keys."));
+        assert!(res.text().await.unwrap().contains("Only an Admin can create live keys."));
         let (_, secret) = create_customers_read_key(&dev).await;
         assert!(secret.starts_with("sk_test_"));
 

@@ -11,6 +11,8 @@ CREATE TABLE idempotency_keys (
     -- NULL while the first request is still running.
     response_status INTEGER,
     response_body TEXT,
+    -- The API version the stored answer was shaped for (a replay says the same).
+    response_version TEXT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

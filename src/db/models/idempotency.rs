@@ -17,6 +17,7 @@ pub struct IdempotencyRow {
     pub request_hash: String,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
+    pub response_version: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -46,11 +47,18 @@ impl IdempotencyRow {
             .optional()
     }
 
-    pub fn complete(conn: &mut DbConn, id: &str, status: i32, body: &str) -> QueryResult<()> {
+    pub fn complete(
+        conn: &mut DbConn,
+        id: &str,
+        status: i32,
+        body: &str,
+        version: &str,
+    ) -> QueryResult<()> {
         diesel::update(idempotency_keys::table.find(id))
             .set((
                 idempotency_keys::response_status.eq(Some(status)),
                 idempotency_keys::response_body.eq(Some(body)),
+                idempotency_keys::response_version.eq(Some(version)),
             ))
             .execute(conn)
             .map(drop)

@@ -127,16 +127,23 @@ impl User {
             .map(drop)
     }
 
-    /// Counts one failed sign-in atomically (several instances may race) and returns
-    /// the new count.
-    pub fn count_failure(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
-        diesel::update(users::table.find(id))
-            .set(users::failed_logins.eq(users::failed_logins + 1))
-            .execute(conn)?;
-        users::table
-            .find(id)
-            .select(users::failed_logins)
-            .first(conn)
+    /// Takes one sign-in attempt: true, and the count raised, unless the account is locked
+    /// or already has `max` attempts under way or failed. One statement, so concurrent
+    /// sign-ins on any instance share the same five.
+    pub fn reserve_attempt(conn: &mut DbConn, id: &str, max: i32, now: i64) -> QueryResult<bool> {
+        let n = diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::failed_logins.lt(max))
+                .filter(
+                    users::locked_until
+                        .is_null()
+                        .or(users::locked_until.le(now)),
+                ),
+        )
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+        Ok(n == 1)
     }
 
     pub fn lock_until(conn: &mut DbConn, id: &str, until: i64) -> QueryResult<()> {
