@@ -54,6 +54,11 @@ on_both_backends! {
         let expires = body["data"]["expires_at"].as_str().unwrap();
         assert!(expires.ends_with('Z') && expires.contains('T'), "{expires}");
 
+        // curl -d sends a form Content-Type; the JSON body is read all the same.
+        let plain = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "application/x-www-form-urlencoded")
+            .body(json!({"email": "admin@acme.test", "password": PASSWORD}).to_string()).send().await.unwrap();
+        assert_eq!(plain.status(), 200);
+
         let logout = |t: String| app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(t).send();
         let res = logout(token.clone()).await.unwrap();
         assert_eq!(res.status(), 200);
