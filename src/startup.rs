@@ -146,6 +146,9 @@ fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            if usage.is_empty() {
+                continue;
+            }
             let usage = usage.clone();
             if let Err(e) = db.run(move |c| Ok(usage.flush(c)?)).await {
                 tracing::warn!(error = %e, "could not record key usage; will retry");

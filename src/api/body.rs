@@ -166,3 +166,14 @@ impl Body {
         .details(json!({ "fields": self.errors })))
     }
 }
+
+/// For the `let (Some(a), Some(b)) = … else` after `Body::finish`: `finish` already refused
+/// a body missing a required field, so this is never reached; it answers 400 anyway, so
+/// it can never be a panic.
+pub fn unreachable_fields<T>() -> Result<T, ApiError> {
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Required fields are missing.",
+    ))
+}

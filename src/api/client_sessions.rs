@@ -2,10 +2,9 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::body::Body;
+use super::body::{Body, unreachable_fields};
 use super::context::{self, ApiResult};
 use super::gate::KeyAuth;
-use super::plans::unreachable_fields;
 use crate::payments::client_sessions::{self, SessionInput};
 
 pub async fn create_client_session(req: HttpRequest, auth: KeyAuth, body: web::Bytes) -> ApiResult {

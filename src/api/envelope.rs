@@ -236,7 +236,8 @@ fn payload_too_large() -> ApiError {
     )
 }
 
-/// JSON bodies: 64 KiB at most; anything unreadable is `invalid_json`.
+/// JSON bodies: 64 KiB at most; anything unreadable is `invalid_json`, JSON of the wrong
+/// shape `invalid_request`.
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(BODY_LIMIT)
@@ -248,20 +249,11 @@ pub fn json_config() -> web::JsonConfig {
             let api = match &err {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => payload_too_large(),
-                JsonPayloadError::ContentType => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
-                    "Send the body as JSON with Content-Type: application/json.",
-                ),
-                JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    format!("The body does not match this endpoint: {e}"),
-                ),
+                JsonPayloadError::Deserialize(e) => body_error(e),
                 other => ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_json",
-                    format!("The body is not valid JSON: {other}"),
+                    format!("The body could not be read: {other}"),
                 ),
             };
             api.into()

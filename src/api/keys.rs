@@ -31,10 +31,6 @@ fn number_text(v: &Option<Value>) -> String {
     }
 }
 
-fn permissions(v: &Value) -> Result<Access, String> {
-    Access::from_json(v)
-}
-
 #[derive(Deserialize)]
 pub struct ListQuery {
     mode: Option<String>,
@@ -100,7 +96,7 @@ pub async fn create_key(
         mode: b.mode.unwrap_or_else(|| "test".into()),
         permissions: match &b.permissions {
             None => Err("required: \"*\" or an object such as {\"payments\":\"write\"}".into()),
-            Some(v) => permissions(v),
+            Some(v) => Access::from_json(v),
         },
         allowed_ips: b.allowed_ips.unwrap_or_default(),
         rate_limit: number_text(&b.rate_limit),
@@ -162,7 +158,7 @@ pub async fn update_key(
     let b = body.into_inner();
     let patch = KeyPatch {
         name: b.name,
-        permissions: b.permissions.as_ref().map(permissions),
+        permissions: b.permissions.as_ref().map(Access::from_json),
         allowed_ips: b.allowed_ips,
         rate_limit: b.rate_limit.as_ref().map(|_| number_text(&b.rate_limit)),
         // `"api_version": null` removes the pin.

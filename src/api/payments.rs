@@ -2,10 +2,9 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::body::Body;
+use super::body::{Body, unreachable_fields};
 use super::context::{self, ApiResult, Query};
 use super::gate::KeyAuth;
-use super::plans::unreachable_fields;
 use crate::payments::charges::{self, PaymentInput};
 
 pub async fn create_payment(req: HttpRequest, auth: KeyAuth, body: web::Bytes) -> ApiResult {

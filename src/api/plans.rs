@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::body::Body;
+use super::body::{Body, unreachable_fields};
 use super::context::{self, ApiResult, Query};
 use super::gate::KeyAuth;
 use crate::payments::plans::{self, PlanInput};
@@ -32,12 +32,6 @@ pub async fn create_plan(req: HttpRequest, auth: KeyAuth, body: web::Bytes) -> A
         interval,
     };
     context::created(context::run(&req, &auth, move |c, s| plans::create(c, s, input)).await?)
-}
-
-/// `Body::finish` refuses a body with a missing required field, so this is never reached;
-/// answering 400 anyway keeps it from ever being a panic.
-pub fn unreachable_fields<T>() -> Result<T, super::envelope::ApiError> {
-    Err(crate::error::Error::field("_body", "missing fields").into())
 }
 
 pub async fn get_plan(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult {

@@ -3,11 +3,10 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::body::Body;
+use super::body::{Body, unreachable_fields};
 use super::context::{self, ApiResult, Query};
 use super::gate::KeyAuth;
 use super::list::Page;
-use super::plans::unreachable_fields;
 use crate::payments::subscriptions::{self, SubscriptionUpdate};
 
 pub async fn create_subscription(req: HttpRequest, auth: KeyAuth, body: web::Bytes) -> ApiResult {

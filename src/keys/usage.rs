@@ -20,6 +20,14 @@ impl UsageRecorder {
         pending.insert(key_id.to_owned(), (at, ip.to_owned()));
     }
 
+    /// True when nothing waits to be written (the flush task then skips the database).
+    pub fn is_empty(&self) -> bool {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
     /// Writes what was noted since the last flush; returns how many keys were updated.
     pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
         let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));

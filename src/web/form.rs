@@ -33,10 +33,6 @@ impl FormState {
         self.errors.get(name).map(String::as_str)
     }
 
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
-    }
-
     /// Errors that belong to no field (shown above the form).
     pub fn general(&self) -> Option<&str> {
         self.error("_form")
