@@ -41,6 +41,11 @@ impl AppState {
         req.app_data::<web::Data<AppState>>()
             .expect("AppState is registered at start-up")
     }
+
+    /// The client's address as text, for the audit log (trusted proxies applied).
+    pub fn client_ip(req: &HttpRequest) -> String {
+        crate::net::client_ip_string(req, &Self::of(req).trusted_proxies)
+    }
 }
 
 /// A key for one purpose, derived from PAYDESK_SECRET, so no two uses share key material.

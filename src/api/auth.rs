@@ -11,7 +11,6 @@ use serde_json::json;
 use super::envelope::{self, ApiError};
 use crate::accounts::{self, Principal, tokens::Purpose};
 use crate::error::Error;
-use crate::net;
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -36,7 +35,7 @@ pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpR
         return Err(Error::Invalid(missing).into());
     }
     let state = AppState::of(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let tokens = state.tokens.clone();
     let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
     let issued = state
@@ -52,7 +51,7 @@ pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpR
 
 pub async fn logout(req: HttpRequest, ApiUser(who): ApiUser) -> Result<HttpResponse, ApiError> {
     let state = AppState::of(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     state
         .db
         .run(move |c| accounts::sign_out(c, &who, &ip))

@@ -14,12 +14,7 @@ use crate::error::Error;
 use crate::keys::Mode;
 use crate::keys::permissions::Access;
 use crate::keys::service::{self, ApiKey, CreatedKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus};
-use crate::net;
 use crate::startup::AppState;
-
-fn client_ip(req: &HttpRequest) -> String {
-    net::client_ip_string(req, &AppState::of(req).trusted_proxies)
-}
 
 /// A number sent as JSON, as the text the service checks ("" when absent or null).
 fn number_text(v: &Option<Value>) -> String {
@@ -104,7 +99,7 @@ pub async fn create_key(
         api_version: b.api_version.unwrap_or_default(),
         require_signature: b.require_signature.unwrap_or(false),
     };
-    let ip = client_ip(&req);
+    let ip = AppState::client_ip(&req);
     let created = AppState::of(&req)
         .db
         .run(move |c| {
@@ -165,7 +160,7 @@ pub async fn update_key(
         api_version: b.api_version.map(Option::unwrap_or_default),
         require_signature: b.require_signature,
     };
-    let ip = client_ip(&req);
+    let ip = AppState::client_ip(&req);
     let key = AppState::of(&req)
         .db
         .run(move |c| service::update_key(c, &who, &id, patch, &ip))
@@ -182,7 +177,7 @@ async fn change_status(
     id: String,
     change: StatusChange,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req);
+    let ip = AppState::client_ip(&req);
     let key = AppState::of(&req)
         .db
         .run(move |c| change(c, &who, &id, &ip))
@@ -225,7 +220,7 @@ pub async fn roll_key(
         serde_json::from_slice(&body).map_err(|e| envelope::body_error(&e))?
     };
     let grace = body.grace_period_seconds.unwrap_or(0);
-    let ip = client_ip(&req);
+    let ip = AppState::client_ip(&req);
     let (created, old) = AppState::of(&req)
         .db
         .run(move |c| {

@@ -12,7 +12,6 @@ use super::service::{ApiKey, KeyStatus};
 use crate::clock;
 use crate::db::DbConn;
 use crate::db::models::api_key::ApiKeyRow;
-use crate::db::models::merchant::Merchant;
 use crate::error::Error;
 
 /// What a request presented. Its Debug output never shows the secret.
@@ -114,10 +113,10 @@ pub fn verify(
         }
     };
     let row = match kind {
-        KeyKind::Secret => ApiKeyRow::find_by_secret_hash(conn, &format::hash(presented))?,
-        KeyKind::Publishable => ApiKeyRow::find_by_publishable(conn, presented)?,
+        KeyKind::Secret => ApiKeyRow::find_for_request(conn, Some(&format::hash(presented)), None)?,
+        KeyKind::Publishable => ApiKeyRow::find_for_request(conn, None, Some(presented))?,
     };
-    let Some(row) = row else {
+    let Some((row, merchant)) = row else {
         return Ok(Err(Refusal::InvalidKey(
             "No such API key: it may have been deleted, or belong to another account.",
         )));
@@ -138,7 +137,6 @@ pub fn verify(
         KeyStatus::Suspended => return Ok(Err(Refusal::Suspended)),
         KeyStatus::Active => {}
     }
-    let merchant = Merchant::find(conn, &key.row.merchant_id)?;
     if key.mode == Mode::Live && !merchant.verified {
         return Ok(Err(Refusal::LiveModeUnavailable));
     }

@@ -9,7 +9,7 @@ use super::form::{FormState, Response};
 use super::page::{self, Layout, PageError, SignedIn};
 use crate::accounts::{self, tokens::Purpose};
 use crate::error::Error;
-use crate::net;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -45,7 +45,7 @@ pub async fn submit_login(
 ) -> Response {
     page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let tokens = state.tokens.clone();
     let LoginForm {
         email, password, ..
@@ -92,7 +92,7 @@ pub async fn logout(
     page::check_csrf(&session, &form.csrf)?;
     if let Ok(SignedIn(who)) = who {
         let state = page::state(&req);
-        let ip = net::client_ip_string(&req, &state.trusted_proxies);
+        let ip = AppState::client_ip(&req);
         state
             .db
             .run(move |c| accounts::sign_out(c, &who, &ip))

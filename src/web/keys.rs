@@ -19,7 +19,8 @@ use crate::keys::service::{
     self, ApiKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus, ROLL_GRACE_SECONDS,
 };
 use crate::keys::{Access, Mode, Resource};
-use crate::{clock, net, versions};
+use crate::startup::AppState;
+use crate::{clock, versions};
 
 /// Session slot for a secret between the create/roll POST and the show-once page.
 const REVEAL_KEY: &str = "reveal";
@@ -43,10 +44,6 @@ fn hold_secret(session: &Session, who: &Principal, created: &service::CreatedKey
         at_ms: clock::now_ms(),
     };
     let _ = session.insert(REVEAL_KEY, pending);
-}
-
-fn ip(req: &HttpRequest) -> String {
-    net::client_ip_string(req, &page::state(req).trusted_proxies)
 }
 
 // ---------- the list ----------
@@ -330,7 +327,7 @@ pub async fn create_key(
     let form = KeyForm(form.into_inner());
     page::check_csrf(&session, form.get("csrf"))?;
     who.require_hub()?;
-    let (actor, draft, ip) = (who.clone(), form.draft(), ip(&req));
+    let (actor, draft, ip) = (who.clone(), form.draft(), AppState::client_ip(&req));
     match page::state(&req)
         .db
         .run(move |c| service::create_key(c, &actor, draft, &ip))
@@ -576,7 +573,7 @@ pub async fn update_key(
         api_version: Some(draft.api_version),
         require_signature: Some(draft.require_signature),
     };
-    let (actor, key_id, ip) = (who.clone(), id.clone(), ip(&req));
+    let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
     match page::state(&req)
         .db
         .run(move |c| service::update_key(c, &actor, &key_id, patch, &ip))
@@ -625,7 +622,7 @@ async fn change_status(
     done: fn(&str) -> String,
 ) -> Response {
     page::check_csrf(&session, &form.csrf)?;
-    let (key_id, ip) = (id.clone(), ip(&req));
+    let (key_id, ip) = (id.clone(), AppState::client_ip(&req));
     page::state(&req)
         .db
         .run(move |c| change(c, &who, &key_id, &ip))
@@ -776,7 +773,7 @@ pub async fn roll_key(
         .await?;
         return Ok(page::render(StatusCode::BAD_REQUEST, &page));
     };
-    let (actor, key_id, ip) = (who.clone(), id.clone(), ip(&req));
+    let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
     match page::state(&req)
         .db
         .run(move |c| service::roll_key(c, &actor, &key_id, grace, &ip))

@@ -10,7 +10,7 @@ use super::form::{FormState, Response};
 use super::page::{self, Layout};
 use crate::accounts::{self, SetupInput};
 use crate::error::Error;
-use crate::net;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "auth/setup.html")]
@@ -49,7 +49,7 @@ pub async fn submit_setup(
         return Err(Error::NotFound.into());
     }
     page::check_csrf(&session, &form.csrf)?;
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let tokens = state.tokens.clone();
     let SetupForm {
         merchant_name,

@@ -11,7 +11,7 @@ use super::page::{self, Layout, SignedIn};
 use crate::accounts::{self, NewMember, Principal};
 use crate::db::models::user::{Role, User};
 use crate::error::Error;
-use crate::net;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "team/index.html")]
@@ -106,7 +106,7 @@ pub async fn add_member(
     page::check_csrf(&session, &form.csrf)?;
     who.require_admin()?;
     let state = page::state(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let AddMemberForm {
         email,
         role,
@@ -152,7 +152,7 @@ pub async fn change_role(
 ) -> Response {
     page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let role = form.into_inner().role;
     let target = path.into_inner();
     state
@@ -177,7 +177,7 @@ pub async fn deactivate_member(
 ) -> Response {
     page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
-    let ip = net::client_ip_string(&req, &state.trusted_proxies);
+    let ip = AppState::client_ip(&req);
     let target = path.into_inner();
     state
         .db

@@ -3,7 +3,8 @@
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::api_keys;
+use crate::db::models::merchant::Merchant;
+use crate::db::schema::{api_keys, merchants};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
@@ -138,21 +139,23 @@ impl ApiKeyRow {
         Ok(n == 1)
     }
 
-    /// The key whose secret hashes to `hash` (unique index).
-    pub fn find_by_secret_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Self>> {
-        api_keys::table
-            .filter(api_keys::secret_hash.eq(hash))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
-    }
-
-    pub fn find_by_publishable(conn: &mut DbConn, key: &str) -> QueryResult<Option<Self>> {
-        api_keys::table
-            .filter(api_keys::publishable_key.eq(key))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+    /// The key whose secret hashes to `secret_hash`, or whose publishable key is
+    /// `publishable`, with its merchant: one indexed query, on every API request.
+    pub fn find_for_request(
+        conn: &mut DbConn,
+        secret_hash: Option<&str>,
+        publishable: Option<&str>,
+    ) -> QueryResult<Option<(Self, Merchant)>> {
+        let mut query = api_keys::table
+            .inner_join(merchants::table)
+            .select((Self::as_select(), Merchant::as_select()))
+            .into_boxed();
+        query = match (secret_hash, publishable) {
+            (Some(hash), _) => query.filter(api_keys::secret_hash.eq(hash.to_owned())),
+            (None, Some(pk)) => query.filter(api_keys::publishable_key.eq(pk.to_owned())),
+            (None, None) => return Ok(None),
+        };
+        query.first(conn).optional()
     }
 
     /// Records the latest use, never moving it backwards (several instances may flush).
