@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Comma-separated CIDRs whose X-Forwarded-For is believed
     #[arg(long, env = "PAYDESK_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
     pub trusted_proxies: Vec<IpNetwork>,
+
+    /// Redis for rate limits shared by every instance, e.g. redis://127.0.0.1:6379/0
+    #[arg(long, env = "PAYDESK_REDIS_URL")]
+    pub redis_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -116,6 +120,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// How often key uses are written to the database.
     pub usage_flush_interval: std::time::Duration,
+    /// Rate limits shared through Redis; None = counted per instance.
+    pub redis_url: Option<String>,
 }
 
 impl Settings {
@@ -128,6 +134,15 @@ impl Settings {
                     "PAYDESK_SECRET is {} bytes; it must be at least {SECRET_MIN_BYTES}",
                     s.len()
                 ));
+            }
+            // Every instance on a shared database must read the others' sessions and
+            // tokens: a secret generated into one machine's ./data would not do.
+            None if is_postgres(&database_url) => {
+                return Err(
+                    "PAYDESK_SECRET is required with a postgres:// database: set the same \
+                     value (at least 64 bytes) on every instance"
+                        .into(),
+                );
             }
             None => load_or_create_secret(Path::new(SECRET_FILE))?,
         };
@@ -144,8 +159,13 @@ impl Settings {
             trusted_proxies: args.trusted_proxies,
             workers: None,
             usage_flush_interval: std::time::Duration::from_secs(5),
+            redis_url: args.redis_url.filter(|u| !u.trim().is_empty()),
         })
     }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 fn is_loopback(ip: IpAddr) -> bool {

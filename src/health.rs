@@ -1,22 +1,33 @@
-//! `/healthz` (the process answers) and `/readyz` (the database answers).
+//! `/healthz` (the process answers) and `/readyz` (what it depends on answers, SPEC §8).
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"ok": true, "data": {"status": "ok"}}))
 }
 
+/// Each dependency's state. Only the database makes it 503: without Redis the limits are
+/// counted per instance, and without the listener keys are read from the database.
 pub async fn readyz(req: HttpRequest) -> HttpResponse {
-    let db = AppState::of(&req).db.clone();
-    let ready = actix_web::web::block(move || db.ping()).await;
-    match ready {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({"ok": true, "data": {"status": "ready"}})),
-        _ => HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(json!({
-            "ok": false,
-            "error": {"code": "database_unavailable", "message": "The database does not answer."}
-        })),
+    let state = AppState::of(&req);
+    let db = state.db.clone();
+    let database = matches!(actix_web::web::block(move || db.ping()).await, Ok(Ok(())));
+    let redis = state.rate_limits.readiness().await;
+    let data = json!({
+        "status": if database { "ready" } else { "unavailable" },
+        "database": if database { "ok" } else { "unreachable" },
+        "redis": redis,
+        "listener": state.listener.describe(),
+    });
+    if database {
+        return HttpResponse::Ok().json(json!({"ok": true, "data": data}));
     }
+    HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(json!({
+        "ok": false,
+        "error": {"code": "database_unavailable", "message": "The database does not answer.", "details": {}},
+        "data": data,
+    }))
 }

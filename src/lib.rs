@@ -15,5 +15,6 @@ pub mod keys;
 pub mod net;
 pub mod payments;
 pub mod startup;
+pub mod state;
 pub mod versions;
 pub mod web;

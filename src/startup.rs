@@ -11,49 +11,19 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, Logger};
-use actix_web::{App, HttpRequest, HttpServer, web};
-use hmac::{Hmac, Mac};
-use ipnetwork::IpNetwork;
-use sha2::Sha256;
+use actix_web::{App, HttpServer, web};
 
 use crate::accounts::tokens::Tokens;
 use crate::config::Settings;
-use crate::db::Db;
 use crate::db::models::idempotency::IdempotencyRow;
 use crate::db::models::session::Session;
-use crate::keys::rate_limit::RateLimiter;
+use crate::db::{Backend, Db};
+use crate::keys::cache::KeyCache;
+use crate::keys::invalidation::{self, ListenerState};
+use crate::keys::limiter::{LocalLimiter, RateLimiter, RedisLimiter};
 use crate::keys::usage::UsageRecorder;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub tokens: Tokens,
-    pub trusted_proxies: Vec<IpNetwork>,
-    /// Key uses waiting to be written as `last_used_at` / `last_used_ip`.
-    pub usage: Arc<UsageRecorder>,
-    /// Per-key request counts for the current minute.
-    pub rate_limits: Arc<RateLimiter>,
-}
-
-impl AppState {
-    /// The state registered in `Application::build`; every app built there has it.
-    pub fn of(req: &HttpRequest) -> &web::Data<AppState> {
-        req.app_data::<web::Data<AppState>>()
-            .expect("AppState is registered at start-up")
-    }
-
-    /// The client's address as text, for the audit log (trusted proxies applied).
-    pub fn client_ip(req: &HttpRequest) -> String {
-        crate::net::client_ip_string(req, &Self::of(req).trusted_proxies)
-    }
-}
-
-/// A key for one purpose, derived from PAYDESK_SECRET, so no two uses share key material.
-fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(purpose.as_bytes());
-    mac.finalize().into_bytes().into()
-}
+use crate::keys::verify::DbKeyStore;
+use crate::state::{AppState, derive_key};
 
 pub struct Application {
     port: u16,
@@ -88,16 +58,42 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
     let usage = Arc::new(UsageRecorder::default());
-    let rate_limits = Arc::new(RateLimiter::default());
+    let rate_limits: Arc<dyn RateLimiter> = match &settings.redis_url {
+        Some(url) => Arc::new(RedisLimiter::new(url)?),
+        None => Arc::new(LocalLimiter::default()),
+    };
+    let listening = Arc::new(ListenerState::default());
+    let keys = match db.backend() {
+        // Other instances announce their changes; the listener turns the cache on.
+        Backend::Postgres => {
+            let cache = Arc::new(KeyCache::new(
+                Arc::new(DbKeyStore(db.clone())),
+                Duration::from_secs(60),
+                false,
+            ));
+            invalidation::spawn_listener(&settings.database_url, cache.clone(), listening.clone());
+            cache
+        }
+        // One process per file: the only other writer is the CLI, heard within 5 s.
+        Backend::Sqlite => Arc::new(KeyCache::new(
+            Arc::new(DbKeyStore(db.clone())),
+            Duration::from_secs(4),
+            true,
+        )),
+    };
+    let hook_keys = keys.clone();
+    db.on_change(move |target| hook_keys.invalidate(target));
     let state = web::Data::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
         trusted_proxies: settings.trusted_proxies.clone(),
         usage: usage.clone(),
+        keys: keys.clone(),
         rate_limits: rate_limits.clone(),
+        listener: listening,
     });
     let secure = settings.cookie_secure;
-    spawn_housekeeping(db.clone(), rate_limits);
+    spawn_housekeeping(db.clone(), rate_limits, keys);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
     let mut server = HttpServer::new(move || {
@@ -162,14 +158,15 @@ fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
     });
 }
 
-/// Every minute: forgets finished rate windows; deletes expired sessions and idempotency
-/// keys (older than 24 h).
-fn spawn_housekeeping(db: Db, rate_limits: Arc<RateLimiter>) {
+/// Every minute: forgets finished rate windows and old invalidations; deletes expired
+/// sessions and idempotency keys (older than 24 h).
+fn spawn_housekeeping(db: Db, rate_limits: Arc<dyn RateLimiter>, keys: Arc<KeyCache>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            rate_limits.sweep(crate::clock::now_ms());
+            rate_limits.sweep();
+            keys.sweep();
             let purged = db
                 .run(|c| {
                     let now = crate::clock::now();

@@ -7,11 +7,11 @@ use super::passwords;
 use super::tokens::{Purpose, Tokens};
 use super::validate;
 use crate::clock;
-use crate::db::DbConn;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::merchant::Merchant;
 use crate::db::models::session::Session;
 use crate::db::models::user::{Role, User};
+use crate::db::{Db, DbConn, changes};
 use crate::error::{Error, FieldErrors};
 
 /// A session ends after this long without a request.
@@ -136,59 +136,114 @@ fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -
     }
 }
 
+/// What the database said before the password is checked.
+enum Attempt {
+    /// No such email: a dummy hash is checked, so the answer takes as long.
+    Unknown,
+    /// Locked: refused without checking the password.
+    Locked(i64),
+    /// One of the five attempts is reserved: check the password against this user's hash.
+    Check(Box<User>),
+}
+
 /// Checks email and password. Unknown email, wrong password and deactivated user all
 /// answer `BadCredentials` after one argon2 verification; the fifth failure in a row
 /// locks the account for 15 minutes.
-pub fn sign_in(
-    conn: &mut DbConn,
+///
+/// Three steps, so argon2 never holds a pooled connection: reserve an attempt (database),
+/// verify the password (blocking pool, no connection), record the outcome (database).
+pub async fn sign_in(
+    db: &Db,
     tokens: &Tokens,
     purpose: Purpose,
     email: &str,
-    password: &str,
+    password: String,
     ip: &str,
 ) -> Result<Issued, Error> {
     let email = email.trim().to_lowercase();
-    let Some(user) = User::find_by_email(conn, &email)? else {
-        passwords::verify_dummy(password);
-        AuditEntry::record(
-            conn,
-            None,
-            &email,
-            "sign_in.failed",
-            &email,
-            ip,
-            "unknown email",
-        )?;
-        return Err(Error::BadCredentials);
+    let (e, i) = (email.clone(), ip.to_owned());
+    let attempt = db.run(move |c| begin_sign_in(c, &e, &i)).await?;
+    let (tokens, ip) = (tokens.clone(), ip.to_owned());
+    match attempt {
+        Attempt::Locked(until) => Err(Error::Locked(clock::display(until))),
+        Attempt::Unknown => {
+            off_the_workers(move || passwords::verify_dummy(&password)).await?;
+            db.run(move |c| {
+                AuditEntry::record(
+                    c,
+                    None,
+                    &email,
+                    "sign_in.failed",
+                    &email,
+                    &ip,
+                    "unknown email",
+                )?;
+                Err(Error::BadCredentials)
+            })
+            .await
+        }
+        Attempt::Check(user) => {
+            let hash = user.password_hash.clone();
+            let matches = off_the_workers(move || passwords::verify(&password, &hash)).await?;
+            db.run(move |c| finish_sign_in(c, &tokens, purpose, *user, matches, &ip))
+                .await
+        }
+    }
+}
+
+/// CPU work on the blocking pool, holding no connection.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    actix_web::web::block(work)
+        .await
+        .map_err(|e| Error::internal(format!("blocking task: {e}")))
+}
+
+fn begin_sign_in(conn: &mut DbConn, email: &str, ip: &str) -> Result<Attempt, Error> {
+    let Some(user) = User::find_by_email(conn, email)? else {
+        return Ok(Attempt::Unknown);
     };
     let now = clock::now();
     // Take one of the five attempts before checking the password, in one statement:
     // parallel sign-ins (on any number of instances) cannot get more than five guesses.
-    if !User::reserve_attempt(conn, &user.id, MAX_FAILURES, now)? {
-        let until = match User::find(conn, &user.id)?
-            .locked_until
-            .filter(|&u| u > now)
-        {
-            Some(until) => until,
-            // Five attempts taken but no lock written (a request died in between): lock now,
-            // which also resets the count once the lock has passed.
-            None => {
-                User::lock_until(conn, &user.id, now + LOCK_SECS)?;
-                now + LOCK_SECS
-            }
-        };
-        AuditEntry::record(
-            conn,
-            Some(&user.merchant_id),
-            &email,
-            "sign_in.failed",
-            &user.id,
-            ip,
-            "account locked",
-        )?;
-        return Err(Error::Locked(clock::display(until)));
+    if User::reserve_attempt(conn, &user.id, MAX_FAILURES, now)? {
+        return Ok(Attempt::Check(Box::new(user)));
     }
-    if !passwords::verify(password, &user.password_hash) || !user.active {
+    let until = match User::find(conn, &user.id)?
+        .locked_until
+        .filter(|&u| u > now)
+    {
+        Some(until) => until,
+        // Five attempts taken but no lock written (a request died in between): lock now,
+        // which also resets the count once the lock has passed.
+        None => {
+            User::lock_until(conn, &user.id, now + LOCK_SECS)?;
+            now + LOCK_SECS
+        }
+    };
+    AuditEntry::record(
+        conn,
+        Some(&user.merchant_id),
+        email,
+        "sign_in.failed",
+        &user.id,
+        ip,
+        "account locked",
+    )?;
+    Ok(Attempt::Locked(until))
+}
+
+fn finish_sign_in(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    purpose: Purpose,
+    user: User,
+    password_matches: bool,
+    ip: &str,
+) -> Result<Issued, Error> {
+    let now = clock::now();
+    if !password_matches || !user.active {
         let failures = User::find(conn, &user.id)?.failed_logins;
         let detail = if user.active {
             "wrong password"
@@ -198,7 +253,7 @@ pub fn sign_in(
         AuditEntry::record(
             conn,
             Some(&user.merchant_id),
-            &email,
+            &user.email,
             "sign_in.failed",
             &user.id,
             ip,
@@ -210,7 +265,7 @@ pub fn sign_in(
             AuditEntry::record(
                 conn,
                 Some(&user.merchant_id),
-                &email,
+                &user.email,
                 "account.locked",
                 &user.id,
                 ip,
@@ -482,15 +537,19 @@ pub fn create_user_cli(
 pub fn verify_merchant(conn: &mut DbConn, name: &str) -> Result<Merchant, Error> {
     let merchant = Merchant::find_by_name(conn, name)?
         .ok_or_else(|| Error::Conflict(format!("no merchant is named {name:?}")))?;
-    Merchant::set_verified(conn, &merchant.id, true)?;
-    AuditEntry::record(
-        conn,
-        Some(&merchant.id),
-        "cli",
-        "merchant.verified",
-        &merchant.name,
-        "cli",
-        "",
-    )?;
+    conn.transaction(|conn| {
+        Merchant::set_verified(conn, &merchant.id, true)?;
+        changes::announce(conn, changes::merchant(&merchant.id))?;
+        AuditEntry::record(
+            conn,
+            Some(&merchant.id),
+            "cli",
+            "merchant.verified",
+            &merchant.name,
+            "cli",
+            "",
+        )?;
+        Ok::<_, Error>(())
+    })?;
     Ok(Merchant::find(conn, &merchant.id)?)
 }

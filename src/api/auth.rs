@@ -11,7 +11,7 @@ use serde_json::json;
 use super::envelope::{self, ApiError};
 use crate::accounts::{self, Principal, tokens::Purpose};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,12 +36,16 @@ pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpR
     }
     let state = AppState::of(&req);
     let ip = AppState::client_ip(&req);
-    let tokens = state.tokens.clone();
     let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
-    let issued = state
-        .db
-        .run(move |c| accounts::sign_in(c, &tokens, Purpose::Api, &email, &password, &ip))
-        .await?;
+    let issued = accounts::sign_in(
+        &state.db,
+        &state.tokens,
+        Purpose::Api,
+        &email,
+        password,
+        &ip,
+    )
+    .await?;
     Ok(envelope::ok(json!({
         "token": issued.token,
         "token_type": "Bearer",

@@ -10,7 +10,7 @@ use super::list::{self, Page};
 use crate::db::DbConn;
 use crate::db::models::objects::Scope;
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub type ApiResult = Result<HttpResponse, ApiError>;
 pub type Query = web::Query<Vec<(String, String)>>;

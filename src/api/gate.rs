@@ -19,12 +19,12 @@ use super::envelope::{self, ApiError};
 use super::idempotency::{self, Claim};
 use crate::db::models::idempotency::IdempotencyRow;
 use crate::error::Error;
+use crate::keys::limiter::Quota;
 use crate::keys::permissions::{Level, Resource};
-use crate::keys::rate_limit::Quota;
 use crate::keys::signature;
 use crate::keys::verify::{self, Credential, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{clock, net, versions};
 
 /// What a key-authenticated route requires.
@@ -261,13 +261,10 @@ async fn admit(
 ) -> Result<Admitted, ApiError> {
     // 1. credentials
     let credential = credentials(req.headers())?;
-    // 2. the key
-    let key = state
-        .db
-        .run(move |c| verify::verify(c, &credential))
-        .await
-        .map_err(ApiError::from)?
-        .map_err(refusal)?;
+    // 2. the key: checksum, then the cache (the database only on a miss), then status
+    let presented = verify::present(&credential).map_err(refusal)?;
+    let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
+    let key = verify::check(record, presented, clock::now()).map_err(refusal)?;
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
     let ip_ok = match ip {
@@ -290,11 +287,10 @@ async fn admit(
     // 4. signature
     check_signature(req, &key, &body)?;
     // 5. rate limit: only requests that got this far count.
-    let q = state.rate_limits.take(
-        &key.key_id,
-        u32::try_from(key.rate_limit).unwrap_or(1),
-        clock::now_ms(),
-    );
+    let q = state
+        .rate_limits
+        .take(&key.key_id, u32::try_from(key.rate_limit).unwrap_or(1))
+        .await;
     *quota = Some(q);
     if !q.allowed {
         return Err(ApiError::new(

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::keys::Mode;
 use crate::keys::permissions::Access;
 use crate::keys::service::{self, ApiKey, CreatedKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A number sent as JSON, as the text the service checks ("" when absent or null).
 fn number_text(v: &Option<Value>) -> String {

@@ -3,9 +3,11 @@
 //! One diesel codebase serves both backends through `#[derive(MultiConnection)]`; the
 //! backend is chosen from the URL scheme and anything else is refused.
 
+pub mod changes;
 pub mod models;
 pub mod schema;
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -94,10 +96,21 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for OnAcquire {
     }
 }
 
+type ChangeHook = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// The shared pool. Cloning is cheap.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager<DbConn>>,
+    on_change: Arc<OnceLock<ChangeHook>>,
+    backend: Backend,
+}
+
+/// Which database a `Db` talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 pub type Conn = PooledConnection<ConnectionManager<DbConn>>;
@@ -114,10 +127,12 @@ impl Db {
                     .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
             }
         }
-        let max_size = match parsed {
+        let (max_size, backend) = match parsed {
             // SQLite allows one writer; a few readers in WAL mode are plenty.
-            DatabaseUrl::Sqlite(_) => 8,
-            DatabaseUrl::Postgres(_) => 16,
+            DatabaseUrl::Sqlite(_) => (8, Backend::Sqlite),
+            // Known keys no longer reach the database, so requests that do are real work;
+            // PostgreSQL on a small machine does best with a few connections per core.
+            DatabaseUrl::Postgres(_) => (16, Backend::Postgres),
         };
         // One direct attempt first: an unreachable server fails at once with libpq's own
         // reason, instead of after the pool's retries.
@@ -127,11 +142,27 @@ impl Db {
         let pool = Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
+            // No ping before every checkout: a broken connection fails its statement
+            // and r2d2 drops it (`has_broken`); the ping doubled every round trip.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(OnAcquire))
             .build(manager)
             .map_err(|e| format!("cannot connect to database {}: {e}", redact(url)))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            on_change: Arc::new(OnceLock::new()),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Sets what is told about changes announced during [`Db::run`] work (once).
+    pub fn on_change(&self, hook: impl Fn(&str) + Send + Sync + 'static) {
+        let _ = self.on_change.set(Arc::new(hook));
     }
 
     /// A pooled connection; blocking, so call it off the async workers (see [`Db::run`]).
@@ -149,8 +180,13 @@ impl Db {
     {
         let db = self.clone();
         actix_web::web::block(move || {
-            let mut conn = db.conn()?;
-            work(&mut conn)
+            changes::take();
+            let result = db.conn().and_then(|mut conn| work(&mut conn));
+            let changes = changes::take();
+            if let Some(hook) = db.on_change.get() {
+                changes.iter().for_each(|c| hook(c));
+            }
+            result
         })
         .await
         .map_err(|e| Error::internal(format!("blocking task: {e}")))?

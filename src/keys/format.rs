@@ -68,13 +68,18 @@ pub fn generate(kind: KeyKind, mode: Mode) -> String {
 
 /// CRC32 of `text` as 6 base62 digits, most significant first.
 pub fn checksum(text: &str) -> String {
+    String::from_utf8(checksum_bytes(text).to_vec()).expect("base62 is ASCII")
+}
+
+/// The checksum without an allocation: it runs on every API request.
+fn checksum_bytes(text: &str) -> [u8; CHECKSUM_LEN] {
     let mut n = crc32fast::hash(text.as_bytes()) as u64;
     let mut out = [b'0'; CHECKSUM_LEN];
     for slot in out.iter_mut().rev() {
         *slot = BASE62[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
+    out
 }
 
 /// The kind and mode of a well-formed key with a valid checksum; None for anything else.
@@ -97,15 +102,26 @@ pub fn parse(key: &str) -> Option<KeyShape> {
     }
     // All ASCII from here, so slicing at byte offsets is safe.
     let (body, sum) = key.split_at(8 + RANDOM_LEN);
-    (checksum(body) == sum).then_some(KeyShape { kind, mode })
+    (checksum_bytes(body) == sum.as_bytes()).then_some(KeyShape { kind, mode })
 }
 
 /// What is stored and looked up: hex SHA-256 of the whole secret key.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
+    hex(&digest(secret))
+}
+
+/// SHA-256 of a presented key: what the verified-key cache is keyed by.
+pub fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(digest: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(64);
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xf)] as char);
     }
     out
 }

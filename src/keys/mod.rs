@@ -1,9 +1,11 @@
 //! API keys without HTTP: the key format, the permission table, and the operations the
 //! Developer Hub pages and the key-management API share.
 
+pub mod cache;
 pub mod format;
+pub mod invalidation;
+pub mod limiter;
 pub mod permissions;
-pub mod rate_limit;
 pub mod service;
 pub mod signature;
 pub mod usage;

@@ -12,10 +12,10 @@ use super::format::{self, KeyKind, Mode};
 use super::permissions::Access;
 use crate::accounts::Principal;
 use crate::clock;
-use crate::db::DbConn;
 use crate::db::models::api_key::{ApiKeyRow, KeyChanges};
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::user::Role;
+use crate::db::{DbConn, changes};
 use crate::error::{Error, FieldErrors};
 use crate::versions;
 
@@ -133,7 +133,7 @@ fn display_network(n: IpNetwork) -> String {
     }
 }
 
-fn parse_stored_ips(s: &str) -> Vec<IpNetwork> {
+pub fn parse_stored_ips(s: &str) -> Vec<IpNetwork> {
     s.split_whitespace()
         .filter_map(|e| e.parse().ok())
         .collect()
@@ -362,6 +362,7 @@ pub fn create_key(
     let (row, secret) = new_row(actor, mode, config, expires_at);
     conn.transaction(|conn| {
         row.insert(conn)?;
+        announce_new(conn, &row)?;
         audit(
             conn,
             actor,
@@ -413,6 +414,13 @@ fn new_row(
         last_used_ip: None,
     };
     (row, secret)
+}
+
+/// A new key's hashes may sit in caches as "unknown" (if someone guessed them): drop them.
+fn announce_new(conn: &mut DbConn, row: &ApiKeyRow) -> Result<(), Error> {
+    changes::announce(conn, changes::hash(&row.secret_hash))?;
+    let publishable = format::hex(&format::digest(&row.publishable_key));
+    changes::announce(conn, changes::hash(&publishable))
 }
 
 /// Filters for the key list; None = all.
@@ -517,6 +525,7 @@ pub fn update_key(
     let detail = describe_changes(&key.row, &changes);
     conn.transaction(|conn| {
         ApiKeyRow::update(conn, &key.row.id, &changes)?;
+        changes::announce(conn, changes::key(&key.row.id))?;
         audit(conn, actor, "api_key.updated", &key.row, ip, &detail)
     })?;
     get_key(conn, actor, id)
@@ -607,6 +616,7 @@ fn change_status(
     let changed = conn.transaction(|conn| {
         let changed = ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())?;
         if changed {
+            changes::announce(conn, changes::key(&key.row.id))?;
             audit(conn, actor, t.action, &key.row, ip, "")?;
         }
         Ok::<_, Error>(changed)
@@ -691,7 +701,9 @@ pub fn roll_key(
         .map_or(now + grace_seconds, |own| own.min(now + grace_seconds));
     conn.transaction(|conn| {
         row.insert(conn)?;
+        announce_new(conn, &row)?;
         ApiKeyRow::retire(conn, &old.row.id, old_until, &row.id, now)?;
+        changes::announce(conn, changes::key(&old.row.id))?;
         audit(
             conn,
             actor,

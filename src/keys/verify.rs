@@ -1,17 +1,25 @@
-//! Key verification, on every API request: checksum first (garbage never reaches the
-//! database), then one indexed lookup by SHA-256, then status, expiry and merchant
-//! checks. No argon2 here; the caller runs this on the blocking pool.
+//! Key verification, on every API request, in two halves:
+//! - [`present`] reads what the request presented: format and checksum first, so garbage
+//!   never reaches the cache or the database, then SHA-256 of the presented key, which
+//!   is what the cache is keyed by;
+//! - [`check`] decides about a found [`KeyRecord`]: status, expiry (from the record's
+//!   `expires_at`, at use time), pair and merchant checks. Pure and cheap.
+//!
+//! In between, the record comes from the verified-key cache (`keys/cache.rs`), which
+//! asks a [`KeyStore`] (the database) on a miss. No argon2 anywhere here.
 
 use std::net::IpAddr;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use subtle::ConstantTimeEq;
 
 use super::format::{self, KeyKind, Mode};
 use super::permissions::Access;
-use super::service::{ApiKey, KeyStatus};
-use crate::clock;
-use crate::db::DbConn;
+use super::service::parse_stored_ips;
 use crate::db::models::api_key::ApiKeyRow;
+use crate::db::models::merchant::Merchant;
+use crate::db::{Db, DbConn};
 use crate::error::Error;
 
 /// What a request presented. Its Debug output never shows the secret.
@@ -32,21 +40,164 @@ pub enum Refusal {
     LiveModeUnavailable,
 }
 
-/// A key that may be used, and what it may do. Its Debug output never shows the secret.
-#[derive(Clone)]
-pub struct VerifiedKey {
+/// How the store finds a key: secret keys by the hex SHA-256 stored for them,
+/// publishable keys by their (public) text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    SecretHash(String),
+    Publishable(String),
+}
+
+/// What the gate needs to know about a key, as the store has it. This is what the
+/// verified-key cache holds: no secret, and nothing that depends on the time of use.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
     pub key_id: String,
     pub merchant_id: String,
     pub merchant_name: String,
+    pub merchant_verified: bool,
     pub mode: Mode,
-    pub kind: KeyKind,
+    pub publishable_key: String,
+    /// `active`, `suspended` or `revoked` as stored; expiry is decided at use time.
+    pub status: String,
+    pub expires_at: Option<i64>,
     pub access: Access,
     pub allowed_ips: Vec<ipnetwork::IpNetwork>,
     pub rate_limit: i32,
     pub api_version: Option<String>,
     pub require_signature: bool,
+}
+
+impl KeyRecord {
+    pub fn from_rows(row: ApiKeyRow, merchant: Merchant) -> Self {
+        Self {
+            mode: Mode::parse(&row.mode).unwrap_or(Mode::Test),
+            access: Access::from_storage(&row.permissions),
+            allowed_ips: parse_stored_ips(&row.allowed_ips),
+            key_id: row.id,
+            merchant_id: merchant.id,
+            merchant_name: merchant.name,
+            merchant_verified: merchant.verified,
+            publishable_key: row.publishable_key,
+            status: row.status,
+            expires_at: row.expires_at,
+            rate_limit: row.rate_limit,
+            api_version: row.api_version,
+            require_signature: row.require_signature,
+        }
+    }
+}
+
+/// Where key records come from. Blocking: call it off the async workers.
+pub trait KeyStore: Send + Sync + 'static {
+    fn find(&self, lookup: &Lookup) -> Result<Option<KeyRecord>, Error>;
+}
+
+/// The database as a key store: one indexed query (key joined to its merchant).
+pub struct DbKeyStore(pub Db);
+
+impl KeyStore for DbKeyStore {
+    fn find(&self, lookup: &Lookup) -> Result<Option<KeyRecord>, Error> {
+        let mut conn = self.0.conn()?;
+        find_record(&mut conn, lookup)
+    }
+}
+
+pub fn find_record(conn: &mut DbConn, lookup: &Lookup) -> Result<Option<KeyRecord>, Error> {
+    let found = match lookup {
+        Lookup::SecretHash(hash) => ApiKeyRow::find_for_request(conn, Some(hash), None)?,
+        Lookup::Publishable(pk) => ApiKeyRow::find_for_request(conn, None, Some(pk))?,
+    };
+    Ok(found.map(|(row, merchant)| KeyRecord::from_rows(row, merchant)))
+}
+
+/// A well-formed credential, ready to be looked up. Its Debug output shows no secret.
+pub struct Presented {
+    pub kind: KeyKind,
+    /// SHA-256 of the key that decides the access (the secret, for a pair).
+    pub digest: [u8; 32],
+    /// The publishable key sent beside a secret (`X-API-Key`), to check they belong.
+    pub pair_publishable: Option<String>,
     /// The secret key string when one was presented (signatures are keyed with it).
     pub secret: Option<String>,
+    presented: String,
+}
+
+impl Presented {
+    pub fn lookup(&self) -> Lookup {
+        match self.kind {
+            KeyKind::Secret => Lookup::SecretHash(format::hex(&self.digest)),
+            KeyKind::Publishable => Lookup::Publishable(self.presented.clone()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Presented {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presented")
+            .field("kind", &self.kind)
+            .field("key", &format::hint(&self.presented))
+            .finish_non_exhaustive()
+    }
+}
+
+const NOT_VALID: Refusal =
+    Refusal::InvalidKey("This API key is not valid: check that it was copied whole.");
+pub const UNKNOWN: Refusal =
+    Refusal::InvalidKey("No such API key: it may have been deleted, or belong to another account.");
+
+/// Reads a credential: format and checksum, then the digest. No I/O.
+pub fn present(credential: &Credential) -> Result<Presented, Refusal> {
+    match credential {
+        Credential::Bearer(key) => {
+            let shape = format::parse(key).ok_or(NOT_VALID)?;
+            Ok(Presented {
+                kind: shape.kind,
+                digest: format::digest(key),
+                pair_publishable: None,
+                secret: (shape.kind == KeyKind::Secret).then(|| key.clone()),
+                presented: key.clone(),
+            })
+        }
+        Credential::Pair {
+            publishable,
+            secret,
+        } => {
+            let (Some(p), Some(s)) = (format::parse(publishable), format::parse(secret)) else {
+                return Err(NOT_VALID);
+            };
+            if p.kind != KeyKind::Publishable || s.kind != KeyKind::Secret {
+                return Err(Refusal::InvalidKey(
+                    "X-API-Key takes the publishable key (pk_…) and X-API-Secret the secret key (sk_…).",
+                ));
+            }
+            Ok(Presented {
+                kind: KeyKind::Secret,
+                digest: format::digest(secret),
+                pair_publishable: Some(publishable.clone()),
+                secret: Some(secret.clone()),
+                presented: secret.clone(),
+            })
+        }
+    }
+}
+
+/// A key that may be used: its record, and how it was presented. Its Debug output never
+/// shows the secret.
+#[derive(Clone)]
+pub struct VerifiedKey {
+    pub record: Arc<KeyRecord>,
+    pub kind: KeyKind,
+    /// The secret key string when one was presented (signatures are keyed with it).
+    pub secret: Option<String>,
+}
+
+impl Deref for VerifiedKey {
+    type Target = KeyRecord;
+
+    fn deref(&self) -> &KeyRecord {
+        &self.record
+    }
 }
 
 impl std::fmt::Debug for Credential {
@@ -82,75 +233,34 @@ impl VerifiedKey {
     }
 }
 
-pub fn verify(
-    conn: &mut DbConn,
-    credential: &Credential,
-) -> Result<Result<VerifiedKey, Refusal>, Error> {
-    let (presented, kind, pair_publishable) = match credential {
-        Credential::Bearer(key) => match format::parse(key) {
-            Some(shape) => (key.as_str(), shape.kind, None),
-            None => {
-                return Ok(Err(Refusal::InvalidKey(
-                    "This API key is not valid: check that it was copied whole.",
-                )));
-            }
-        },
-        Credential::Pair {
-            publishable,
-            secret,
-        } => {
-            let (Some(p), Some(s)) = (format::parse(publishable), format::parse(secret)) else {
-                return Ok(Err(Refusal::InvalidKey(
-                    "This API key is not valid: check that it was copied whole.",
-                )));
-            };
-            if p.kind != KeyKind::Publishable || s.kind != KeyKind::Secret {
-                return Ok(Err(Refusal::InvalidKey(
-                    "X-API-Key takes the publishable key (pk_…) and X-API-Secret the secret key (sk_…).",
-                )));
-            }
-            (secret.as_str(), KeyKind::Secret, Some(publishable.as_str()))
-        }
-    };
-    let row = match kind {
-        KeyKind::Secret => ApiKeyRow::find_for_request(conn, Some(&format::hash(presented)), None)?,
-        KeyKind::Publishable => ApiKeyRow::find_for_request(conn, None, Some(presented))?,
-    };
-    let Some((row, merchant)) = row else {
-        return Ok(Err(Refusal::InvalidKey(
-            "No such API key: it may have been deleted, or belong to another account.",
-        )));
-    };
-    if let Some(p) = pair_publishable
-        && !bool::from(p.as_bytes().ct_eq(row.publishable_key.as_bytes()))
+/// Decides about the record found for a presented key, at time `now` (Unix seconds).
+pub fn check(
+    record: Option<Arc<KeyRecord>>,
+    presented: Presented,
+    now: i64,
+) -> Result<VerifiedKey, Refusal> {
+    let record = record.ok_or(UNKNOWN)?;
+    if let Some(p) = &presented.pair_publishable
+        && !bool::from(p.as_bytes().ct_eq(record.publishable_key.as_bytes()))
     {
-        return Ok(Err(Refusal::InvalidKey(
+        return Err(Refusal::InvalidKey(
             "X-API-Key and X-API-Secret do not belong to the same key pair.",
-        )));
+        ));
     }
-    let key = ApiKey::from_row(row, clock::now());
-    match key.status {
-        KeyStatus::Revoked => {
-            return Ok(Err(Refusal::InvalidKey("This API key has been revoked.")));
-        }
-        KeyStatus::Expired => return Ok(Err(Refusal::Expired)),
-        KeyStatus::Suspended => return Ok(Err(Refusal::Suspended)),
-        KeyStatus::Active => {}
+    match record.status.as_str() {
+        "revoked" => return Err(Refusal::InvalidKey("This API key has been revoked.")),
+        _ if record.expires_at.is_some_and(|at| at <= now) => return Err(Refusal::Expired),
+        "suspended" => return Err(Refusal::Suspended),
+        "active" => {}
+        // Unknown stored values fail closed.
+        _ => return Err(Refusal::InvalidKey("This API key has been revoked.")),
     }
-    if key.mode == Mode::Live && !merchant.verified {
-        return Ok(Err(Refusal::LiveModeUnavailable));
+    if record.mode == Mode::Live && !record.merchant_verified {
+        return Err(Refusal::LiveModeUnavailable);
     }
-    Ok(Ok(VerifiedKey {
-        key_id: key.row.id,
-        merchant_id: merchant.id,
-        merchant_name: merchant.name,
-        mode: key.mode,
-        kind,
-        access: key.access,
-        allowed_ips: key.allowed_ips,
-        rate_limit: key.row.rate_limit,
-        api_version: key.row.api_version,
-        require_signature: key.row.require_signature,
-        secret: (kind == KeyKind::Secret).then(|| presented.to_owned()),
-    }))
+    Ok(VerifiedKey {
+        record,
+        kind: presented.kind,
+        secret: presented.secret,
+    })
 }

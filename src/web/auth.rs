@@ -9,7 +9,7 @@ use super::form::{FormState, Response};
 use super::page::{self, Layout, PageError, SignedIn};
 use crate::accounts::{self, tokens::Purpose};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -46,15 +46,19 @@ pub async fn submit_login(
     page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
-    let tokens = state.tokens.clone();
     let LoginForm {
         email, password, ..
     } = form.into_inner();
     let typed = email.clone();
-    let result = state
-        .db
-        .run(move |c| accounts::sign_in(c, &tokens, Purpose::Web, &email, &password, &ip))
-        .await;
+    let result = accounts::sign_in(
+        &state.db,
+        &state.tokens,
+        Purpose::Web,
+        &email,
+        password,
+        &ip,
+    )
+    .await;
     match result {
         Ok(issued) => {
             page::begin_session(&session, &issued.token);

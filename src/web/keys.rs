@@ -19,7 +19,7 @@ use crate::keys::service::{
     self, ApiKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus, ROLL_GRACE_SECONDS,
 };
 use crate::keys::{Access, Mode, Resource};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{clock, versions};
 
 /// Session slot for a secret between the create/roll POST and the show-once page.

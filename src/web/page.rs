@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::accounts::{self, Principal, tokens::Purpose};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const TOKEN_KEY: &str = "token";
 const CSRF_KEY: &str = "csrf";

@@ -10,7 +10,7 @@ use super::form::{FormState, Response};
 use super::page::{self, Layout};
 use crate::accounts::{self, SetupInput};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "auth/setup.html")]

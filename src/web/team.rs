@@ -11,7 +11,7 @@ use super::page::{self, Layout, SignedIn};
 use crate::accounts::{self, NewMember, Principal};
 use crate::db::models::user::{Role, User};
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "team/index.html")]

@@ -144,3 +144,25 @@ on_both_backends! {
         assert_eq!(app.sign_in("gen@acme.test", password).await.status(), 303);
     }
 }
+
+#[test]
+fn serving_postgres_without_a_shared_secret_is_refused_with_a_clear_message() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args(["serve"])
+        .env("PAYDESK_DATABASE_URL", "postgres://postgres@127.0.0.1:1/paydesk")
+        .env_remove("PAYDESK_SECRET")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("paydesk runs");
+    let out = child.wait().map(|status| (status, child.stderr.take()));
+    let (status, stderr) = out.unwrap();
+    assert!(!status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut stderr.unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("PAYDESK_SECRET is required with a postgres:// database"),
+        "{err}"
+    );
+}

@@ -49,9 +49,60 @@ pub struct TestApp {
 }
 
 /// A PostgreSQL database made for one test and dropped after it, even on failure.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// A new, empty database on `PAYDESK_TEST_POSTGRES_URL`'s server.
+    pub fn create() -> Self {
+        let admin_url = std::env::var("PAYDESK_TEST_POSTGRES_URL").expect("checked");
+        let name = format!(
+            "paydesk_test_{}",
+            paydesk::ids::random_base62(12).to_lowercase()
+        );
+        let mut conn = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot reach PAYDESK_TEST_POSTGRES_URL: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create test database");
+        let mut url = url::Url::parse(&admin_url).expect("PAYDESK_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        Self {
+            admin_url,
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    /// Runs SQL as the server's admin (to terminate a connection, say).
+    pub fn admin_sql(&self, sql: &str) -> usize {
+        let mut conn = PgConnection::establish(&self.admin_url).expect("admin connection");
+        diesel::sql_query(sql).execute(&mut conn).expect(sql)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// True when the PostgreSQL half should run; prints the skip notice once otherwise.
+pub fn postgres_configured() -> bool {
+    if std::env::var("PAYDESK_TEST_POSTGRES_URL").is_ok() {
+        return true;
+    }
+    if std::env::var("CI").is_ok() {
+        panic!("PAYDESK_TEST_POSTGRES_URL must be set in CI: the PostgreSQL half is mandatory");
+    }
+    SKIP_NOTICE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: PostgreSQL half skipped (set PAYDESK_TEST_POSTGRES_URL to run it)"
+        );
+    });
+    false
 }
 
 impl Drop for PgDatabase {
@@ -71,17 +122,7 @@ static SKIP_NOTICE: Once = Once::new();
 /// The PostgreSQL twin of a test, or None (with one printed notice) when no server is
 /// configured. In CI the variable is required.
 pub async fn spawn_postgres_app() -> Option<TestApp> {
-    if std::env::var("PAYDESK_TEST_POSTGRES_URL").is_err() {
-        if std::env::var("CI").is_ok() {
-            panic!("PAYDESK_TEST_POSTGRES_URL must be set in CI: the PostgreSQL half is mandatory");
-        }
-        SKIP_NOTICE.call_once(|| {
-            // Written past the test harness's capture, so it shows in `cargo test` output.
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: PostgreSQL half skipped (set PAYDESK_TEST_POSTGRES_URL to run it)"
-            );
-        });
+    if !postgres_configured() {
         return None;
     }
     Some(spawn_app(Backend::Postgres).await)
@@ -100,19 +141,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
             (url, Some(dir), None)
         }
         Backend::Postgres => {
-            let admin_url = std::env::var("PAYDESK_TEST_POSTGRES_URL").expect("checked");
-            let name = format!(
-                "paydesk_test_{}",
-                paydesk::ids::random_base62(12).to_lowercase()
-            );
-            let mut conn = PgConnection::establish(&admin_url)
-                .unwrap_or_else(|e| panic!("cannot reach PAYDESK_TEST_POSTGRES_URL: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("PAYDESK_TEST_POSTGRES_URL is a URL");
-            url.set_path(&name);
-            (url.to_string(), None, Some(PgDatabase { admin_url, name }))
+            let pg = PgDatabase::create();
+            (pg.url.clone(), None, Some(pg))
         }
     };
     let mut settings = Settings {
@@ -123,6 +153,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         trusted_proxies: vec![],
         workers: Some(1),
         usage_flush_interval: std::time::Duration::from_millis(100),
+        redis_url: None,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

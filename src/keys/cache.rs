@@ -1,0 +1,366 @@
+//! The verified-key cache (SPEC §8): what the gate needs to know about a key, found by
+//! SHA-256 of the presented key, so that a known key costs no database round trip.
+//!
+//! - Misses go to the [`KeyStore`] on the blocking pool; concurrent misses for one key
+//!   wait for one query (moka's `try_get_with` runs one loader per key).
+//! - Unknown but well-formed keys are cached as unknown, in the same bounded cache, so
+//!   guessing does not reach the database each time. moka admits by frequency
+//!   (TinyLFU), so a flood of one-off guesses cannot push out keys in real use.
+//! - Every entry remembers the generation at which its database read *started*. An
+//!   invalidation bumps the generation and records it for its target (a key, a merchant
+//!   or a key hash), so an entry read before an invalidation of its target is never
+//!   used, even when its slow read finished afterwards.
+//! - While the instance cannot hear other instances' changes (`keys/invalidation.rs`
+//!   says so), the cache is off: every lookup reads the database. When it hears again,
+//!   it starts empty.
+//! - Entries also expire after a time to live, a safety net (and how changes made by the
+//!   CLI reach a SQLite server, which has no one to tell it).
+//!
+//! The cache holds no secret: records carry no secret, and keys are digests.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::format;
+use super::verify::{KeyRecord, KeyStore, Presented};
+use crate::db::changes;
+use crate::error::Error;
+
+/// How many keys (known and unknown) one instance remembers.
+const CAPACITY: u64 = 200_000;
+/// How long an invalidation is remembered: longer than any entry can live.
+const REMEMBER_INVALIDATIONS: Duration = Duration::from_secs(600);
+
+/// What happened to a lookup, for metrics.
+#[derive(Debug, Default)]
+pub struct CacheCounts {
+    pub hit: AtomicU64,
+    pub miss: AtomicU64,
+    pub negative: AtomicU64,
+}
+
+struct Entry {
+    record: Option<Arc<KeyRecord>>,
+    /// The generation this entry is known to be valid at (its read's start, or later).
+    valid_at: AtomicU64,
+    /// What invalidates it: `key:…`, `merchant:…`, `hash:…`.
+    targets: Vec<String>,
+}
+
+pub struct KeyCache {
+    store: Arc<dyn KeyStore>,
+    entries: moka::sync::Cache<[u8; 32], Arc<Entry>>,
+    generation: AtomicU64,
+    /// Entries read before this generation are never used (set when the cache restarts).
+    floor: AtomicU64,
+    enabled: AtomicBool,
+    /// Target → the generation of its latest invalidation, and when that was.
+    invalidated: Mutex<HashMap<String, (u64, Instant)>>,
+    pub counts: CacheCounts,
+}
+
+impl KeyCache {
+    /// A cache over `store` whose entries live at most `ttl`. It starts `enabled` or not
+    /// (off until the listener has proved itself, on PostgreSQL).
+    pub fn new(store: Arc<dyn KeyStore>, ttl: Duration, enabled: bool) -> Self {
+        Self {
+            store,
+            entries: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(ttl)
+                .build(),
+            generation: AtomicU64::new(1),
+            floor: AtomicU64::new(1),
+            enabled: AtomicBool::new(enabled),
+            invalidated: Mutex::new(HashMap::new()),
+            counts: CacheCounts::default(),
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::Acquire)
+    }
+
+    /// The record for a presented key (None: no such key). A hit answers at once; a miss
+    /// reads the store on the blocking pool.
+    pub async fn find(self: &Arc<Self>, p: &Presented) -> Result<Option<Arc<KeyRecord>>, Error> {
+        if let Some(found) = self.cached(&p.digest) {
+            return Ok(found);
+        }
+        let this = self.clone();
+        let (digest, lookup) = (p.digest, p.lookup());
+        actix_web::web::block(move || this.load(digest, &lookup))
+            .await
+            .map_err(|e| Error::internal(format!("blocking task: {e}")))?
+    }
+
+    /// A usable cached answer, if there is one. No I/O.
+    pub fn cached(&self, digest: &[u8; 32]) -> Option<Option<Arc<KeyRecord>>> {
+        if !self.is_enabled() {
+            return None;
+        }
+        let entry = self.entries.get(digest)?;
+        if !self.is_fresh(&entry) {
+            return None;
+        }
+        let counter = match entry.record {
+            Some(_) => &self.counts.hit,
+            None => &self.counts.negative,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Some(entry.record.clone())
+    }
+
+    /// Reads the store (blocking), through the cache when it is on.
+    pub fn load(
+        &self,
+        digest: [u8; 32],
+        lookup: &super::verify::Lookup,
+    ) -> Result<Option<Arc<KeyRecord>>, Error> {
+        self.counts.miss.fetch_add(1, Ordering::Relaxed);
+        if !self.is_enabled() {
+            return Ok(self.store.find(lookup)?.map(Arc::new));
+        }
+        // A stale entry would be handed back by try_get_with: drop it first.
+        if let Some(old) = self.entries.get(&digest)
+            && !self.is_fresh(&old)
+        {
+            self.entries.invalidate(&digest);
+        }
+        let entry = self
+            .entries
+            .try_get_with(digest, || {
+                let valid_at = self.generation.load(Ordering::Acquire);
+                let record = self.store.find(lookup)?;
+                let mut targets = vec![changes::hash(&format::hex(&digest))];
+                if let Some(r) = &record {
+                    targets.push(changes::key(&r.key_id));
+                    targets.push(changes::merchant(&r.merchant_id));
+                }
+                Ok::<_, Error>(Arc::new(Entry {
+                    record: record.map(Arc::new),
+                    valid_at: AtomicU64::new(valid_at),
+                    targets,
+                }))
+            })
+            .map_err(|e| Error::internal(e.to_string()))?;
+        if self.is_fresh(&entry) {
+            return Ok(entry.record.clone());
+        }
+        // Loaded by another thread before an invalidation landed: read again, uncached.
+        self.entries.invalidate(&digest);
+        Ok(self.store.find(lookup)?.map(Arc::new))
+    }
+
+    fn is_fresh(&self, entry: &Entry) -> bool {
+        let valid_at = entry.valid_at.load(Ordering::Acquire);
+        if valid_at == self.generation.load(Ordering::Acquire) {
+            return true;
+        }
+        // Something was invalidated since: was it this entry's target?
+        let invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
+        let now = self.generation.load(Ordering::Acquire);
+        if valid_at < self.floor.load(Ordering::Acquire) {
+            return false;
+        }
+        let latest = entry
+            .targets
+            .iter()
+            .filter_map(|t| invalidated.get(t))
+            .map(|(generation, _)| *generation)
+            .max()
+            .unwrap_or(0);
+        if latest > valid_at {
+            return false;
+        }
+        // Valid as of `now`: later checks of this entry can skip the map.
+        entry.valid_at.fetch_max(now, Ordering::AcqRel);
+        true
+    }
+
+    /// Drops what `target` (`key:ID`, `merchant:ID`, `hash:HEX`) may have made stale.
+    /// Call it after the change is committed.
+    pub fn invalidate(&self, target: &str) {
+        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        invalidated.insert(target.to_owned(), (generation, Instant::now()));
+        if invalidated.len() > 10_000 {
+            invalidated.retain(|_, (_, at)| at.elapsed() < REMEMBER_INVALIDATIONS);
+        }
+    }
+
+    /// Forgets everything: entries read before now are never used again.
+    pub fn reset(&self) {
+        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        self.floor.store(generation, Ordering::Release);
+        invalidated.clear();
+        self.entries.invalidate_all();
+    }
+
+    /// Turns the cache on (starting empty) or off (every lookup reads the store).
+    pub fn set_enabled(&self, on: bool) {
+        if on {
+            self.reset();
+        }
+        self.enabled.store(on, Ordering::Release);
+    }
+
+    /// Forgets invalidations older than any entry can be.
+    pub fn sweep(&self) {
+        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
+        invalidated.retain(|_, (_, at)| at.elapsed() < REMEMBER_INVALIDATIONS);
+        drop(invalidated);
+        self.entries.run_pending_tasks();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::keys::format::{KeyKind, Mode, generate};
+    use crate::keys::verify::{Credential, Lookup, present};
+    use crate::keys::{Access, Mode as M};
+
+    /// A store with one key whose status can be changed, counting its lookups.
+    struct FakeStore {
+        key: String,
+        status: Mutex<String>,
+        lookups: AtomicUsize,
+        delay: Duration,
+    }
+
+    impl KeyStore for FakeStore {
+        fn find(&self, lookup: &Lookup) -> Result<Option<KeyRecord>, Error> {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            let status = self.status.lock().unwrap().clone();
+            std::thread::sleep(self.delay);
+            let wanted = Lookup::SecretHash(format::hash(&self.key));
+            Ok((*lookup == wanted).then(|| KeyRecord {
+                key_id: "key_1".into(),
+                merchant_id: "mer_1".into(),
+                merchant_name: "Acme".into(),
+                merchant_verified: false,
+                mode: M::Test,
+                publishable_key: "pk".into(),
+                status,
+                expires_at: None,
+                access: Access::from_storage("*"),
+                allowed_ips: vec![],
+                rate_limit: 100,
+                api_version: None,
+                require_signature: false,
+            }))
+        }
+    }
+
+    fn setup(delay: Duration) -> (Arc<FakeStore>, Arc<KeyCache>) {
+        let store = Arc::new(FakeStore {
+            key: generate(KeyKind::Secret, Mode::Test),
+            status: Mutex::new("active".into()),
+            lookups: AtomicUsize::new(0),
+            delay,
+        });
+        let cache = Arc::new(KeyCache::new(store.clone(), Duration::from_secs(60), true));
+        (store, cache)
+    }
+
+    fn presented(key: &str) -> Presented {
+        present(&Credential::Bearer(key.to_owned())).unwrap()
+    }
+
+    fn status(cache: &KeyCache, key: &str) -> Option<String> {
+        let p = presented(key);
+        let found = match cache.cached(&p.digest) {
+            Some(hit) => hit,
+            None => cache.load(p.digest, &p.lookup()).unwrap(),
+        };
+        found.map(|r| r.status.clone())
+    }
+
+    #[test]
+    fn a_known_key_is_read_once_and_then_served_from_memory() {
+        let (store, cache) = setup(Duration::ZERO);
+        for _ in 0..5 {
+            assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        }
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.counts.hit.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn made_up_keys_are_looked_up_once_each() {
+        let (store, cache) = setup(Duration::ZERO);
+        let guesses: Vec<String> = (0..500)
+            .map(|_| generate(KeyKind::Secret, Mode::Test))
+            .collect();
+        for _ in 0..4 {
+            for g in &guesses {
+                assert_eq!(status(&cache, g), None);
+            }
+        }
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 500);
+        assert_eq!(cache.counts.negative.load(Ordering::SeqCst), 1500);
+    }
+
+    #[test]
+    fn concurrent_misses_for_one_key_make_one_query() {
+        let (store, cache) = setup(Duration::from_millis(50));
+        std::thread::scope(|s| {
+            for _ in 0..16 {
+                s.spawn(|| assert_eq!(status(&cache, &store.key).as_deref(), Some("active")));
+            }
+        });
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_invalidated_key_is_read_again() {
+        let (store, cache) = setup(Duration::ZERO);
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        *store.status.lock().unwrap() = "revoked".into();
+        cache.invalidate("key:key_1");
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("revoked"));
+        // Another key's invalidation leaves this entry alone.
+        cache.invalidate("key:key_2");
+        cache.invalidate("merchant:mer_2");
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("revoked"));
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 2);
+        cache.invalidate("merchant:mer_1");
+        status(&cache, &store.key);
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_slow_read_that_started_before_an_invalidation_is_not_kept() {
+        let (store, cache) = setup(Duration::from_millis(200));
+        std::thread::scope(|s| {
+            let slow = s.spawn(|| status(&cache, &store.key));
+            // The slow read has started (and read "active") when the change lands.
+            std::thread::sleep(Duration::from_millis(50));
+            *store.status.lock().unwrap() = "suspended".into();
+            cache.invalidate("key:key_1");
+            // Whatever the slow read answered, it must not be what the cache keeps.
+            slow.join().unwrap();
+        });
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("suspended"));
+    }
+
+    #[test]
+    fn a_disabled_cache_reads_the_store_every_time_and_restarts_empty() {
+        let (store, cache) = setup(Duration::ZERO);
+        status(&cache, &store.key);
+        cache.set_enabled(false);
+        status(&cache, &store.key);
+        status(&cache, &store.key);
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 3);
+        *store.status.lock().unwrap() = "revoked".into();
+        cache.set_enabled(true);
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("revoked"));
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 4);
+    }
+}
