@@ -12,8 +12,11 @@ use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::error::Error;
 use crate::keys::Mode;
+use crate::keys::config::KeyDraft;
+use crate::keys::lifecycle;
+use crate::keys::model::{ApiKey, CreatedKey, KeyStatus};
 use crate::keys::permissions::Access;
-use crate::keys::service::{self, ApiKey, CreatedKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus};
+use crate::keys::service::{self, KeyFilter, KeyPatch};
 use crate::state::AppState;
 
 /// A number sent as JSON, as the text the service checks ("" when absent or null).
@@ -190,7 +193,7 @@ pub async fn suspend_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(req, who, id.into_inner(), service::suspend_key).await
+    change_status(req, who, id.into_inner(), lifecycle::suspend_key).await
 }
 
 pub async fn reactivate_key(
@@ -198,7 +201,7 @@ pub async fn reactivate_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(req, who, id.into_inner(), service::reactivate_key).await
+    change_status(req, who, id.into_inner(), lifecycle::reactivate_key).await
 }
 
 #[derive(Deserialize, Default)]
@@ -224,7 +227,7 @@ pub async fn roll_key(
     let (created, old) = AppState::of(&req)
         .db
         .run(move |c| {
-            let created = service::roll_key(c, &who, &id, grace, &ip)?;
+            let created = lifecycle::roll_key(c, &who, &id, grace, &ip)?;
             service::claim_reveal(c, &who, &created.key.row.id)?;
             let old = service::get_key(c, &who, &id)?;
             Ok((created, old))
@@ -240,5 +243,5 @@ pub async fn revoke_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(req, who, id.into_inner(), service::revoke_key).await
+    change_status(req, who, id.into_inner(), lifecycle::revoke_key).await
 }

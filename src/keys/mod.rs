@@ -2,9 +2,12 @@
 //! Developer Hub pages and the key-management API share.
 
 pub mod cache;
+pub mod config;
 pub mod format;
 pub mod invalidation;
+pub mod lifecycle;
 pub mod limiter;
+pub mod model;
 pub mod permissions;
 pub mod service;
 pub mod signature;

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 use super::format::{self, KeyKind, Mode};
+use super::model::parse_stored_ips;
 use super::permissions::Access;
-use super::service::parse_stored_ips;
 use crate::db::models::api_key::ApiKeyRow;
 use crate::db::models::merchant::Merchant;
 use crate::db::{Db, DbConn};

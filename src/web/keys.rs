@@ -14,10 +14,11 @@ use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
+use crate::keys::config::{self, KeyDraft};
+use crate::keys::lifecycle::{self, ROLL_GRACE_SECONDS};
+use crate::keys::model::{ApiKey, CreatedKey, KeyStatus};
 use crate::keys::permissions::{GROUPS, Level, RESOURCES};
-use crate::keys::service::{
-    self, ApiKey, KeyDraft, KeyFilter, KeyPatch, KeyStatus, ROLL_GRACE_SECONDS,
-};
+use crate::keys::service::{self, KeyFilter, KeyPatch};
 use crate::keys::{Access, Mode, Resource};
 use crate::state::AppState;
 use crate::{clock, versions};
@@ -36,7 +37,7 @@ struct PendingReveal {
     at_ms: i64,
 }
 
-fn hold_secret(session: &Session, who: &Principal, created: &service::CreatedKey) {
+fn hold_secret(session: &Session, who: &Principal, created: &CreatedKey) {
     let pending = PendingReveal {
         key_id: created.key.row.id.clone(),
         secret: created.secret.clone(),
@@ -308,7 +309,7 @@ pub async fn new_key(session: Session, SignedIn(who): SignedIn) -> Response {
     who.require_hub()?;
     let form = FormState::default()
         .with("mode", "test")
-        .with("rate_limit", &service::DEFAULT_RATE_LIMIT.to_string());
+        .with("rate_limit", &config::DEFAULT_RATE_LIMIT.to_string());
     Ok(page::ok(&new_key_page(
         &who,
         &session,
@@ -643,7 +644,7 @@ pub async fn suspend_key(
         who,
         id.into_inner(),
         form.into_inner(),
-        service::suspend_key,
+        lifecycle::suspend_key,
         |id| format!("/keys/{id}?done=suspended"),
     )
     .await
@@ -662,7 +663,7 @@ pub async fn reactivate_key(
         who,
         id.into_inner(),
         form.into_inner(),
-        service::reactivate_key,
+        lifecycle::reactivate_key,
         |id| format!("/keys/{id}?done=reactivated"),
     )
     .await
@@ -681,7 +682,7 @@ pub async fn revoke_key(
         who,
         id.into_inner(),
         form.into_inner(),
-        service::revoke_key,
+        lifecycle::revoke_key,
         |_| "/keys?done=revoked".into(),
     )
     .await
@@ -776,7 +777,7 @@ pub async fn roll_key(
     let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
     match page::state(&req)
         .db
-        .run(move |c| service::roll_key(c, &actor, &key_id, grace, &ip))
+        .run(move |c| lifecycle::roll_key(c, &actor, &key_id, grace, &ip))
         .await
     {
         Ok(created) => {

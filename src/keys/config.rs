@@ -1,0 +1,189 @@
+//! A key's settings as typed (in the Hub's form or the API's JSON), checked: label,
+//! permissions, allowed IPs, rate limit, expiry and version pin. Errors name the field.
+
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
+
+use super::permissions::Access;
+use crate::error::FieldErrors;
+use crate::versions;
+
+pub const DEFAULT_RATE_LIMIT: i32 = 100;
+pub const MAX_RATE_LIMIT: i32 = 100_000;
+pub const MAX_EXPIRY_DAYS: i64 = 3_650;
+const MAX_ALLOWED_IPS: usize = 100;
+
+/// The settings of a key as typed, before checking. Text fields hold what the person or
+/// script sent, so errors can name it.
+#[derive(Debug, Clone)]
+pub struct KeyDraft {
+    pub name: String,
+    pub mode: String,
+    /// Already read by the edge (matrix or JSON); Err holds the message for the field.
+    pub permissions: Result<Access, String>,
+    pub allowed_ips: Vec<String>,
+    pub rate_limit: String,
+    pub expires_in_days: String,
+    pub api_version: String,
+    pub require_signature: bool,
+}
+
+impl Default for KeyDraft {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            mode: "test".into(),
+            permissions: Ok(Access::Scoped(Default::default())),
+            allowed_ips: vec![],
+            rate_limit: String::new(),
+            expires_in_days: String::new(),
+            api_version: String::new(),
+            require_signature: false,
+        }
+    }
+}
+
+/// A checked configuration.
+pub(super) struct KeyConfig {
+    pub name: String,
+    pub access: Access,
+    pub allowed_ips: Vec<IpNetwork>,
+    pub rate_limit: i32,
+    pub api_version: Option<String>,
+    pub require_signature: bool,
+}
+
+pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option<KeyConfig> {
+    let name = draft.name.trim().to_owned();
+    if name.is_empty() {
+        errors.insert(
+            "name",
+            "Give the key a label, such as \"Production backend\".".into(),
+        );
+    } else if name.chars().count() > 100 {
+        errors.insert("name", "Use at most 100 characters.".into());
+    }
+    let access = match &draft.permissions {
+        Ok(a) => Some(a.clone()),
+        Err(e) => {
+            errors.insert("permissions", e.clone());
+            None
+        }
+    };
+    let allowed_ips = match parse_allowed_ips(&draft.allowed_ips) {
+        Ok(ips) => Some(ips),
+        Err(e) => {
+            errors.insert("allowed_ips", e);
+            None
+        }
+    };
+    let rate_limit = match draft.rate_limit.trim() {
+        "" => Some(DEFAULT_RATE_LIMIT),
+        text => {
+            match text.parse::<i32>() {
+                Ok(n) if (1..=MAX_RATE_LIMIT).contains(&n) => Some(n),
+                _ => {
+                    errors.insert(
+                    "rate_limit",
+                    format!("Enter a whole number of requests per minute from 1 to {MAX_RATE_LIMIT}."),
+                );
+                    None
+                }
+            }
+        }
+    };
+    let api_version = match draft.api_version.trim() {
+        "" => None,
+        v if versions::is_supported(v) => Some(v.to_owned()),
+        v => {
+            errors.insert(
+                "api_version",
+                format!(
+                    "{v:?} is not a Paydesk API version; use one of {}.",
+                    versions::SUPPORTED.join(", ")
+                ),
+            );
+            None
+        }
+    };
+    Some(KeyConfig {
+        name,
+        access: access?,
+        allowed_ips: allowed_ips?,
+        rate_limit: rate_limit?,
+        api_version,
+        require_signature: draft.require_signature,
+    })
+}
+
+/// IPv4/IPv6 addresses and CIDR blocks; the message names every bad entry.
+pub fn parse_allowed_ips(entries: &[String]) -> Result<Vec<IpNetwork>, String> {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        match parse_network(entry) {
+            Some(net) => good.push(net),
+            None => bad.push(format!("{entry:?}")),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(format!(
+            "Not an IP address or CIDR block: {}. Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
+            bad.join(", ")
+        ));
+    }
+    if good.len() > MAX_ALLOWED_IPS {
+        return Err(format!("Use at most {MAX_ALLOWED_IPS} entries."));
+    }
+    good.dedup();
+    Ok(good)
+}
+
+fn parse_network(entry: &str) -> Option<IpNetwork> {
+    let net: IpNetwork = entry.parse().ok()?;
+    // `::ffff:a.b.c.d` is stored as the IPv4 address, matching how requests are read.
+    let ip = crate::net::canonical(net.ip());
+    let prefix = match (net.ip(), ip) {
+        (IpAddr::V6(_), IpAddr::V4(_)) => net.prefix().checked_sub(96)?,
+        _ => net.prefix(),
+    };
+    let net = IpNetwork::new(ip, prefix).ok()?;
+    // Store the block, not the host inside it: 10.0.0.7/24 means 10.0.0.0/24.
+    IpNetwork::new(net.network(), prefix).ok()
+}
+
+pub(super) fn store_ips(ips: &[IpNetwork]) -> String {
+    ips.iter()
+        .map(|n| format!("{}/{}", n.network(), n.prefix()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::model::display_network;
+
+    #[test]
+    fn allowed_ips_accept_addresses_and_blocks_and_name_bad_entries() {
+        let ok = parse_allowed_ips(&[
+            "203.0.113.7".into(),
+            "10.0.0.7/24".into(),
+            "2001:db8::/64".into(),
+            " ".into(),
+        ])
+        .unwrap();
+        let shown: Vec<_> = ok.iter().map(|n| display_network(*n)).collect();
+        assert_eq!(shown, ["203.0.113.7", "10.0.0.0/24", "2001:db8::/64"]);
+        let err = parse_allowed_ips(&["10.0.0.1".into(), "banana".into(), "10.0.0.0/33".into()])
+            .unwrap_err();
+        assert!(
+            err.contains("\"banana\"") && err.contains("\"10.0.0.0/33\""),
+            "{err}"
+        );
+        assert!(!err.contains("\"10.0.0.1\""));
+        let mapped = parse_allowed_ips(&["::ffff:192.0.2.1".into()]).unwrap();
+        assert_eq!(display_network(mapped[0]), "192.0.2.1");
+    }
+}

@@ -1,0 +1,129 @@
+//! What a key is, as people and scripts see it: its status and its stored settings read
+//! back. Never its secret, except in [`CreatedKey`], right after create or roll.
+
+use ipnetwork::IpNetwork;
+use serde_json::{Value, json};
+
+use super::format::Mode;
+use super::permissions::Access;
+use crate::clock;
+use crate::db::models::api_key::ApiKeyRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Suspended,
+    Revoked,
+    Expired,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Suspended => "suspended",
+            KeyStatus::Revoked => "revoked",
+            KeyStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            KeyStatus::Active,
+            KeyStatus::Suspended,
+            KeyStatus::Revoked,
+            KeyStatus::Expired,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A key as people and scripts see it: everything but the secret.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    pub row: ApiKeyRow,
+    pub mode: Mode,
+    pub access: Access,
+    pub allowed_ips: Vec<IpNetwork>,
+    pub status: KeyStatus,
+}
+
+impl ApiKey {
+    pub fn from_row(row: ApiKeyRow, now: i64) -> Self {
+        let status = match row.status.as_str() {
+            "revoked" => KeyStatus::Revoked,
+            _ if row.expires_at.is_some_and(|at| at <= now) => KeyStatus::Expired,
+            "suspended" => KeyStatus::Suspended,
+            "active" => KeyStatus::Active,
+            // Unknown stored values fail closed.
+            _ => KeyStatus::Revoked,
+        };
+        Self {
+            mode: Mode::parse(&row.mode).unwrap_or(Mode::Test),
+            access: Access::from_storage(&row.permissions),
+            allowed_ips: parse_stored_ips(&row.allowed_ips),
+            status,
+            row,
+        }
+    }
+
+    /// The key object of SPEC §6.
+    pub fn to_json(&self) -> Value {
+        let r = &self.row;
+        json!({
+            "id": r.id,
+            "object": "api_key",
+            "name": r.name,
+            "mode": self.mode.as_str(),
+            "livemode": self.mode == Mode::Live,
+            "status": self.status.as_str(),
+            "publishable_key": r.publishable_key,
+            "secret_hint": r.secret_hint,
+            "permissions": self.access.to_json(),
+            "scopes": self.access.scopes(),
+            "allowed_ips": self.allowed_ip_strings(),
+            "rate_limit": r.rate_limit,
+            "expires_at": r.expires_at.map(clock::rfc3339),
+            "api_version": r.api_version,
+            "require_signature": r.require_signature,
+            "created_at": clock::rfc3339(r.created_at),
+            "created_by": r.created_by,
+            "rolled_to": r.rolled_to,
+            "last_used_at": r.last_used_at.map(clock::rfc3339),
+            "last_used_ip": r.last_used_ip,
+        })
+    }
+
+    /// `10.0.0.0/24`, and a single address without its `/32` or `/128`.
+    pub fn allowed_ip_strings(&self) -> Vec<String> {
+        self.allowed_ips
+            .iter()
+            .map(|n| display_network(*n))
+            .collect()
+    }
+}
+
+pub(crate) fn display_network(n: IpNetwork) -> String {
+    let full = match n {
+        IpNetwork::V4(_) => 32,
+        IpNetwork::V6(_) => 128,
+    };
+    if n.prefix() == full {
+        n.ip().to_string()
+    } else {
+        format!("{}/{}", n.network(), n.prefix())
+    }
+}
+
+pub fn parse_stored_ips(s: &str) -> Vec<IpNetwork> {
+    s.split_whitespace()
+        .filter_map(|e| e.parse().ok())
+        .collect()
+}
+
+/// A key just made, with its secret: shown once, then gone.
+pub struct CreatedKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
