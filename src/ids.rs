@@ -30,6 +30,22 @@ pub fn fill(buf: &mut [u8]) {
         .expect("the operating system's random number generator failed");
 }
 
+/// `req_` and 24 base62 characters from the thread's CSPRNG (seeded from the OS): request
+/// ids are not secrets, and one is made per request, so no system call for each.
+pub fn request_id() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    let mut out = String::with_capacity(28);
+    out.push_str("req_");
+    while out.len() < 28 {
+        let b: u8 = rng.random();
+        if b < 248 {
+            out.push(BASE62[usize::from(b % 62)] as char);
+        }
+    }
+    out
+}
+
 /// A prefixed object id such as `usr_4fQ…` (24 random characters, ~142 bits).
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", random_base62(24))

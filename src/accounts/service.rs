@@ -81,6 +81,7 @@ pub fn setup(
     conn: &mut DbConn,
     tokens: &Tokens,
     input: SetupInput,
+    password_hash: Option<String>,
     ip: &str,
 ) -> Result<Issued, Error> {
     let mut errors = FieldErrors::new();
@@ -99,7 +100,7 @@ pub fn setup(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let password_hash = passwords::hash(&input.password);
+    let password_hash = hashed(password_hash)?;
     let user = conn.transaction(|conn| {
         if !needs_setup(conn)? {
             return Err(Error::NotFound);
@@ -120,6 +121,21 @@ pub fn setup(
         Ok::<_, Error>(user)
     })?;
     start_session(conn, tokens, Purpose::Web, user, ip)
+}
+
+/// The argon2 hash of a new password, made on the blocking pool with no database
+/// connection held; None when the password breaks the length rule (the operation's own
+/// validation then names the field).
+pub async fn hash_new_password(password: &str) -> Result<Option<String>, Error> {
+    if validate::password(password).is_err() {
+        return Ok(None);
+    }
+    let password = password.to_owned();
+    off_the_workers(move || Some(passwords::hash(&password))).await
+}
+
+fn hashed(hash: Option<String>) -> Result<String, Error> {
+    hash.ok_or_else(|| Error::internal("a valid password arrived without its hash"))
 }
 
 fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -> User {
@@ -384,6 +400,7 @@ pub fn add_member(
     conn: &mut DbConn,
     actor: &Principal,
     input: NewMember,
+    password_hash: Option<String>,
     ip: &str,
 ) -> Result<User, Error> {
     actor.require_admin()?;
@@ -410,12 +427,7 @@ pub fn add_member(
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    let user = new_user(
-        &actor.merchant.id,
-        &email,
-        role,
-        passwords::hash(&input.password),
-    );
+    let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
     user.insert(conn)?;
     AuditEntry::record(
         conn,

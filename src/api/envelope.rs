@@ -136,7 +136,7 @@ pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = format!("req_{}", crate::ids::random_base62(24));
+    let id = crate::ids::request_id();
     req.extensions_mut().insert(RequestId(id.clone()));
     // Refusals arrive as responses with the error attached (the gate answers that way
     // too), so the request itself is not cloned here: routing needs it unshared.

@@ -381,8 +381,14 @@ fn path_and_query(req: &ServiceRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Reads the whole body (64 KiB at most) and puts it back for the handler.
+/// Reads the whole body (64 KiB at most) and puts it back for the handler. A request
+/// that announces no body (no Content-Length, no Transfer-Encoding) has none.
 async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, ApiError> {
+    if !req.headers().contains_key(header::CONTENT_LENGTH)
+        && !req.headers().contains_key(header::TRANSFER_ENCODING)
+    {
+        return Ok(Bytes::new());
+    }
     let bytes = req.extract::<Bytes>().await.map_err(|e| {
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(

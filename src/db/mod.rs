@@ -104,6 +104,9 @@ pub struct Db {
     pool: Pool<ConnectionManager<DbConn>>,
     on_change: Arc<OnceLock<ChangeHook>>,
     backend: Backend,
+    /// One permit per pooled connection: work waits for a connection here, on the async
+    /// side, instead of as a parked blocking thread (dozens of those thrash two cores).
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// Which database a `Db` talks to.
@@ -153,6 +156,7 @@ impl Db {
             pool,
             on_change: Arc::new(OnceLock::new()),
             backend,
+            permits: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
         })
     }
 
@@ -179,7 +183,14 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("database permits closed"))?;
         actix_web::web::block(move || {
+            let _permit = permit;
             changes::take();
             let result = db.conn().and_then(|mut conn| work(&mut conn));
             let changes = changes::take();

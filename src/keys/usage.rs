@@ -17,6 +17,14 @@ impl UsageRecorder {
     /// Notes a use; only the latest per key is kept until the next flush.
     pub fn record(&self, key_id: &str, at: i64, ip: &str) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        // Most requests repeat a key already noted: update it in place, without allocating.
+        if let Some((last_at, last_ip)) = pending.get_mut(key_id) {
+            *last_at = at;
+            if last_ip != ip {
+                ip.clone_into(last_ip);
+            }
+            return;
+        }
         pending.insert(key_id.to_owned(), (at, ip.to_owned()));
     }
 

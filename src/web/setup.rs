@@ -65,9 +65,10 @@ pub async fn submit_setup(
         email,
         password,
     };
+    let hash = accounts::hash_new_password(&input.password).await?;
     match state
         .db
-        .run(move |c| accounts::setup(c, &tokens, input, &ip))
+        .run(move |c| accounts::setup(c, &tokens, input, hash, &ip))
         .await
     {
         Ok(issued) => {

@@ -122,9 +122,10 @@ pub async fn add_member(
         role,
         password,
     };
+    let hash = accounts::hash_new_password(&input.password).await?;
     match state
         .db
-        .run(move |c| accounts::add_member(c, &actor, input, &ip))
+        .run(move |c| accounts::add_member(c, &actor, input, hash, &ip))
         .await
     {
         Ok(_) => Ok(page::see_other("/team?done=added")),
