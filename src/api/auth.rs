@@ -4,10 +4,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::body::{JsonObject, NoFields};
 use super::envelope::{self, ApiError};
 use crate::accounts::{self, Principal, tokens::Purpose};
 use crate::error::Error;
@@ -22,8 +23,11 @@ pub struct LoginBody {
     password: Option<String>,
 }
 
-pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
-    let LoginBody { email, password } = body.into_inner();
+pub async fn login(
+    req: HttpRequest,
+    JsonObject(body): JsonObject<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginBody { email, password } = body;
     let mut missing = crate::error::FieldErrors::new();
     if email.as_deref().is_none_or(str::is_empty) {
         missing.insert("email", "required".into());
@@ -53,7 +57,11 @@ pub async fn login(req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpR
     })))
 }
 
-pub async fn logout(req: HttpRequest, ApiUser(who): ApiUser) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    req: HttpRequest,
+    ApiUser(who): ApiUser,
+    _: NoFields,
+) -> Result<HttpResponse, ApiError> {
     let state = AppState::of(&req);
     let ip = AppState::client_ip(&req);
     state

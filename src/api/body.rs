@@ -177,3 +177,88 @@ pub fn unreachable_fields<T>() -> Result<T, ApiError> {
         "Required fields are missing.",
     ))
 }
+
+/// The body as a JSON object: blank is `{}`; malformed JSON, an array, a string or a
+/// number is 400 `invalid_json`. Shared by the typed extractors below.
+fn object_of(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    Ok(Body::parse(bytes)?.map)
+}
+
+fn read_error(e: actix_web::Error) -> ApiError {
+    if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request bodies are limited to 64 KiB.",
+        )
+    } else {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body could not be read.",
+        )
+    }
+}
+
+/// A typed JSON body: the one extractor for bodies read into a struct. The body must be
+/// a JSON object (any `Content-Type`); a field the struct does not take is 400
+/// `invalid_request` naming it in `details.fields`.
+pub struct JsonObject<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonObject<T> {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(read_error)?;
+            let map = object_of(&bytes)?;
+            serde_json::from_value(Value::Object(map))
+                .map(JsonObject)
+                .map_err(|e| shape_error(&e))
+        })
+    }
+}
+
+/// A body that does not fit the struct, in the product's words.
+fn shape_error(e: &serde_json::Error) -> ApiError {
+    let text = e.to_string();
+    let fields = match text
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        Some(field) => json!({ field: "unknown field" }),
+        None => json!({ "body": "a field has the wrong type; see this endpoint's documentation" }),
+    };
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Some fields are missing or invalid; see details.fields.",
+    )
+    .details(json!({ "fields": fields }))
+}
+
+/// The body of an action endpoint (suspend, reactivate, revoke, logout, cancel, …):
+/// empty or `{}`. Any field is 400 `invalid_request`; malformed JSON `invalid_json`.
+pub struct NoFields;
+
+impl actix_web::FromRequest for NoFields {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(read_error)?;
+            Body::parse(&bytes)?.finish()?;
+            Ok(NoFields)
+        })
+    }
+}

@@ -70,12 +70,15 @@ impl ApiError {
         )
     }
 
+    /// `error.details` is always there (`{}` when there is nothing to add), so clients
+    /// need not test for it.
     fn body(&self, request_id: &str) -> Value {
-        let mut error = json!({"code": self.code, "message": self.message});
-        if let Some(details) = &self.details {
-            error["details"] = details.clone();
-        }
-        json!({"ok": false, "error": error, "request_id": request_id})
+        let details = self.details.clone().unwrap_or_else(|| json!({}));
+        json!({
+            "ok": false,
+            "error": {"code": self.code, "message": self.message, "details": details},
+            "request_id": request_id,
+        })
     }
 }
 
@@ -203,9 +206,12 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let (req, old) = res.into_parts();
     let mut builder = HttpResponse::build(e.status);
     builder.insert_header((header::CACHE_CONTROL, "no-store"));
-    // Headers set before the refusal (rate limits) stay.
+    // Headers set before the refusal (rate limits, the methods a route allows) stay.
     for (name, value) in old.headers() {
-        if name.as_str().starts_with("ratelimit-") || name == header::RETRY_AFTER {
+        if name.as_str().starts_with("ratelimit-")
+            || name == header::RETRY_AFTER
+            || name == header::ALLOW
+        {
             builder.insert_header((name.clone(), value.clone()));
         }
     }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::ApiUser;
+use super::body::{JsonObject, NoFields};
 use super::envelope::{self, ApiError};
 use crate::accounts::Principal;
 use crate::db::DbConn;
@@ -86,9 +87,8 @@ fn with_secret(created: &CreatedKey) -> Value {
 pub async fn create_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
-    body: web::Json<CreateBody>,
+    JsonObject(b): JsonObject<CreateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
     let draft = KeyDraft {
         name: b.name.unwrap_or_default(),
         mode: b.mode.unwrap_or_else(|| "test".into()),
@@ -151,9 +151,8 @@ pub async fn update_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    JsonObject(b): JsonObject<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
     let patch = KeyPatch {
         name: b.name,
         permissions: b.permissions.as_ref().map(Access::from_json),
@@ -192,6 +191,7 @@ pub async fn suspend_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
+    _: NoFields,
 ) -> Result<HttpResponse, ApiError> {
     change_status(req, who, id.into_inner(), lifecycle::suspend_key).await
 }
@@ -200,6 +200,7 @@ pub async fn reactivate_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
+    _: NoFields,
 ) -> Result<HttpResponse, ApiError> {
     change_status(req, who, id.into_inner(), lifecycle::reactivate_key).await
 }
@@ -242,6 +243,7 @@ pub async fn revoke_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
+    _: NoFields,
 ) -> Result<HttpResponse, ApiError> {
     change_status(req, who, id.into_inner(), lifecycle::revoke_key).await
 }

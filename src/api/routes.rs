@@ -25,7 +25,8 @@ pub struct Endpoint {
     pub method: Method,
     pub path: &'static str,
     pub guard: Guard,
-    pub route: fn() -> Route,
+    /// The handler as a route answering the given method (the table's, or HEAD for GET).
+    pub route: fn(Method) -> Route,
 }
 
 const fn needs(resource: Resource, level: Level) -> Guard {
@@ -48,7 +49,7 @@ macro_rules! endpoint {
             method: Method::$method,
             path: $path,
             guard: $guard,
-            route: || web::route().method(Method::$method).to($handler),
+            route: |method| web::route().method(method).to($handler),
         }
     };
 }
@@ -97,8 +98,9 @@ pub fn table() -> Vec<Endpoint> {
     ]
 }
 
-/// Adds every route of the table to `scope`, one resource per path (so a wrong method is
-/// 405), each key route behind the gate with its own policy.
+/// Adds every route of the table to `scope`, one resource per path, each key route behind
+/// the gate with its own policy. `HEAD` answers wherever `GET` does (actix sends no body
+/// for it); any other method is 405 with `Allow` naming the ones that work.
 pub fn mount(mut scope: Scope) -> Scope {
     let table = table();
     let mut paths: Vec<&'static str> = Vec::new();
@@ -109,15 +111,32 @@ pub fn mount(mut scope: Scope) -> Scope {
     }
     for path in paths {
         let mut resource = web::resource(path);
+        let mut allowed: Vec<&str> = Vec::new();
         for e in table.iter().filter(|e| e.path == path) {
-            let route = (e.route)();
-            resource = resource.route(match e.guard {
-                Guard::Key(policy) => {
-                    route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
-                }
-                Guard::UserToken | Guard::Public => route,
-            });
+            let mut routes = vec![(e.route)(e.method.clone())];
+            allowed.push(e.method.as_str());
+            if e.method == Method::GET {
+                routes.push((e.route)(Method::HEAD));
+                allowed.push("HEAD");
+            }
+            for route in routes {
+                resource = resource.route(match e.guard {
+                    Guard::Key(policy) => {
+                        route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
+                    }
+                    Guard::UserToken | Guard::Public => route,
+                });
+            }
         }
+        let allow = allowed.join(", ");
+        resource = resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move {
+                actix_web::HttpResponse::MethodNotAllowed()
+                    .insert_header((actix_web::http::header::ALLOW, allow))
+                    .finish()
+            }
+        }));
         scope = scope.service(resource);
     }
     scope

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, web};
 
-use super::body::{Body, unreachable_fields};
+use super::body::{Body, NoFields, unreachable_fields};
 use super::context::{self, ApiResult, Query};
 use super::gate::KeyAuth;
 use super::list::Page;
@@ -74,6 +74,7 @@ pub async fn cancel_subscription(
     req: HttpRequest,
     auth: KeyAuth,
     id: web::Path<String>,
+    _: NoFields,
 ) -> ApiResult {
     context::ok(
         context::run(&req, &auth, move |c, s| {
@@ -87,6 +88,7 @@ pub async fn schedule_cancel_subscription(
     req: HttpRequest,
     auth: KeyAuth,
     id: web::Path<String>,
+    _: NoFields,
 ) -> ApiResult {
     context::ok(
         context::run(&req, &auth, move |c, s| {

@@ -87,10 +87,56 @@ on_both_backends! {
     }
 
     async fn unknown_routes_and_methods_answer_in_the_envelope(app) {
-        let (s, code, _) = error_code(app.get("/api/v1/nothing-here").await).await;
+        let (s, code, body) = error_code(app.get("/api/v1/nothing-here").await).await;
         assert_eq!((s, code.as_str()), (404, "not_found"));
-        let (s, code, _) = error_code(app.get("/api/v1/auth/login").await).await;
+        assert_eq!(body["error"]["details"], json!({}), "details is always there");
+        let res = app.get("/api/v1/auth/login").await;
+        assert_eq!(res.headers().get("allow").map(|v| v.to_str().unwrap()), Some("POST"));
+        let (s, code, _) = error_code(res).await;
         assert_eq!((s, code.as_str()), (405, "method_not_allowed"));
+        let res = app.client.put(app.url("/api/v1/api-keys")).send().await.unwrap();
+        assert_eq!(res.headers().get("allow").map(|v| v.to_str().unwrap()), Some("GET, HEAD, POST"));
+        assert_eq!(res.status(), 405);
+        // HEAD answers wherever GET does: the same status and headers, no body.
+        let res = app.client.head(app.url("/api/v1/whoami")).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        assert!(res.headers().get("request-id").is_some());
+        assert!(res.bytes().await.unwrap().is_empty());
+    }
+
+    async fn bodies_must_be_json_objects_and_actions_take_no_fields(app) {
+        app.setup_admin().await;
+        // An array is not a sign-in, even with the right values in it.
+        let (s, code, _) = error_code(login(&app, json!(["admin@acme.test", PASSWORD])).await).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
+        let (s, code, _) = error_code(login(&app, json!("admin@acme.test")).await).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
+        let (s, code, body) = error_code(login(&app, json!({"email": "a", "password": "b", "admin": true})).await).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_request"));
+        assert_eq!(body["error"]["details"]["fields"]["admin"], "unknown field");
+
+        let token = app.api_token("admin@acme.test").await;
+        let post = |path: &str, body: &str| {
+            app.client.post(app.url(path)).bearer_auth(&token).header("content-type", "application/json").body(body.to_owned()).send()
+        };
+        let (s, code, _) = error_code(post("/api/v1/api-keys", "[1,2]").await.unwrap()).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
+        let res = post("/api/v1/api-keys", r#"{"name":"k","mode":"test","permissions":"*"}"#).await.unwrap();
+        assert_eq!(res.status(), 201);
+        let key: Value = res.json().await.unwrap();
+        let id = key["data"]["id"].as_str().unwrap().to_owned();
+        // Action endpoints: empty or {} only.
+        let (s, code, body) = error_code(post(&format!("/api/v1/api-keys/{id}/suspend"), r#"{"at_period_end":true}"#).await.unwrap()).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_request"));
+        assert_eq!(body["error"]["details"]["fields"]["at_period_end"], "unknown field");
+        let (s, code, _) = error_code(post(&format!("/api/v1/api-keys/{id}/suspend"), "{oops").await.unwrap()).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
+        let res = post(&format!("/api/v1/api-keys/{id}/suspend"), "{}").await.unwrap();
+        assert_eq!(res.status(), 200, "{{}} is an empty action body");
+        let res = app.client.post(app.url(&format!("/api/v1/api-keys/{id}/reactivate"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200, "so is no body at all");
+        let (s, code, _) = error_code(post("/api/v1/auth/logout", "[]").await.unwrap()).await;
+        assert_eq!((s, code.as_str()), (400, "invalid_json"));
     }
 
     async fn an_api_key_or_garbage_is_not_a_user_token(app) {

@@ -149,7 +149,10 @@ on_both_backends! {
 fn serving_postgres_without_a_shared_secret_is_refused_with_a_clear_message() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(["serve"])
-        .env("PAYDESK_DATABASE_URL", "postgres://postgres@127.0.0.1:1/paydesk")
+        .env(
+            "PAYDESK_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/paydesk",
+        )
         .env_remove("PAYDESK_SECRET")
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
