@@ -163,13 +163,14 @@ impl RedisLimiter {
         self.conn.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// A connection, made now if there is none (by one request at a time).
-    async fn connect(&self) -> Result<redis::aio::MultiplexedConnection, String> {
+    /// A connection, made now if there is none (by one request at a time: the others
+    /// get `Ok(None)` and count locally meanwhile, which is not an outage).
+    async fn connect(&self) -> Result<Option<redis::aio::MultiplexedConnection>, String> {
         if let Some(c) = self.connection() {
-            return Ok(c);
+            return Ok(Some(c));
         }
         if self.connecting.swap(true, Ordering::AcqRel) {
-            return Err("connecting".into());
+            return Ok(None);
         }
         let made = tokio::time::timeout(
             Duration::from_millis(250),
@@ -180,20 +181,24 @@ impl RedisLimiter {
         match made {
             Ok(Ok(c)) => {
                 *self.conn.write().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
-                Ok(c)
+                Ok(Some(c))
             }
             Ok(Err(e)) => Err(e.to_string()),
             Err(_) => Err("no answer within 250 ms".into()),
         }
     }
 
-    async fn count(&self, key_id: &str) -> Result<(u64, i64), String> {
-        let mut conn = self.connect().await?;
+    /// The key's count and the window's remaining ms; None while another request is
+    /// connecting.
+    async fn count(&self, key_id: &str) -> Result<Option<(u64, i64)>, String> {
+        let Some(mut conn) = self.connect().await? else {
+            return Ok(None);
+        };
         let mut invocation = self.script.key(format!("paydesk:ratelimit:{key_id}"));
         invocation.arg(WINDOW_MS);
         let call = invocation.invoke_async::<(u64, i64)>(&mut conn);
         match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Ok(Ok(counted)) => Ok(counted),
+            Ok(Ok(counted)) => Ok(Some(counted)),
             Ok(Err(e)) => Err(e.to_string()),
             Err(_) => Err(format!("no answer within {} ms", REDIS_TIMEOUT.as_millis())),
         }
@@ -215,7 +220,8 @@ impl RateLimiter for RedisLimiter {
             let now = clock::now_ms();
             if now >= self.resting_until.load(Ordering::Acquire) {
                 match self.count(key_id).await {
-                    Ok((count, ttl_ms)) => {
+                    Ok(None) => {}
+                    Ok(Some((count, ttl_ms))) => {
                         if self.in_outage.swap(false, Ordering::AcqRel) {
                             tracing::info!("Redis is reachable again: rate limits are shared");
                         }
@@ -240,7 +246,9 @@ impl RateLimiter for RedisLimiter {
     fn readiness(&self) -> Pin<Box<dyn Future<Output = &'static str> + Send + '_>> {
         Box::pin(async move {
             let ping = async {
-                let mut conn = self.connect().await?;
+                let Some(mut conn) = self.connect().await? else {
+                    return Ok("connecting".to_owned());
+                };
                 redis::cmd("PING")
                     .query_async::<String>(&mut conn)
                     .await
