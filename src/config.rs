@@ -137,7 +137,11 @@ impl Settings {
             }
             // Every instance on a shared database must read the others' sessions and
             // tokens: a secret generated into one machine's ./data would not do.
-            None if is_postgres(&database_url) => {
+            None if matches!(
+                crate::db::DatabaseUrl::parse(&database_url),
+                Ok(crate::db::DatabaseUrl::Postgres(_))
+            ) =>
+            {
                 return Err(
                     "PAYDESK_SECRET is required with a postgres:// database: set the same \
                      value (at least 64 bytes) on every instance"
@@ -162,10 +166,6 @@ impl Settings {
             redis_url: args.redis_url.filter(|u| !u.trim().is_empty()),
         })
     }
-}
-
-fn is_postgres(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 fn is_loopback(ip: IpAddr) -> bool {

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::FromRequest;
 use actix_web::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::envelope::{ApiError, body_error};
+use super::envelope::{ApiError, body_error, payload_too_large};
 
 pub struct Body {
     map: Map<String, Value>,
@@ -178,26 +179,29 @@ pub fn unreachable_fields<T>() -> Result<T, ApiError> {
     ))
 }
 
-/// The body as a JSON object: blank is `{}`; malformed JSON, an array, a string or a
-/// number is 400 `invalid_json`. Shared by the typed extractors below.
-fn object_of(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    Ok(Body::parse(bytes)?.map)
-}
-
-fn read_error(e: actix_web::Error) -> ApiError {
+/// Why a body could not be read: too large (over 64 KiB), or cut off on the way.
+pub(super) fn read_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Request bodies are limited to 64 KiB.",
-        )
+        payload_too_large()
     } else {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_json",
-            "The body could not be read.",
+            "invalid_request",
+            format!("The body could not be read: {e}"),
         )
     }
+}
+
+type BodyFuture<T> = futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>;
+
+/// Reads the body (64 KiB at most) as a JSON object, the start of both extractors below:
+/// blank is `{}`; malformed JSON, an array, a string or a number is 400 `invalid_json`.
+fn read_object(
+    req: &actix_web::HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+) -> BodyFuture<Body> {
+    let bytes = actix_web::web::Bytes::from_request(req, payload);
+    Box::pin(async move { Body::parse(&bytes.await.map_err(read_error)?) })
 }
 
 /// A typed JSON body: the one extractor for bodies read into a struct. The body must be
@@ -205,19 +209,17 @@ fn read_error(e: actix_web::Error) -> ApiError {
 /// `invalid_request` naming it in `details.fields`.
 pub struct JsonObject<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonObject<T> {
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     type Error = ApiError;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = BodyFuture<Self>;
 
     fn from_request(
         req: &actix_web::HttpRequest,
         payload: &mut actix_web::dev::Payload,
     ) -> Self::Future {
-        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        let body = read_object(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(read_error)?;
-            let map = object_of(&bytes)?;
-            serde_json::from_value(Value::Object(map))
+            serde_json::from_value(Value::Object(body.await?.map))
                 .map(JsonObject)
                 .map_err(|e| shape_error(&e))
         })
@@ -246,18 +248,17 @@ fn shape_error(e: &serde_json::Error) -> ApiError {
 /// empty or `{}`. Any field is 400 `invalid_request`; malformed JSON `invalid_json`.
 pub struct NoFields;
 
-impl actix_web::FromRequest for NoFields {
+impl FromRequest for NoFields {
     type Error = ApiError;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = BodyFuture<Self>;
 
     fn from_request(
         req: &actix_web::HttpRequest,
         payload: &mut actix_web::dev::Payload,
     ) -> Self::Future {
-        let bytes = actix_web::web::Bytes::from_request(req, payload);
+        let body = read_object(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(read_error)?;
-            Body::parse(&bytes)?.finish()?;
+            body.await?.finish()?;
             Ok(NoFields)
         })
     }

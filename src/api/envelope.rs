@@ -234,7 +234,7 @@ fn from_status(status: StatusCode) -> ApiError {
     }
 }
 
-fn payload_too_large() -> ApiError {
+pub fn payload_too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",

@@ -15,6 +15,7 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::json;
 
+use super::body::read_error;
 use super::envelope::{self, ApiError};
 use super::idempotency::{self, Claim};
 use crate::db::models::idempotency::IdempotencyRow;
@@ -389,27 +390,9 @@ async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, ApiError> {
     {
         return Ok(Bytes::new());
     }
-    let bytes = req.extract::<Bytes>().await.map_err(|e| {
-        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request bodies are limited to 64 KiB.",
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                format!("The body could not be read: {e}"),
-            )
-        }
-    })?;
+    let bytes = req.extract::<Bytes>().await.map_err(read_error)?;
     if bytes.len() > envelope::BODY_LIMIT {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Request bodies are limited to 64 KiB.",
-        ));
+        return Err(envelope::payload_too_large());
     }
     req.set_payload(Payload::from(bytes.clone()));
     Ok(bytes)

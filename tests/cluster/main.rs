@@ -191,6 +191,27 @@ async fn two_instances(env: &[(&str, &str)]) -> Option<(PgDatabase, Instance, In
     Some((pg, a, b))
 }
 
+/// A key-management call on `a` (it must succeed), then `probe` on `b` with key `sk`,
+/// polled until it answers `want`; asserts that it did.
+async fn change_then_seen(
+    (a, token): (&Instance, &str),
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    (b, sk): (&Instance, &str),
+    probe: &str,
+    want: (u16, &str),
+) {
+    let (s, answer) = a.call(method, path, token, body).await;
+    assert_eq!(s, 200, "{method} {path}: {answer}");
+    let seen = poll_until(want, || b.call("GET", probe, sk, None)).await;
+    assert_eq!(
+        (seen.0, seen.1.as_str()),
+        want,
+        "{method} {path} as seen on B"
+    );
+}
+
 #[tokio::test]
 async fn key_changes_on_one_instance_apply_on_the_other() {
     let Some((pg, a, b)) = two_instances(&[]).await else {
@@ -206,64 +227,58 @@ async fn key_changes_on_one_instance_apply_on_the_other() {
     // B knows the key (and caches it).
     assert_eq!(b.call("GET", "/api/v1/customers", &sk, None).await.0, 200);
     assert_eq!(b.call("GET", "/api/v1/customers", &sk, None).await.0, 200);
+    let (on_a, on_b) = ((&a, token.as_str()), (&b, sk.as_str()));
+    let key = format!("/api/v1/api-keys/{id}");
 
     // A permission edit on A: B refuses the scope it no longer has.
-    let (s, _) = a
-        .call(
-            "PATCH",
-            &format!("/api/v1/api-keys/{id}"),
-            &token,
-            Some(json!({"permissions": {"payments": "read"}})),
-        )
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((403, "insufficient_scope"), || {
-        b.call("GET", "/api/v1/customers", &sk, None)
-    })
+    let edit = json!({"permissions": {"payments": "read"}});
+    change_then_seen(
+        on_a,
+        "PATCH",
+        &key,
+        Some(edit),
+        on_b,
+        "/api/v1/customers",
+        (403, "insufficient_scope"),
+    )
     .await;
-    assert_eq!(seen, (403, "insufficient_scope".into()));
     assert_eq!(
         b.call("GET", "/api/v1/payments", &sk, None).await.0,
         200,
         "the new scope applies on B"
     );
-
-    let (s, _) = a
-        .call(
-            "POST",
-            &format!("/api/v1/api-keys/{id}/suspend"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((403, "api_key_suspended"), || {
-        b.call("GET", "/api/v1/whoami", &sk, None)
-    })
+    let suspend = format!("{key}/suspend");
+    change_then_seen(
+        on_a,
+        "POST",
+        &suspend,
+        None,
+        on_b,
+        "/api/v1/whoami",
+        (403, "api_key_suspended"),
+    )
     .await;
-    assert_eq!(seen, (403, "api_key_suspended".into()));
-
-    let (s, _) = a
-        .call(
-            "POST",
-            &format!("/api/v1/api-keys/{id}/reactivate"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((200, ""), || b.call("GET", "/api/v1/whoami", &sk, None)).await;
-    assert_eq!(seen, (200, String::new()));
-
-    let (s, _) = a
-        .call("DELETE", &format!("/api/v1/api-keys/{id}"), &token, None)
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((401, "invalid_api_key"), || {
-        b.call("GET", "/api/v1/whoami", &sk, None)
-    })
+    let reactivate = format!("{key}/reactivate");
+    change_then_seen(
+        on_a,
+        "POST",
+        &reactivate,
+        None,
+        on_b,
+        "/api/v1/whoami",
+        (200, ""),
+    )
     .await;
-    assert_eq!(seen, (401, "invalid_api_key".into()));
+    change_then_seen(
+        on_a,
+        "DELETE",
+        &key,
+        None,
+        on_b,
+        "/api/v1/whoami",
+        (401, "invalid_api_key"),
+    )
+    .await;
     // And it stays refused.
     for _ in 0..20 {
         assert_eq!(b.call("GET", "/api/v1/whoami", &sk, None).await.0, 401);
@@ -291,15 +306,18 @@ async fn a_lost_listener_never_serves_a_stale_answer_and_comes_back() {
         pg.name()
     ));
     assert_eq!(killed, 2, "one listener per instance");
-    let (s, _) = a
-        .call("DELETE", &format!("/api/v1/api-keys/{id}"), &token, None)
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((401, "invalid_api_key"), || {
-        b.call("GET", "/api/v1/whoami", &sk, None)
-    })
+    let on_a = (&a, token.as_str());
+    let key = format!("/api/v1/api-keys/{id}");
+    change_then_seen(
+        on_a,
+        "DELETE",
+        &key,
+        None,
+        (&b, &sk),
+        "/api/v1/whoami",
+        (401, "invalid_api_key"),
+    )
     .await;
-    assert_eq!(seen, (401, "invalid_api_key".into()));
     for _ in 0..20 {
         assert_eq!(b.call("GET", "/api/v1/whoami", &sk, None).await.0, 401);
     }
@@ -314,20 +332,17 @@ async fn a_lost_listener_never_serves_a_stale_answer_and_comes_back() {
     )
     .await;
     assert_eq!(b.call("GET", "/api/v1/whoami", &sk2, None).await.0, 200);
-    let (s, _) = a
-        .call(
-            "POST",
-            &format!("/api/v1/api-keys/{id2}/suspend"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
-    let seen = poll_until((403, "api_key_suspended"), || {
-        b.call("GET", "/api/v1/whoami", &sk2, None)
-    })
+    let suspend = format!("/api/v1/api-keys/{id2}/suspend");
+    change_then_seen(
+        on_a,
+        "POST",
+        &suspend,
+        None,
+        (&b, &sk2),
+        "/api/v1/whoami",
+        (403, "api_key_suspended"),
+    )
     .await;
-    assert_eq!(seen, (403, "api_key_suspended".into()));
 }
 
 #[tokio::test]
