@@ -27,6 +27,30 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the concrete connection inside `$conn`. Queries sent
+/// through the `DbConn` enum are built and prepared anew every time (the enum cannot
+/// key its statement cache by query type); on the concrete connection diesel caches the
+/// prepared statement. Used for the queries that run on every request.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// The one row of a lookup by a unique key, from `.load()`; none is `NotFound`. Not
+/// diesel's `.first()`: its bound `LIMIT ?` makes SQLite re-prepare the cached statement
+/// on every run (≈ 7 µs of a 10 µs lookup), and a unique key needs no limit.
+pub fn one<T>(rows: QueryResult<Vec<T>>) -> QueryResult<T> {
+    rows?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 /// The backend type of `DbConn`, for boxed queries.
 pub type DbConnBackend = <DbConn as diesel::Connection>::Backend;
 

@@ -111,7 +111,7 @@ on_both_backends! {
         assert!(app.get_html("/").await.contains("not yet verified"));
 
         let out = paydesk(&app.db_url, &["merchant", "verify", "--merchant", "Acme"], None);
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(out.status.success(), "{:?}: {}", out.status, text(&out.stderr));
         assert!(app.get_html("/").await.contains("enabled"));
 
         // Same email again: refused with a precise message.

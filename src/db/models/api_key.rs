@@ -58,11 +58,13 @@ impl ApiKeyRow {
 
     /// A key of this merchant; another merchant's id is NotFound.
     pub fn find(conn: &mut DbConn, merchant_id: &str, id: &str) -> QueryResult<Self> {
-        api_keys::table
-            .filter(api_keys::id.eq(id))
-            .filter(api_keys::merchant_id.eq(merchant_id))
-            .select(Self::as_select())
-            .first(conn)
+        crate::db::one(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::merchant_id.eq(merchant_id))
+                .select(Self::as_select())
+                .load(conn),
+        )
     }
 
     /// Newest first, optionally one mode only.
@@ -155,7 +157,7 @@ impl ApiKeyRow {
             (None, Some(pk)) => query.filter(api_keys::publishable_key.eq(pk.to_owned())),
             (None, None) => return Ok(None),
         };
-        query.first(conn).optional()
+        crate::db::one(query.load(conn)).optional()
     }
 
     /// Records the latest use, never moving it backwards (several instances may flush).

@@ -37,14 +37,16 @@ impl IdempotencyRow {
     }
 
     pub fn find_same(conn: &mut DbConn, claim: &IdempotencyRow) -> QueryResult<Option<Self>> {
-        idempotency_keys::table
-            .filter(idempotency_keys::merchant_id.eq(&claim.merchant_id))
-            .filter(idempotency_keys::livemode.eq(claim.livemode))
-            .filter(idempotency_keys::api_key_id.eq(&claim.api_key_id))
-            .filter(idempotency_keys::idempotency_key.eq(&claim.idempotency_key))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        crate::db::one(
+            idempotency_keys::table
+                .filter(idempotency_keys::merchant_id.eq(&claim.merchant_id))
+                .filter(idempotency_keys::livemode.eq(claim.livemode))
+                .filter(idempotency_keys::api_key_id.eq(&claim.api_key_id))
+                .filter(idempotency_keys::idempotency_key.eq(&claim.idempotency_key))
+                .select(Self::as_select())
+                .load(conn),
+        )
+        .optional()
     }
 
     pub fn complete(

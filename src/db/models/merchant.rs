@@ -33,18 +33,20 @@ impl Merchant {
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
-        merchants::table
+        crate::db::one(crate::on_backend!(conn, |c| merchants::table
             .find(id)
             .select(Self::as_select())
-            .first(conn)
+            .load(c)))
     }
 
     pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Self>> {
-        merchants::table
-            .filter(merchants::name.eq(name))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        crate::db::one(
+            merchants::table
+                .filter(merchants::name.eq(name))
+                .select(Self::as_select())
+                .load(conn),
+        )
+        .optional()
     }
 
     pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Self>> {

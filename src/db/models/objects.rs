@@ -28,12 +28,12 @@ macro_rules! scoped_table {
             }
 
             pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Self> {
-                $table::table
+                crate::db::one(crate::on_backend!(conn, |c| $table::table
                     .filter($table::id.eq(id))
                     .filter($table::merchant_id.eq(&scope.merchant_id))
                     .filter($table::livemode.eq(scope.livemode))
                     .select(Self::as_select())
-                    .first(conn)
+                    .load(c)))
             }
 
             /// The base of every list: this scope, newest first, older than the cursor.

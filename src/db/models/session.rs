@@ -27,11 +27,11 @@ impl Session {
     }
 
     pub fn find(conn: &mut DbConn, jti: &str) -> QueryResult<Option<Self>> {
-        sessions::table
+        crate::db::one(crate::on_backend!(conn, |c| sessions::table
             .find(jti)
             .select(Self::as_select())
-            .first(conn)
-            .optional()
+            .load(c)))
+        .optional()
     }
 
     pub fn touch(conn: &mut DbConn, jti: &str, now: i64) -> QueryResult<()> {

@@ -90,15 +90,18 @@ impl User {
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
-        users::table.find(id).select(Self::as_select()).first(conn)
+        crate::db::one(crate::on_backend!(conn, |c| users::table
+            .find(id)
+            .select(Self::as_select())
+            .load(c)))
     }
 
     pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Self>> {
-        users::table
+        crate::db::one(crate::on_backend!(conn, |c| users::table
             .filter(users::email.eq(email))
             .select(Self::as_select())
-            .first(conn)
-            .optional()
+            .load(c)))
+        .optional()
     }
 
     pub fn any_exists(conn: &mut DbConn) -> QueryResult<bool> {
