@@ -22,9 +22,15 @@ pub fn ok<T: Serialize>(data: T) -> HttpResponse {
 }
 
 pub fn with_status<T: Serialize>(status: StatusCode, data: T) -> HttpResponse {
+    /// Serialized as it stands: `json!` would first copy `data` into a new `Value`.
+    #[derive(Serialize)]
+    struct Success<T> {
+        ok: bool,
+        data: T,
+    }
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"ok": true, "data": data}))
+        .json(Success { ok: true, data })
 }
 
 /// A refusal with one of the contract's codes. The body is written by the envelope

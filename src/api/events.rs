@@ -1,9 +1,11 @@
 //! /events and /whoami
 
 use actix_web::{HttpRequest, web};
-use serde_json::json;
+
+use serde::Serialize;
 
 use super::context::{self, ApiResult, Query};
+use super::envelope;
 use super::gate::KeyAuth;
 use super::list::{self, Page};
 use crate::keys::KeyKind;
@@ -38,6 +40,24 @@ pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiRe
     context::ok(list::list(rows.0, &rows.1))
 }
 
+/// What `GET /whoami` answers.
+#[derive(Serialize)]
+struct Whoami<'a> {
+    object: &'static str,
+    key_id: &'a str,
+    key_type: &'static str,
+    mode: &'static str,
+    livemode: bool,
+    scopes: Vec<String>,
+    merchant: WhoamiMerchant<'a>,
+}
+
+#[derive(Serialize)]
+struct WhoamiMerchant<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
 /// Which key this is, its mode, scopes and merchant.
 pub async fn whoami(auth: KeyAuth) -> ApiResult {
     let k = &auth.0;
@@ -49,13 +69,20 @@ pub async fn whoami(auth: KeyAuth) -> ApiResult {
         }
         KeyKind::Publishable => vec![],
     };
-    context::ok(json!({
-        "object": "whoami",
-        "key_id": k.key_id,
-        "key_type": if k.kind == KeyKind::Secret { "secret" } else { "publishable" },
-        "mode": k.mode.as_str(),
-        "livemode": auth.livemode(),
-        "scopes": scopes,
-        "merchant": {"id": k.merchant_id, "name": k.merchant_name},
+    Ok(envelope::ok(Whoami {
+        object: "whoami",
+        key_id: &k.key_id,
+        key_type: if k.kind == KeyKind::Secret {
+            "secret"
+        } else {
+            "publishable"
+        },
+        mode: k.mode.as_str(),
+        livemode: auth.livemode(),
+        scopes,
+        merchant: WhoamiMerchant {
+            id: &k.merchant_id,
+            name: &k.merchant_name,
+        },
     }))
 }

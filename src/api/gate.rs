@@ -366,8 +366,7 @@ async fn admit(
             }
         }
     };
-    let ip_text = ip.map(|ip| ip.to_string()).unwrap_or_default();
-    state.usage.record(&key.key_id, clock::now(), &ip_text);
+    state.usage.record(&key.key_id, clock::now(), ip);
     Ok(Admitted::Run {
         key: Box::new(key),
         version,

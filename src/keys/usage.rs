@@ -3,6 +3,7 @@
 //! one batch every few seconds.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use crate::db::DbConn;
@@ -10,22 +11,19 @@ use crate::db::models::api_key::ApiKeyRow;
 
 #[derive(Default)]
 pub struct UsageRecorder {
-    pending: Mutex<HashMap<String, (i64, String)>>,
+    pending: Mutex<HashMap<String, (i64, Option<IpAddr>)>>,
 }
 
 impl UsageRecorder {
     /// Notes a use; only the latest per key is kept until the next flush.
-    pub fn record(&self, key_id: &str, at: i64, ip: &str) {
+    pub fn record(&self, key_id: &str, at: i64, ip: Option<IpAddr>) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         // Most requests repeat a key already noted: update it in place, without allocating.
-        if let Some((last_at, last_ip)) = pending.get_mut(key_id) {
-            *last_at = at;
-            if last_ip != ip {
-                ip.clone_into(last_ip);
-            }
+        if let Some(last) = pending.get_mut(key_id) {
+            *last = (at, ip);
             return;
         }
-        pending.insert(key_id.to_owned(), (at, ip.to_owned()));
+        pending.insert(key_id.to_owned(), (at, ip));
     }
 
     /// True when nothing waits to be written (the flush task then skips the database).
@@ -46,7 +44,8 @@ impl UsageRecorder {
         use diesel::Connection;
         let written = conn.transaction(|conn| {
             for (key_id, (at, ip)) in &batch {
-                ApiKeyRow::mark_used(conn, key_id, *at, ip)?;
+                let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
+                ApiKeyRow::mark_used(conn, key_id, *at, &ip)?;
             }
             Ok::<_, diesel::result::Error>(())
         });
