@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::body::{JsonObject, NoFields};
+use super::body::{JsonContentType, JsonObject, NoFields};
 use super::envelope::{self, ApiError};
 use crate::accounts::{self, Principal, tokens::Purpose};
 use crate::error::Error;
@@ -25,6 +25,7 @@ pub struct LoginBody {
 
 pub async fn login(
     req: HttpRequest,
+    _: JsonContentType,
     JsonObject(body): JsonObject<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody { email, password } = body;

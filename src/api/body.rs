@@ -91,15 +91,15 @@ impl Body {
         }
     }
 
-    /// A lower-case three-letter ISO currency code.
+    /// A lower-case ISO 4217 code of a currency Paydesk accepts.
     pub fn currency(&mut self, name: &'static str, required: bool) -> Option<String> {
         let c = self.string(name, required, 3)?;
-        if c.len() == 3 && c.bytes().all(|b| b.is_ascii_lowercase()) {
+        if crate::payments::currencies::is_supported(&c) {
             Some(c)
         } else {
             self.fail(
                 name,
-                "must be a lower-case ISO currency code such as \"usd\"",
+                "must be a lower-case ISO 4217 currency code such as \"usd\"",
             )
         }
     }
@@ -260,6 +260,33 @@ impl FromRequest for NoFields {
         Box::pin(async move {
             body.await?.finish()?;
             Ok(NoFields)
+        })
+    }
+}
+
+/// Refuses any body media type but `application/json` (parameters such as `charset`
+/// allowed) with 415 `unsupported_media_type`. For sign-in only: form encodings and
+/// `text/plain` are what a cross-site form can send, so they must not sign anyone in.
+pub struct JsonContentType;
+
+impl FromRequest for JsonContentType {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let essence = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        std::future::ready(match essence.as_deref() {
+            Some("application/json") => Ok(JsonContentType),
+            _ => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the sign-in as JSON with Content-Type: application/json.",
+            )),
         })
     }
 }

@@ -4,11 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::auth::ApiUser;
 use super::body::{JsonObject, NoFields};
+use super::context::Query;
 use super::envelope::{self, ApiError};
+use super::list::{self, Page};
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::error::Error;
@@ -30,22 +32,24 @@ fn number_text(v: &Option<Value>) -> String {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    mode: Option<String>,
-    status: Option<String>,
-}
-
+/// Newest first, paged on (`created_at`, `id`) like every list: key ids are not ordered.
 pub async fn list_keys(
     req: HttpRequest,
     ApiUser(who): ApiUser,
-    query: web::Query<ListQuery>,
+    query: Query,
 ) -> Result<HttpResponse, ApiError> {
+    let page = Page::from_query(&query)?;
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let mut filter = KeyFilter::default();
-    if let Some(m) = query.mode.as_deref() {
+    if let Some(m) = param("mode") {
         filter.mode = Some(Mode::parse(m).ok_or_else(|| bad_filter("mode", "test or live"))?);
     }
-    if let Some(s) = query.status.as_deref() {
+    if let Some(s) = param("status") {
         filter.status = Some(
             KeyStatus::parse(s)
                 .ok_or_else(|| bad_filter("status", "active, suspended, revoked or expired"))?,
@@ -55,10 +59,21 @@ pub async fn list_keys(
         .db
         .run(move |c| service::list_keys(c, &who, &filter))
         .await?;
-    let data: Vec<Value> = keys.iter().map(|k| k.to_json()).collect();
-    Ok(envelope::ok(
-        json!({"object": "list", "data": data, "has_more": false}),
-    ))
+    let start = match &page.starting_after {
+        None => 0,
+        Some(cursor) => {
+            keys.iter()
+                .position(|k| &k.row.id == cursor)
+                .ok_or_else(|| Error::field("starting_after", "no such object in this list"))?
+                + 1
+        }
+    };
+    let rows: Vec<Value> = keys[start..]
+        .iter()
+        .take(page.fetch() as usize)
+        .map(ApiKey::to_json)
+        .collect();
+    Ok(envelope::ok(list::list(rows, &page)))
 }
 
 fn bad_filter(field: &'static str, allowed: &str) -> ApiError {

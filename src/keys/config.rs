@@ -117,20 +117,30 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
     })
 }
 
-/// IPv4/IPv6 addresses and CIDR blocks; the message names every bad entry.
+/// IPv4/IPv6 addresses and CIDR blocks, every entry as given: nothing is dropped or
+/// rewritten. A blank entry, or a block with host bits set (`10.0.0.5/24`), is an error
+/// naming it (with the block meant); so is anything that is not an address or block.
 pub fn parse_allowed_ips(entries: &[String]) -> Result<Vec<IpNetwork>, String> {
     let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+    let mut not_ips = Vec::new();
+    let mut other = Vec::new();
+    for entry in entries.iter().map(|e| e.trim()) {
         match parse_network(entry) {
-            Some(net) => good.push(net),
-            None => bad.push(format!("{entry:?}")),
+            Ok(net) => good.push(net),
+            Err(None) => not_ips.push(format!("{entry:?}")),
+            Err(Some(why)) => other.push(why),
         }
     }
-    if !bad.is_empty() {
+    if !not_ips.is_empty() {
+        other.insert(
+            0,
+            format!("Not an IP address or CIDR block: {}", not_ips.join(", ")),
+        );
+    }
+    if !other.is_empty() {
         return Err(format!(
-            "Not an IP address or CIDR block: {}. Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
-            bad.join(", ")
+            "{}. Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
+            other.join(". ")
         ));
     }
     if good.len() > MAX_ALLOWED_IPS {
@@ -140,17 +150,27 @@ pub fn parse_allowed_ips(entries: &[String]) -> Result<Vec<IpNetwork>, String> {
     Ok(good)
 }
 
-fn parse_network(entry: &str) -> Option<IpNetwork> {
-    let net: IpNetwork = entry.parse().ok()?;
+/// One entry; `Err(None)` when it is no address or block at all, `Err(Some(why))` when it
+/// is one but must be written otherwise.
+fn parse_network(entry: &str) -> Result<IpNetwork, Option<String>> {
+    if entry.is_empty() {
+        return Err(Some("An entry is empty".into()));
+    }
+    let net: IpNetwork = entry.parse().map_err(|_| None)?;
     // `::ffff:a.b.c.d` is stored as the IPv4 address, matching how requests are read.
     let ip = crate::net::canonical(net.ip());
     let prefix = match (net.ip(), ip) {
-        (IpAddr::V6(_), IpAddr::V4(_)) => net.prefix().checked_sub(96)?,
+        (IpAddr::V6(_), IpAddr::V4(_)) => net.prefix().checked_sub(96).ok_or(None)?,
         _ => net.prefix(),
     };
-    let net = IpNetwork::new(ip, prefix).ok()?;
-    // Store the block, not the host inside it: 10.0.0.7/24 means 10.0.0.0/24.
-    IpNetwork::new(net.network(), prefix).ok()
+    let net = IpNetwork::new(ip, prefix).map_err(|_| None)?;
+    if net.network() != ip {
+        return Err(Some(format!(
+            "{entry:?} has host bits set: did you mean {}/{prefix}?",
+            net.network()
+        )));
+    }
+    Ok(net)
 }
 
 pub(super) fn store_ips(ips: &[IpNetwork]) -> String {
@@ -169,13 +189,16 @@ mod tests {
     fn allowed_ips_accept_addresses_and_blocks_and_name_bad_entries() {
         let ok = parse_allowed_ips(&[
             "203.0.113.7".into(),
-            "10.0.0.7/24".into(),
+            "10.0.0.0/24".into(),
             "2001:db8::/64".into(),
-            " ".into(),
         ])
         .unwrap();
         let shown: Vec<_> = ok.iter().map(|n| display_network(*n)).collect();
         assert_eq!(shown, ["203.0.113.7", "10.0.0.0/24", "2001:db8::/64"]);
+        // Nothing is dropped or rewritten: a blank entry and host bits are refused.
+        let err = parse_allowed_ips(&["10.0.0.5/24".into(), " ".into()]).unwrap_err();
+        assert!(err.contains("did you mean 10.0.0.0/24"), "{err}");
+        assert!(err.contains("An entry is empty"), "{err}");
         let err = parse_allowed_ips(&["10.0.0.1".into(), "banana".into(), "10.0.0.0/33".into()])
             .unwrap_err();
         assert!(

@@ -5,6 +5,7 @@
 
 pub mod charges;
 pub mod client_sessions;
+pub mod currencies;
 pub mod customers;
 pub mod events;
 pub mod plans;

@@ -229,9 +229,11 @@ impl KeyForm {
         Ok(Access::Scoped(map))
     }
 
+    /// The text box, split on commas and whitespace; empty pieces are no entries.
     fn allowed_ips(&self) -> Vec<String> {
         self.get("allowed_ips")
             .split([',', '\n', '\r', ' ', '\t'])
+            .filter(|piece| !piece.is_empty())
             .map(str::to_owned)
             .collect()
     }

@@ -50,6 +50,56 @@ fn code(body: &Value) -> &str {
 }
 
 on_both_backends! {
+    async fn the_key_list_pages_newest_first_with_limit_and_starting_after(app) {
+        app.setup_admin().await;
+        let a = api(&app, "admin@acme.test").await;
+        let mut made = Vec::new();
+        for name in ["one", "two", "three"] {
+            let (s, key) = a.post("/api/v1/api-keys", json!({"name": name, "permissions": "*"})).await;
+            assert_eq!(s, 201);
+            made.push(key["data"]["id"].as_str().unwrap().to_owned());
+        }
+        let ids = |body: &Value| -> Vec<String> {
+            body["data"]["data"].as_array().unwrap().iter().map(|k| k["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let (s, all) = a.get("/api/v1/api-keys").await;
+        assert_eq!(s, 200);
+        let order = ids(&all);
+        assert_eq!(order.len(), 3);
+        let mut expected = made.clone();
+        expected.sort();
+        let mut got = order.clone();
+        got.sort();
+        assert_eq!(got, expected, "every key, once");
+        let (_, first) = a.get("/api/v1/api-keys?limit=2").await;
+        assert_eq!((ids(&first), first["data"]["has_more"].as_bool()), (order[..2].to_vec(), Some(true)));
+        let (_, rest) = a.get(&format!("/api/v1/api-keys?limit=2&starting_after={}", order[1])).await;
+        assert_eq!((ids(&rest), rest["data"]["has_more"].as_bool()), (order[2..].to_vec(), Some(false)));
+        for bad in ["limit=0", "limit=101", "limit=ten"] {
+            let (s, body) = a.get(&format!("/api/v1/api-keys?{bad}")).await;
+            assert_eq!((s, code(&body)), (400, "invalid_request"), "{bad}");
+            assert!(body["error"]["details"]["fields"]["limit"].is_string(), "{body}");
+        }
+        let (s, body) = a.get("/api/v1/api-keys?starting_after=key_nope").await;
+        assert_eq!((s, code(&body)), (400, "invalid_request"));
+        assert!(body["error"]["details"]["fields"]["starting_after"].is_string());
+    }
+
+    async fn allowed_ips_are_never_dropped_or_rewritten(app) {
+        app.setup_admin().await;
+        let a = api(&app, "admin@acme.test").await;
+        let (s, body) = a.post("/api/v1/api-keys", json!({"name": "k", "permissions": "*", "allowed_ips": ["10.0.0.5/24"]})).await;
+        assert_eq!((s, code(&body)), (400, "invalid_request"));
+        let why = body["error"]["details"]["fields"]["allowed_ips"].as_str().unwrap();
+        assert!(why.contains("10.0.0.5/24") && why.contains("10.0.0.0/24"), "{why}");
+        let (s, body) = a.post("/api/v1/api-keys", json!({"name": "k", "permissions": "*", "allowed_ips": ["203.0.113.7", " "]})).await;
+        assert_eq!((s, code(&body)), (400, "invalid_request"), "a blank entry would have made the key unrestricted");
+        assert!(body["error"]["details"]["fields"]["allowed_ips"].as_str().unwrap().contains("An entry is empty"));
+        let (s, body) = a.post("/api/v1/api-keys", json!({"name": "k", "permissions": "*", "allowed_ips": ["203.0.113.7", "10.0.0.0/24"]})).await;
+        assert_eq!(s, 201, "{body}");
+        assert_eq!(body["data"]["allowed_ips"], json!(["203.0.113.7", "10.0.0.0/24"]));
+    }
+
     async fn keys_are_created_listed_and_shown_without_their_secret(app) {
         app.setup_admin().await;
         let a = api(&app, "admin@acme.test").await;

@@ -54,10 +54,18 @@ on_both_backends! {
         let expires = body["data"]["expires_at"].as_str().unwrap();
         assert!(expires.ends_with('Z') && expires.contains('T'), "{expires}");
 
-        // curl -d sends a form Content-Type; the JSON body is read all the same.
-        let plain = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "application/x-www-form-urlencoded")
-            .body(json!({"email": "admin@acme.test", "password": PASSWORD}).to_string()).send().await.unwrap();
-        assert_eq!(plain.status(), 200);
+        // Sign-in takes JSON only: a form encoding or text/plain is what a cross-site
+        // form can send (SPEC, contract details).
+        let credentials = json!({"email": "admin@acme.test", "password": PASSWORD}).to_string();
+        for media in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"] {
+            let res = app.client.post(app.url("/api/v1/auth/login")).header("content-type", media)
+                .body(credentials.clone()).send().await.unwrap();
+            let (status, code, _) = error_code(res).await;
+            assert_eq!((status, code.as_str()), (415, "unsupported_media_type"), "{media}");
+        }
+        let res = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "Application/JSON; charset=utf-8")
+            .body(credentials).send().await.unwrap();
+        assert_eq!(res.status(), 200, "parameters and case do not matter");
 
         let logout = |t: String| app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(t).send();
         let res = logout(token.clone()).await.unwrap();

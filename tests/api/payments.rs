@@ -273,6 +273,10 @@ on_both_backends! {
         let (s, v) = post(&app, &k, "/payments", json!({"amount": 0, "currency": "USD", "payment_method": "4242424242424242"})).await;
         assert_eq!(s, 400);
         assert!(v["error"]["details"]["fields"]["amount"].is_string() && v["error"]["details"]["fields"]["currency"].is_string());
+        // Three lower-case letters are not enough: the code must be a real currency.
+        let (s, v) = post(&app, &k, "/payments", json!({"amount": 100, "currency": "abc", "payment_method": "4242424242424242"})).await;
+        assert_eq!((s, code(&v)), (400, "invalid_request"));
+        assert!(v["error"]["details"]["fields"]["currency"].as_str().unwrap().contains("ISO 4217"), "{v}");
 
         let id = ok["data"]["id"].as_str().unwrap();
         let (s, r1) = post(&app, &k, &format!("/payments/refund/{id}"), json!({"amount": 500})).await;

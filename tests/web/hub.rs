@@ -112,6 +112,20 @@ on_both_backends! {
         assert!(html.contains("already been shown"));
     }
 
+    async fn the_allowed_ips_box_splits_on_commas_and_whitespace_and_refuses_host_bits(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[("name", "k"), ("mode", "test"), ("perm_payments", "read"), ("allowed_ips", "10.0.0.5/24")]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap().replace("&#34;", "\"");
+        assert!(html.contains("did you mean 10.0.0.0/24?"), "{html}");
+        assert!(stored_rows(&app).is_empty(), "nothing created");
+        let res = create_key_form(&app, &[("name", "k"), ("mode", "test"), ("perm_payments", "read"), ("allowed_ips", "203.0.113.7,\n\n 10.0.0.0/24 ,")]).await;
+        assert_eq!(res.status(), 303, "empty pieces of the box are no entries");
+        let mut conn = app.db().conn().unwrap();
+        let stored: String = api_keys::table.select(api_keys::allowed_ips).first(&mut *conn).unwrap();
+        assert_eq!(stored, "203.0.113.7/32 10.0.0.0/24");
+    }
+
     async fn bad_key_input_names_the_field_and_keeps_the_values(app) {
         app.setup_admin().await;
         let res = create_key_form(&app, &[
