@@ -155,10 +155,14 @@ start_server() {
     local dir=$1 name=$2 url=$3
     shift 3
     PORT=$("${HELPER[@]}" free-port)
+    # Metrics are on, as SPEC §8 asks of the figures: every request is recorded.
+    local metrics_port
+    metrics_port=$("${HELPER[@]}" free-port)
     # Run from the work directory so nothing (./data/…) is written into the repository.
     (
         cd "$dir"
         exec env PAYDESK_DATABASE_URL="$url" PAYDESK_BIND="127.0.0.1:$PORT" \
+            PAYDESK_METRICS_BIND="127.0.0.1:$metrics_port" \
             PAYDESK_SECRET="$SECRET" RUST_LOG="$LOAD_RUST_LOG" "$@" "$BIN" serve
     ) >"$dir/server-$name.log" 2>&1 &
     PIDS+=("$!")

@@ -22,8 +22,25 @@ pub struct Cli {
     #[arg(long, env = "PAYDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// Log lines as `text` or `json` (one object per line)
+    #[arg(
+        long,
+        env = "PAYDESK_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +83,10 @@ pub struct ServeArgs {
     /// Redis for rate limits shared by every instance, e.g. redis://127.0.0.1:6379/0
     #[arg(long, env = "PAYDESK_REDIS_URL")]
     pub redis_url: Option<String>,
+
+    /// Serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9464 (default off)
+    #[arg(long, env = "PAYDESK_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -122,6 +143,8 @@ pub struct Settings {
     pub usage_flush_interval: std::time::Duration,
     /// Rate limits shared through Redis; None = counted per instance.
     pub redis_url: Option<String>,
+    /// Where /metrics is served; None = nowhere.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl Settings {
@@ -164,6 +187,7 @@ impl Settings {
             workers: None,
             usage_flush_interval: std::time::Duration::from_secs(5),
             redis_url: args.redis_url.filter(|u| !u.trim().is_empty()),
+            metrics_bind: args.metrics_bind,
         })
     }
 }

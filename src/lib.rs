@@ -16,5 +16,6 @@ pub mod net;
 pub mod payments;
 pub mod startup;
 pub mod state;
+pub mod telemetry;
 pub mod versions;
 pub mod web;

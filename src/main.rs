@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use paydesk::accounts;
-use paydesk::config::{Cli, Command, MerchantCommand, ServeArgs, Settings, UserCommand};
+use paydesk::config::{Cli, Command, LogFormat, MerchantCommand, ServeArgs, Settings, UserCommand};
 use paydesk::db::Db;
 use paydesk::db::models::merchant::Merchant;
 use paydesk::db::models::user::Role;
@@ -18,13 +18,15 @@ fn main() -> ExitCode {
         // `paydesk` alone is `paydesk serve`, with serve's flags and variables read.
         cli = Cli::parse_from(std::env::args_os().chain(["serve".into()]));
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     let Some(command) = cli.command else {
         eprintln!("paydesk: no command given; see paydesk --help");
         return ExitCode::FAILURE;

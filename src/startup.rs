@@ -10,7 +10,7 @@ use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::accounts::tokens::Tokens;
@@ -27,6 +27,8 @@ use crate::state::{AppState, derive_key};
 
 pub struct Application {
     port: u16,
+    /// The port of the metrics listener, when `PAYDESK_METRICS_BIND` is set.
+    metrics_port: Option<u16>,
     server: Server,
 }
 
@@ -40,12 +42,31 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let server = run(listener, db, &settings)?;
-        Ok(Self { port, server })
+        let metrics = match settings.metrics_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?,
+            ),
+            None => None,
+        };
+        let metrics_port = match &metrics {
+            Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?.port()),
+            None => None,
+        };
+        let server = run(listener, metrics, db, &settings)?;
+        Ok(Self {
+            port,
+            metrics_port,
+            server,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -53,7 +74,12 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, String> {
+fn run(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    db: Db,
+    settings: &Settings,
+) -> Result<Server, String> {
     let mut cookie_key = derive_key(&settings.secret, "paydesk cookie key").to_vec();
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
@@ -93,6 +119,7 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
         listener: listening,
     });
     let secure = settings.cookie_secure;
+    let state_for_metrics = state.clone();
     spawn_housekeeping(db.clone(), rate_limits, keys);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
@@ -109,11 +136,8 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
-            // The path only: queries could carry things that do not belong in logs.
-            .wrap(
-                Logger::new("%a %{METHOD}xi %U %s %Dms")
-                    .custom_request_replace("METHOD", |r| r.method().to_string()),
-            )
+            // One log line and one metrics sample per request (route patterns only).
+            .wrap(from_fn(crate::telemetry::http::observe))
             .route("/healthz", web::get().to(crate::health::healthz))
             .route("/readyz", web::get().to(crate::health::readyz))
             .configure(crate::api::routes)
@@ -125,7 +149,41 @@ fn run(listener: TcpListener, db: Db, settings: &Settings) -> Result<Server, Str
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
+    if let Some(listener) = metrics {
+        tokio::spawn(serve_metrics(listener, state_for_metrics)?);
+    }
     Ok(server.run())
+}
+
+/// `GET /metrics` in Prometheus text on its own listener (`PAYDESK_METRICS_BIND`), so
+/// that it is never exposed with the API by accident.
+fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> Result<Server, String> {
+    crate::telemetry::metrics::handle();
+    let server = HttpServer::new(move || {
+        App::new().app_data(state.clone()).route(
+            "/metrics",
+            web::get().to(|state: web::Data<AppState>| async move {
+                let (idle, active) = state.db.pool_state();
+                let counts = &state.keys.counts;
+                let text = crate::telemetry::metrics::render(&crate::telemetry::metrics::Sample {
+                    key_cache_hit: counts.hit.load(std::sync::atomic::Ordering::Relaxed),
+                    key_cache_miss: counts.miss.load(std::sync::atomic::Ordering::Relaxed),
+                    key_cache_negative: counts.negative.load(std::sync::atomic::Ordering::Relaxed),
+                    rate_limit_backend: state.rate_limits.backend(),
+                    pool_idle: idle,
+                    pool_active: active,
+                });
+                actix_web::HttpResponse::Ok()
+                    .content_type("text/plain; version=0.0.4")
+                    .body(text)
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok(server)
 }
 
 /// Headers every response carries (SPEC §7). The CSP allows no inline script.

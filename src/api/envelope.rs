@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::Error;
+use crate::telemetry::RequestId;
 use crate::versions;
 
 pub const REQUEST_ID: &str = "Request-Id";
@@ -133,10 +134,6 @@ impl From<Error> for ApiError {
         }
     }
 }
-
-/// The request id of this request, for handlers that log it.
-#[derive(Clone)]
-pub struct RequestId(pub String);
 
 /// Gives the request an id, and makes sure every answer under /api/v1 is an envelope
 /// carrying it (our own refusals, and actix's: unknown method, unreadable body), with the

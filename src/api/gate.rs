@@ -144,7 +144,10 @@ pub async fn check(
     let state = AppState::of(req.request()).clone();
     let mut quota = None;
     let mut res = match admit(&mut req, &state, policy, &mut quota).await {
-        Err(refused) => req.error_response(refused),
+        Err(refused) => {
+            crate::telemetry::metrics::gate_refusal(refused.code);
+            req.error_response(refused)
+        }
         Ok(Admitted::Replay { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let response = HttpResponse::build(status)
@@ -266,6 +269,9 @@ async fn admit(
     let presented = verify::present(&credential).map_err(refusal)?;
     let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
     let key = verify::check(record, presented, clock::now()).map_err(refusal)?;
+    // Identified: the log line names the key from here on, refusals included.
+    req.extensions_mut()
+        .insert(crate::telemetry::KeyId(key.key_id.clone()));
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
     let ip_ok = match ip {

@@ -191,6 +191,15 @@ impl Db {
         })
     }
 
+    /// Pool connections: (idle, in use).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (
+            state.idle_connections,
+            state.connections - state.idle_connections,
+        )
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

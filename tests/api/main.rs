@@ -8,6 +8,7 @@ use support::*;
 
 mod controls;
 mod keys;
+mod observe;
 mod payments;
 
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {

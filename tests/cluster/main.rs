@@ -22,6 +22,8 @@ struct Instance {
     child: Child,
     url: String,
     http: reqwest::Client,
+    /// Everything the process wrote on stderr so far.
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Instance {
@@ -50,12 +52,21 @@ impl Instance {
         let mut child = cmd.spawn().expect("paydesk starts");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = lines.clone();
         // Keeps reading stderr for the life of the process, so the pipe never fills.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(at) = line.find("serving on http://") {
-                    let _ = tx.send(line[at + "serving on ".len()..].trim().to_owned());
+                    // Text or JSON logs: the address is what follows, up to the first
+                    // character that cannot be in it.
+                    let rest = &line[at + "serving on http://".len()..];
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == ':'))
+                        .unwrap_or(rest.len());
+                    let _ = tx.send(format!("http://{}", &rest[..end]));
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let url = rx
@@ -65,6 +76,7 @@ impl Instance {
             child,
             url,
             http: reqwest::Client::new(),
+            stderr: lines,
         }
     }
 
@@ -462,4 +474,72 @@ on_both_backends! {
         assert_eq!((ready["redis"].as_str(), ready["database"].as_str()), (Some("unreachable"), Some("ok")), "{ready}");
         assert_eq!(one.readyz().await["status"], "ready");
     }
+}
+
+/// With `PAYDESK_LOG_FORMAT=json`, each request is one JSON line with its request id,
+/// method, route pattern, status, latency and key id, and nothing secret: not the key,
+/// not the query string, not the token.
+#[tokio::test]
+async fn request_lines_are_json_and_carry_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let one = Instance::start(&db_url, &[("PAYDESK_LOG_FORMAT", "json")]);
+    let token = admin_token(&db_url, &one).await;
+    let (id, sk) = create_key(
+        &one,
+        &token,
+        json!({"name": "k", "mode": "test", "permissions": "*"}),
+    )
+    .await;
+    let res = one
+        .http
+        .get(format!(
+            "{}/api/v1/customers?email=leak%40example.com&limit=5",
+            one.url
+        ))
+        .bearer_auth(&sk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let request_id = res.headers()["request-id"].to_str().unwrap().to_owned();
+    // The line is written as the response leaves; wait for it (2 s at most).
+    let started = Instant::now();
+    let line = loop {
+        let found = one
+            .stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains(&request_id))
+            .cloned();
+        if let Some(line) = found {
+            break line;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "no log line for {request_id}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let entry: Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    assert_eq!(entry["request_id"], request_id.as_str());
+    assert_eq!(entry["method"], "GET");
+    assert_eq!(entry["route"], "/api/v1/customers");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["key_id"], id.as_str());
+    assert!(entry["latency_ms"].as_f64().is_some(), "{entry}");
+    let everything = one.stderr.lock().unwrap().join("\n");
+    for secret in [sk.as_str(), token.as_str(), "leak", PASSWORD] {
+        assert!(!everything.contains(secret), "{secret:?} reached the log");
+    }
+    assert!(
+        one.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "every line is JSON"
+    );
 }

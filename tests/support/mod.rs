@@ -44,6 +44,8 @@ pub struct TestApp {
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db_url: String,
     pub backend: Backend,
+    /// `http://127.0.0.1:PORT/metrics` when the app was started with a metrics listener.
+    pub metrics_url: Option<String>,
     _dir: Option<tempfile::TempDir>,
     _pg: Option<PgDatabase>,
 }
@@ -154,10 +156,14 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         workers: Some(1),
         usage_flush_interval: std::time::Duration::from_millis(100),
         redis_url: None,
+        metrics_bind: None,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_url = app
+        .metrics_port()
+        .map(|p| format!("http://127.0.0.1:{p}/metrics"));
     tokio::spawn(app.run_until_stopped());
     let (client, jar) = browser_client();
     TestApp {
@@ -166,6 +172,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         jar,
         db_url,
         backend,
+        metrics_url,
         _dir: dir,
         _pg: pg,
     }
@@ -257,6 +264,7 @@ impl TestApp {
             jar,
             db_url: self.db_url.clone(),
             backend: self.backend,
+            metrics_url: None,
             _dir: None,
             _pg: None,
         }

@@ -1,0 +1,43 @@
+//! One log line and one metrics sample per HTTP request: `request_id` (API requests),
+//! method, route pattern, status, latency and key id. Never a query string, a body, a
+//! header or a secret: the route is the pattern (`/api/v1/customers/{id}`), not the path.
+
+use std::time::Instant;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
+use super::{KeyId, RequestId, metrics};
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let res = next.call(req).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let request = res.request();
+    let route = request.match_pattern();
+    let route = route.as_deref().unwrap_or("unmatched");
+    let method = request.method().as_str();
+    let status = res.status().as_u16();
+    {
+        let extensions = request.extensions();
+        let request_id = extensions.get::<RequestId>().map(|r| r.0.as_str());
+        let key_id = extensions.get::<KeyId>().map(|k| k.0.as_str());
+        tracing::info!(
+            target: "paydesk::request",
+            request_id = request_id.unwrap_or("-"),
+            method,
+            route,
+            status,
+            latency_ms = seconds * 1000.0,
+            key_id = key_id.unwrap_or("-"),
+            "request"
+        );
+    }
+    metrics::request(route, method, status, seconds);
+    Ok(res)
+}

@@ -1,0 +1,129 @@
+//! Prometheus metrics (SPEC §11), through the `metrics` facade and its Prometheus
+//! exporter. Exactly these series:
+//! `paydesk_http_requests_total{route,method,status}`,
+//! `paydesk_http_request_duration_seconds` (histogram, by route),
+//! `paydesk_gate_refusals_total{code}`, `paydesk_key_cache_total{result}`,
+//! `paydesk_rate_limit_backend{backend}`, `paydesk_webhook_deliveries_total{result}`,
+//! `paydesk_request_log_dropped_total`, `paydesk_db_pool_connections{state}`.
+//!
+//! Counters of things that keep their own count (the key cache, the pool, the limiter)
+//! are sampled when `/metrics` is read, so the hot path pays nothing for them.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Latency buckets, seconds: 0.5 ms to 10 s.
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process's recorder (one per process: the `metrics` facade is global), installed
+/// on first use.
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("paydesk_http_request_duration_seconds".into()),
+                BUCKETS,
+            )
+            .expect("constant buckets are valid")
+            .build_recorder();
+        let handle = recorder.handle();
+        // Another recorder may already be installed (a test harness); ours still renders.
+        let _ = metrics::set_global_recorder(recorder);
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "paydesk_http_requests_total",
+        "HTTP requests answered, by route pattern, method and status."
+    );
+    describe_histogram!(
+        "paydesk_http_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to answer, by route pattern."
+    );
+    describe_counter!(
+        "paydesk_gate_refusals_total",
+        "API requests the gate refused, by error code."
+    );
+    describe_counter!(
+        "paydesk_key_cache_total",
+        "Key lookups: hit, miss (read the database) or negative (known unknown)."
+    );
+    describe_gauge!(
+        "paydesk_rate_limit_backend",
+        "1 for where rate limits are counted now: local or redis."
+    );
+    describe_counter!(
+        "paydesk_webhook_deliveries_total",
+        "Webhook delivery attempts, by result."
+    );
+    describe_counter!(
+        "paydesk_request_log_dropped_total",
+        "Request log lines dropped because the buffer was full."
+    );
+    describe_gauge!(
+        "paydesk_db_pool_connections",
+        "Database pool connections, by state (idle, active)."
+    );
+    // Every series exists from the start, at zero.
+    metrics::counter!("paydesk_request_log_dropped_total").absolute(0);
+    for result in ["delivered", "failed"] {
+        metrics::counter!("paydesk_webhook_deliveries_total", "result" => result).absolute(0);
+    }
+}
+
+/// One answered request.
+pub fn request(route: &str, method: &str, status: u16, seconds: f64) {
+    metrics::counter!(
+        "paydesk_http_requests_total",
+        "route" => route.to_owned(),
+        "method" => method.to_owned(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!("paydesk_http_request_duration_seconds", "route" => route.to_owned())
+        .record(seconds);
+}
+
+/// One request refused by the gate with `code`.
+pub fn gate_refusal(code: &'static str) {
+    metrics::counter!("paydesk_gate_refusals_total", "code" => code).increment(1);
+}
+
+/// What is sampled when the metrics are read.
+pub struct Sample {
+    pub key_cache_hit: u64,
+    pub key_cache_miss: u64,
+    pub key_cache_negative: u64,
+    pub rate_limit_backend: &'static str,
+    pub pool_idle: u32,
+    pub pool_active: u32,
+}
+
+/// The Prometheus text exposition, with `sample` recorded first.
+pub fn render(sample: &Sample) -> String {
+    let handle = handle();
+    for (result, n) in [
+        ("hit", sample.key_cache_hit),
+        ("miss", sample.key_cache_miss),
+        ("negative", sample.key_cache_negative),
+    ] {
+        metrics::counter!("paydesk_key_cache_total", "result" => result).absolute(n);
+    }
+    for backend in ["local", "redis"] {
+        let on = f64::from(u8::from(backend == sample.rate_limit_backend));
+        metrics::gauge!("paydesk_rate_limit_backend", "backend" => backend).set(on);
+    }
+    metrics::gauge!("paydesk_db_pool_connections", "state" => "idle").set(sample.pool_idle);
+    metrics::gauge!("paydesk_db_pool_connections", "state" => "active").set(sample.pool_active);
+    handle.render()
+}
