@@ -1,8 +1,6 @@
 //! The operations on people. Every function here is synchronous and may hash a password:
 //! run it through `Db::run`, never on an async worker.
 
-use diesel::Connection;
-
 use super::passwords;
 use super::tokens::{Purpose, Tokens};
 use super::validate;
@@ -101,7 +99,7 @@ pub fn setup(
         return Err(Error::Invalid(errors));
     }
     let password_hash = hashed(password_hash)?;
-    let user = conn.transaction(|conn| {
+    let user = crate::db::transaction(conn, |conn| {
         if !needs_setup(conn)? {
             return Err(Error::NotFound);
         }
@@ -487,7 +485,7 @@ pub fn deactivate(
 ) -> Result<User, Error> {
     actor.require_admin()?;
     let user = member_of(conn, actor, user_id)?;
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         User::set_active(conn, &user.id, false)?;
         Session::delete_for_user(conn, &user.id)?;
         AuditEntry::record(
@@ -521,7 +519,7 @@ pub fn create_user_cli(
         )));
     }
     let password_hash = passwords::hash(password);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let merchant = match Merchant::find_by_name(conn, &merchant_name)? {
             Some(m) => m,
             None => {
@@ -549,7 +547,7 @@ pub fn create_user_cli(
 pub fn verify_merchant(conn: &mut DbConn, name: &str) -> Result<Merchant, Error> {
     let merchant = Merchant::find_by_name(conn, name)?
         .ok_or_else(|| Error::Conflict(format!("no merchant is named {name:?}")))?;
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         Merchant::set_verified(conn, &merchant.id, true)?;
         changes::announce(conn, changes::merchant(&merchant.id))?;
         AuditEntry::record(

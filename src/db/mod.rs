@@ -41,6 +41,48 @@ macro_rules! on_backend {
     };
 }
 
+/// The one way to run a transaction. On SQLite it starts with `BEGIN IMMEDIATE`: the write
+/// lock is taken first (waiting up to the busy timeout, 5 s), so a transaction that reads
+/// and then writes can never fail to upgrade its lock (`database is locked`, answered as a
+/// 500 under concurrent writes). Inside another transaction it is a savepoint. On
+/// PostgreSQL it is an ordinary transaction.
+pub fn transaction<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let outcome = work(conn);
+    let DbConn::Sqlite(sqlite) = conn else {
+        unreachable!("the connection does not change backend")
+    };
+    match outcome {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(sqlite) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+            Err(e)
+        }
+    }
+}
+
 /// The one row of a lookup by a unique key, from `.load()`; none is `NotFound`. Not
 /// diesel's `.first()`: its bound `LIMIT ?` makes SQLite re-prepare the cached statement
 /// on every run (≈ 7 µs of a 10 µs lookup), and a unique key needs no limit.

@@ -2,8 +2,6 @@
 //! pair; the old key works through a grace period). Each change is audited and announced
 //! to every instance's key cache.
 
-use diesel::Connection;
-
 use super::config::KeyConfig;
 use super::model::{ApiKey, CreatedKey, KeyStatus};
 use super::service::{announce_new, audit, get_key, new_row, require_create};
@@ -58,7 +56,7 @@ fn change_status(
     if key.row.status == t.to {
         return Ok(key);
     }
-    let changed = conn.transaction(|conn| {
+    let changed = crate::db::transaction(conn, |conn| {
         let changed = ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())?;
         if changed {
             changes::announce(conn, changes::key(&key.row.id))?;
@@ -144,7 +142,7 @@ pub fn roll_key(
         .row
         .expires_at
         .map_or(now + grace_seconds, |own| own.min(now + grace_seconds));
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
         announce_new(conn, &row)?;
         ApiKeyRow::retire(conn, &old.row.id, old_until, &row.id, now)?;

@@ -3,8 +3,6 @@
 //! checks the actor's role, writes the audit log and never returns a secret except from
 //! create.
 
-use diesel::Connection;
-
 use super::config::{self, KeyConfig, KeyDraft, check_config, store_ips};
 use super::format::{self, KeyKind, Mode};
 use super::model::{ApiKey, CreatedKey, KeyStatus};
@@ -94,7 +92,7 @@ pub fn create_key(
         ));
     }
     let (row, secret) = new_row(actor, mode, config, expires_at);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
         announce_new(conn, &row)?;
         audit(
@@ -257,7 +255,7 @@ pub fn update_key(
         updated_at: clock::now(),
     };
     let detail = describe_changes(&key.row, &changes);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         ApiKeyRow::update(conn, &key.row.id, &changes)?;
         changes::announce(conn, changes::key(&key.row.id))?;
         audit(conn, actor, "api_key.updated", &key.row, ip, &detail)

@@ -41,8 +41,7 @@ impl UsageRecorder {
             return Ok(0);
         }
         let n = batch.len();
-        use diesel::Connection;
-        let written = conn.transaction(|conn| {
+        let written = crate::db::transaction(conn, |conn| {
             for (key_id, (at, ip)) in &batch {
                 let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
                 ApiKeyRow::mark_used(conn, key_id, *at, &ip)?;

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use diesel::Connection;
 use serde_json::{Value, json};
 
 use super::{emit, must_exist, simulator, views};
@@ -37,7 +36,7 @@ pub fn create_payment(
             ),
         )
     })?;
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         if let Some(customer) = &input.customer {
             must_exist(
                 CustomerRow::find(conn, scope, customer),
@@ -99,7 +98,7 @@ pub fn refund_payment(
     payment_id: &str,
     amount: Option<i64>,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let payment = PaymentRow::find(conn, scope, payment_id)?;
         if payment.status != "succeeded" {
             return Err(Error::field(

@@ -1,6 +1,5 @@
 //! Client sessions: a short-lived token a merchant's front end uses to take a payment.
 
-use diesel::Connection;
 use serde_json::Value;
 
 use super::{emit, must_exist, views};
@@ -24,7 +23,7 @@ pub fn create(
     currency: String,
     customer: Option<String>,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         if let Some(c) = &customer {
             must_exist(CustomerRow::find(conn, scope, c), "customer", "customer")?;
         }
@@ -56,7 +55,7 @@ pub fn update(
     id: &str,
     input: SessionInput,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let mut row = ClientSessionRow::find(conn, scope, id)?;
         if row.status != "open" || row.expires_at <= crate::clock::now() {
             return Err(Error::InvalidState(

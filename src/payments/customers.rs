@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use diesel::Connection;
 use serde_json::Value;
 
 use super::{emit, views};
@@ -28,7 +27,7 @@ pub fn create(conn: &mut DbConn, scope: &Scope, input: CustomerInput) -> Result<
         created_at: crate::clock::now(),
     };
     let view = views::customer(&row);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
         emit(conn, scope, "customer.created", &view)
     })?;
@@ -42,7 +41,7 @@ pub fn update(
     id: &str,
     input: CustomerInput,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let old = CustomerRow::find(conn, scope, id)?;
         let metadata = match input.metadata {
             Some(m) => serde_json::to_string(&m).unwrap_or_else(|_| "{}".into()),

@@ -1,6 +1,5 @@
 //! Plans: what subscriptions bill.
 
-use diesel::Connection;
 use serde_json::Value;
 
 use super::{emit, views};
@@ -28,7 +27,7 @@ pub fn create(conn: &mut DbConn, scope: &Scope, input: PlanInput) -> Result<Valu
         created_at: crate::clock::now(),
     };
     let view = views::plan(&row);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
         emit(conn, scope, "plan.created", &view)
     })?;

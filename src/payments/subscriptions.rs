@@ -2,7 +2,6 @@
 //! the end of the current period.
 
 use chrono::{DateTime, Months, Utc};
-use diesel::Connection;
 use serde_json::Value;
 
 use super::{emit, must_exist, views};
@@ -26,7 +25,7 @@ pub fn create(
     customer: &str,
     plan: &str,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         must_exist(
             CustomerRow::find(conn, scope, customer),
             "customer",
@@ -64,7 +63,7 @@ fn change(
     id: &str,
     edit: impl FnOnce(&mut DbConn, &mut SubscriptionChanges) -> Result<&'static str, Error>,
 ) -> Result<Value, Error> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let old = SubscriptionRow::find(conn, scope, id)?;
         if old.status == "canceled" {
             return Err(Error::InvalidState(

@@ -516,3 +516,43 @@ async fn the_allowlist_matches_forwarded_ipv4_and_ipv6_blocks_from_a_trusted_pro
     let (s, _) = get(&app, &key.secret, "/whoami").await;
     assert_eq!(s, 403);
 }
+
+on_both_backends! {
+    async fn concurrent_writes_never_answer_5xx_and_refunds_stay_exact(app) {
+        let token = admin_token(&app).await;
+        let k = make_key(&app, &token, json!({"name": "w", "permissions": "*", "rate_limit": 100000})).await.secret;
+        let (s, pay) = post(&app, &k, "/payments", json!({"amount": 1000, "currency": "usd", "payment_method": "4242424242424242"})).await;
+        assert_eq!(s, 201);
+        let pay = pay["data"]["id"].as_str().unwrap().to_owned();
+        // 64 clients at once, each writing: customers, payments, and about 128 refunds of 13
+        // against one payment of 1000: exactly 76 fit (988), the rest must be refused.
+        let mut tasks = Vec::new();
+        for n in 0..64 {
+            let (client, base, key, pay) = (app.client.clone(), app.address.clone(), k.clone(), pay.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                for i in 0..6 {
+                    let (path, body) = match (n + i) % 3 {
+                        0 => ("/api/v1/customers".to_owned(), json!({"name": format!("c{n}-{i}")})),
+                        1 => ("/api/v1/payments".to_owned(), json!({"amount": 100, "currency": "usd", "payment_method": "4242424242424242"})),
+                        _ => (format!("/api/v1/payments/refund/{pay}"), json!({"amount": 13})),
+                    };
+                    let res = client.post(format!("{base}{path}")).bearer_auth(&key).json(&body).send().await.unwrap();
+                    statuses.push(res.status().as_u16());
+                }
+                statuses
+            }));
+        }
+        let mut server_errors = 0;
+        for t in tasks {
+            server_errors += t.await.unwrap().iter().filter(|s| **s >= 500).count();
+        }
+        assert_eq!(server_errors, 0, "no 5xx under concurrent writes");
+        let (_, p) = get(&app, &k, &format!("/payments/{pay}")).await;
+        let refunded = p["data"]["amount_refunded"].as_i64().unwrap();
+        let (_, refunds) = get(&app, &k, "/refunds?limit=100").await;
+        let listed: i64 = refunds["data"]["data"].as_array().unwrap().iter().map(|r| r["amount"].as_i64().unwrap()).sum();
+        assert_eq!(refunded, 988, "as many refunds as fit, never more than the payment");
+        assert_eq!(refunded, listed, "the payment's total is the sum of its refunds");
+    }
+}
