@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9464 (default off)
     #[arg(long, env = "PAYDESK_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+
+    /// Open connections allowed in total, across workers
+    #[arg(long, env = "PAYDESK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -145,6 +149,13 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// Where /metrics is served; None = nowhere.
     pub metrics_bind: Option<SocketAddr>,
+    /// Slow clients: the request head must arrive within `head_timeout`, its body within
+    /// `body_timeout` of the head (408 and close otherwise); idle connections close after
+    /// `keep_alive`; at most `max_connections` are open at once (SPEC §12).
+    pub head_timeout: std::time::Duration,
+    pub body_timeout: std::time::Duration,
+    pub keep_alive: std::time::Duration,
+    pub max_connections: u32,
 }
 
 impl Settings {
@@ -188,6 +199,10 @@ impl Settings {
             usage_flush_interval: std::time::Duration::from_secs(5),
             redis_url: args.redis_url.filter(|u| !u.trim().is_empty()),
             metrics_bind: args.metrics_bind,
+            head_timeout: std::time::Duration::from_secs(5),
+            body_timeout: std::time::Duration::from_secs(10),
+            keep_alive: std::time::Duration::from_secs(15),
+            max_connections: args.max_connections,
         })
     }
 }

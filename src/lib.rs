@@ -8,6 +8,7 @@ pub mod api;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod deadline;
 pub mod error;
 pub mod health;
 pub mod ids;

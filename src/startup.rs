@@ -120,10 +120,16 @@ fn run(
     });
     let secure = settings.cookie_secure;
     let state_for_metrics = state.clone();
+    let body_timeout = settings.body_timeout;
+    let workers = settings.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    // actix counts connections per worker; the setting is the total.
+    let per_worker = (settings.max_connections as usize).div_ceil(workers).max(1);
     spawn_housekeeping(db.clone(), rate_limits, keys);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .wrap(security_headers())
@@ -136,6 +142,9 @@ fn run(
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
+            .wrap(from_fn(move |req, next| {
+                crate::deadline::body_deadline(req, next, body_timeout)
+            }))
             // One log line and one metrics sample per request (route patterns only).
             .wrap(from_fn(crate::telemetry::http::observe))
             .route("/healthz", web::get().to(crate::health::healthz))
@@ -144,11 +153,14 @@ fn run(
             .configure(crate::web::routes)
             .default_service(web::to(crate::web::page::not_found))
     })
+    .workers(workers)
+    .client_request_timeout(settings.head_timeout)
+    .client_disconnect_timeout(std::time::Duration::from_secs(1))
+    .keep_alive(settings.keep_alive)
+    .max_connections(per_worker)
+    .shutdown_timeout(30)
     .listen(listener)
     .map_err(|e| e.to_string())?;
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers);
-    }
     if let Some(listener) = metrics {
         tokio::spawn(serve_metrics(listener, state_for_metrics)?);
     }

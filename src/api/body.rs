@@ -179,10 +179,17 @@ pub fn unreachable_fields<T>() -> Result<T, ApiError> {
     ))
 }
 
-/// Why a body could not be read: too large (over 64 KiB), or cut off on the way.
+/// Why a body could not be read: too large (over 64 KiB), too slow (408, and the
+/// connection is closed), or cut off on the way.
 pub(super) fn read_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
         payload_too_large()
+    } else if crate::deadline::is_timeout(&e) {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request body did not arrive within 10 seconds of its head.",
+        )
     } else {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -218,6 +218,10 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
             builder.insert_header((name.clone(), value.clone()));
         }
     }
+    if e.status == StatusCode::REQUEST_TIMEOUT {
+        // A client too slow to send its body does not get to keep the connection.
+        builder.force_close();
+    }
     ServiceResponse::new(req, builder.json(e.body(&id)))
 }
 

@@ -10,6 +10,7 @@ mod controls;
 mod keys;
 mod observe;
 mod payments;
+mod slow;
 
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {
     app.client

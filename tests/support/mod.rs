@@ -157,6 +157,10 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         usage_flush_interval: std::time::Duration::from_millis(100),
         redis_url: None,
         metrics_bind: None,
+        head_timeout: std::time::Duration::from_secs(5),
+        body_timeout: std::time::Duration::from_secs(10),
+        keep_alive: std::time::Duration::from_secs(15),
+        max_connections: 10_000,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");
