@@ -125,7 +125,7 @@ fn refusal(r: Refusal) -> ApiError {
 enum Admitted {
     /// Run the handler as this key; `claim` is the idempotency row to finish afterwards.
     Run {
-        key: Box<VerifiedKey>,
+        key: Arc<VerifiedKey>,
         version: &'static str,
         claim: Option<IdempotencyRow>,
     },
@@ -162,7 +162,7 @@ pub async fn check(
             version,
             claim,
         }) => {
-            req.extensions_mut().insert(KeyAuth(Arc::from(key)));
+            req.extensions_mut().insert(KeyAuth(key));
             let res = envelope::finalize(next.call(req).await?);
             after_handler(res, &state, version, claim).await?
         }
@@ -266,7 +266,7 @@ async fn admit(
     // 1. credentials
     let credential = credentials(req.headers())?;
     // 2. the key: checksum, then the cache (the database only on a miss), then status
-    let presented = verify::present(&credential).map_err(refusal)?;
+    let presented = verify::present(credential).map_err(refusal)?;
     let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
     let key = verify::check(record, presented, clock::now()).map_err(refusal)?;
     // Identified: the log line names the key from here on, refusals included.
@@ -374,7 +374,7 @@ async fn admit(
     };
     state.usage.record(&key.key_id, clock::now(), ip);
     Ok(Admitted::Run {
-        key: Box::new(key),
+        key: Arc::new(key),
         version,
         claim,
     })

@@ -270,7 +270,7 @@ mod tests {
     }
 
     fn presented(key: &str) -> Presented {
-        present(&Credential::Bearer(key.to_owned())).unwrap()
+        present(Credential::Bearer(key.to_owned())).unwrap()
     }
 
     fn status(cache: &KeyCache, key: &str) -> Option<String> {

@@ -118,16 +118,15 @@ pub struct Presented {
     pub digest: [u8; 32],
     /// The publishable key sent beside a secret (`X-API-Key`), to check they belong.
     pub pair_publishable: Option<String>,
-    /// The secret key string when one was presented (signatures are keyed with it).
-    pub secret: Option<String>,
-    presented: String,
+    /// The key that decides the access, as presented.
+    key: String,
 }
 
 impl Presented {
     pub fn lookup(&self) -> Lookup {
         match self.kind {
             KeyKind::Secret => Lookup::SecretHash(format::hex(&self.digest)),
-            KeyKind::Publishable => Lookup::Publishable(self.presented.clone()),
+            KeyKind::Publishable => Lookup::Publishable(self.key.clone()),
         }
     }
 }
@@ -136,7 +135,7 @@ impl std::fmt::Debug for Presented {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Presented")
             .field("kind", &self.kind)
-            .field("key", &format::hint(&self.presented))
+            .field("key", &format::hint(&self.key))
             .finish_non_exhaustive()
     }
 }
@@ -146,24 +145,23 @@ const NOT_VALID: Refusal =
 pub const UNKNOWN: Refusal =
     Refusal::InvalidKey("No such API key: it may have been deleted, or belong to another account.");
 
-/// Reads a credential: format and checksum, then the digest. No I/O.
-pub fn present(credential: &Credential) -> Result<Presented, Refusal> {
+/// Reads a credential: format and checksum, then the digest. No I/O, no copy.
+pub fn present(credential: Credential) -> Result<Presented, Refusal> {
     match credential {
         Credential::Bearer(key) => {
-            let shape = format::parse(key).ok_or(NOT_VALID)?;
+            let shape = format::parse(&key).ok_or(NOT_VALID)?;
             Ok(Presented {
                 kind: shape.kind,
-                digest: format::digest(key),
+                digest: format::digest(&key),
                 pair_publishable: None,
-                secret: (shape.kind == KeyKind::Secret).then(|| key.clone()),
-                presented: key.clone(),
+                key,
             })
         }
         Credential::Pair {
             publishable,
             secret,
         } => {
-            let (Some(p), Some(s)) = (format::parse(publishable), format::parse(secret)) else {
+            let (Some(p), Some(s)) = (format::parse(&publishable), format::parse(&secret)) else {
                 return Err(NOT_VALID);
             };
             if p.kind != KeyKind::Publishable || s.kind != KeyKind::Secret {
@@ -173,10 +171,9 @@ pub fn present(credential: &Credential) -> Result<Presented, Refusal> {
             }
             Ok(Presented {
                 kind: KeyKind::Secret,
-                digest: format::digest(secret),
-                pair_publishable: Some(publishable.clone()),
-                secret: Some(secret.clone()),
-                presented: secret.clone(),
+                digest: format::digest(&secret),
+                pair_publishable: Some(publishable),
+                key: secret,
             })
         }
     }
@@ -261,6 +258,6 @@ pub fn check(
     Ok(VerifiedKey {
         record,
         kind: presented.kind,
-        secret: presented.secret,
+        secret: (presented.kind == KeyKind::Secret).then_some(presented.key),
     })
 }
