@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use paydesk::accounts;
 use paydesk::config::{Cli, Command, LogFormat, MerchantCommand, ServeArgs, Settings, UserCommand};
-use paydesk::db::Db;
+use paydesk::db;
 use paydesk::db::models::merchant::Merchant;
 use paydesk::db::models::user::Role;
 use paydesk::error::Error;
@@ -65,15 +65,16 @@ fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
     })
 }
 
-fn open(database_url: &str) -> Result<Db, String> {
-    let db = Db::connect(database_url)?;
-    db.migrate()?;
-    Ok(db)
+/// The database, migrated, for a command that works on it.
+fn open(database_url: &str) -> Result<db::DbConn, String> {
+    let mut conn = db::connect_one(database_url)?;
+    db::migrate_conn(&mut conn)?;
+    Ok(conn)
 }
 
 fn migrate(database_url: &str) -> Result<(), String> {
-    let db = Db::connect(database_url)?;
-    let ran = db.migrate()?;
+    let mut conn = db::connect_one(database_url)?;
+    let ran = db::migrate_conn(&mut conn)?;
     println!("{ran} migration(s) applied");
     Ok(())
 }
@@ -86,8 +87,7 @@ fn create_user(
     password_stdin: bool,
 ) -> Result<(), String> {
     let role: Role = role.parse()?;
-    let db = open(database_url)?;
-    let mut conn = db.conn().map_err(describe)?;
+    let mut conn = open(database_url)?;
     let merchant = match merchant {
         Some(name) => name,
         None => match Merchant::list(&mut conn)
@@ -119,8 +119,7 @@ fn create_user(
 }
 
 fn verify_merchant(database_url: &str, name: &str) -> Result<(), String> {
-    let db = open(database_url)?;
-    let mut conn = db.conn().map_err(describe)?;
+    let mut conn = open(database_url)?;
     let merchant = accounts::verify_merchant(&mut conn, name).map_err(describe)?;
     println!(
         "merchant {:?} ({}) is verified: live mode is enabled",

@@ -126,6 +126,18 @@ impl DatabaseUrl {
         ))
     }
 
+    /// SQLite creates the file but not its directory.
+    fn create_sqlite_dir(&self, url: &str) -> Result<(), String> {
+        if let Self::Sqlite(path) = self {
+            let parent = std::path::Path::new(path).parent();
+            if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
     fn connection_string(&self) -> String {
         match self {
             Self::Sqlite(path) => path.clone(),
@@ -157,15 +169,41 @@ struct OnAcquire;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for OnAcquire {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(conn) = conn {
-            conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+        prepare(conn).map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+fn prepare(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Sqlite(conn) = conn {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )?;
+    }
+    Ok(())
+}
+
+/// One connection and no pool: for the command line, which does one thing and
+/// exits. (A pool closes its connections on its own threads when dropped, and libpq
+/// closing a connection while the process exits can crash it.)
+pub fn connect_one(url: &str) -> Result<DbConn, String> {
+    let parsed = DatabaseUrl::parse(url)?;
+    parsed.create_sqlite_dir(url)?;
+    let mut conn = DbConn::establish(&parsed.connection_string())
+        .map_err(|e| format!("cannot connect to database {}: {e}", redact(url)))?;
+    prepare(&mut conn).map_err(|e| format!("database {}: {e}", redact(url)))?;
+    Ok(conn)
+}
+
+/// Applies pending migrations for this connection's backend; returns how many ran.
+pub fn migrate_conn(conn: &mut DbConn) -> Result<usize, String> {
+    let ran = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+    };
+    ran.map_err(|e| format!("migration failed: {e}"))
 }
 
 type ChangeHook = Arc<dyn Fn(&str) + Send + Sync>;
@@ -195,13 +233,7 @@ impl Db {
     /// its password.
     pub fn connect(url: &str) -> Result<Self, String> {
         let parsed = DatabaseUrl::parse(url)?;
-        if let DatabaseUrl::Sqlite(path) = &parsed {
-            let parent = std::path::Path::new(path).parent();
-            if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
-            }
-        }
+        parsed.create_sqlite_dir(url)?;
         let (max_size, backend) = match parsed {
             // SQLite allows one writer; a few readers in WAL mode are plenty.
             DatabaseUrl::Sqlite(_) => (8, Backend::Sqlite),
@@ -217,7 +249,10 @@ impl Db {
         let manager = ConnectionManager::<DbConn>::new(parsed.connection_string());
         let pool = Pool::builder()
             .max_size(max_size)
-            .min_idle(Some(1))
+            // Connections are made when needed, never by a background thread: one that
+            // reconnects while the process exits (or to a database that was dropped, as
+            // tests do) can crash it inside libpq.
+            .min_idle(Some(0))
             // No ping before every checkout: a broken connection fails its statement
             // and r2d2 drops it (`has_broken`); the ping doubled every round trip.
             .test_on_check_out(false)
@@ -288,13 +323,7 @@ impl Db {
     /// Applies pending migrations for this backend; returns how many ran.
     pub fn migrate(&self) -> Result<usize, String> {
         let mut conn = self.conn().map_err(|e| e.to_string())?;
-        let ran = match &mut *conn {
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Postgres(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
-        };
-        ran.map_err(|e| format!("migration failed: {e}"))
+        migrate_conn(&mut conn)
     }
 
     /// `SELECT 1`, for /readyz.
