@@ -132,7 +132,7 @@ fn run(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(security_headers())
+            .wrap(security_headers(secure))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
                     .cookie_name("paydesk_session".into())
@@ -198,9 +198,11 @@ fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> Result<Se
     Ok(server)
 }
 
-/// Headers every response carries (SPEC §7). The CSP allows no inline script.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers every response carries (SPEC §7). The CSP allows no inline script. When
+/// cookies are Secure the site is served over HTTPS, so browsers are told to keep to it
+/// (HSTS, SPEC §12).
+fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -208,7 +210,12 @@ fn security_headers() -> DefaultHeaders {
         ))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Content-Type-Options", "nosniff"));
+    if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 /// Writes the noted key uses in one batch per interval.

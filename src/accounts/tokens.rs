@@ -79,6 +79,8 @@ impl Tokens {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
             .ok()
             .map(|d| d.claims)
+            // The library accepts a token at exactly `exp`; SPEC §12 refuses it then.
+            .filter(|c| c.exp > crate::clock::now())
     }
 }
 
@@ -95,6 +97,8 @@ mod tests {
         assert!(t.verify(Purpose::Api, &web).is_none());
         let expired = t.issue(Purpose::Web, "usr_1", "j2", now - 120, now - 1);
         assert!(t.verify(Purpose::Web, &expired).is_none());
+        let at_exp = t.issue(Purpose::Web, "usr_1", "j3", now - 120, now);
+        assert!(t.verify(Purpose::Web, &at_exp).is_none(), "refused at exp");
         assert!(Tokens::new(&[8u8; 32]).verify(Purpose::Web, &web).is_none());
         assert!(t.verify(Purpose::Web, "garbage").is_none());
     }

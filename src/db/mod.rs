@@ -126,14 +126,32 @@ impl DatabaseUrl {
         ))
     }
 
-    /// SQLite creates the file but not its directory.
-    fn create_sqlite_dir(&self, url: &str) -> Result<(), String> {
-        if let Self::Sqlite(path) = self {
-            let parent = std::path::Path::new(path).parent();
-            if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
-            }
+    /// For SQLite: makes the file's directory (0700) and the file itself (0600) when they
+    /// do not exist yet, so the database is readable by its owner only; SQLite gives its
+    /// `-wal` and `-shm` files the database file's mode.
+    fn create_sqlite_file(&self, url: &str) -> Result<(), String> {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        let Self::Sqlite(path) = self else {
+            return Ok(());
+        };
+        let path = std::path::Path::new(path);
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
+        }
+        if path.as_os_str() != ":memory:" && !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| format!("cannot create database {url}: {e}"))?;
         }
         Ok(())
     }
@@ -188,7 +206,7 @@ fn prepare(conn: &mut DbConn) -> QueryResult<()> {
 /// closing a connection while the process exits can crash it.)
 pub fn connect_one(url: &str) -> Result<DbConn, String> {
     let parsed = DatabaseUrl::parse(url)?;
-    parsed.create_sqlite_dir(url)?;
+    parsed.create_sqlite_file(url)?;
     let mut conn = DbConn::establish(&parsed.connection_string())
         .map_err(|e| format!("cannot connect to database {}: {e}", redact(url)))?;
     prepare(&mut conn).map_err(|e| format!("database {}: {e}", redact(url)))?;
@@ -233,7 +251,7 @@ impl Db {
     /// its password.
     pub fn connect(url: &str) -> Result<Self, String> {
         let parsed = DatabaseUrl::parse(url)?;
-        parsed.create_sqlite_dir(url)?;
+        parsed.create_sqlite_file(url)?;
         let (max_size, backend) = match parsed {
             // SQLite allows one writer; a few readers in WAL mode are plenty.
             DatabaseUrl::Sqlite(_) => (8, Backend::Sqlite),

@@ -99,6 +99,15 @@ fn migrate_applies_pending_migrations_then_none() {
     assert!(!text(&first.stdout).starts_with("0 "));
     let second = paydesk(&url, &["migrate"], None);
     assert_eq!(text(&second.stdout).trim(), "0 migration(s) applied");
+    // Made for its owner only: the directory 0700, the database and its WAL 0600.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir.path().join("fresh")), 0o700);
+    assert_eq!(mode(dir.path().join("fresh/paydesk.db")), 0o600);
+    let wal = dir.path().join("fresh/paydesk.db-wal");
+    if wal.exists() {
+        assert_eq!(mode(wal), 0o600);
+    }
 }
 
 on_both_backends! {

@@ -234,6 +234,24 @@ on_both_backends! {
             assert_eq!(h.get("x-frame-options").unwrap(), "DENY", "{path}");
             assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
             assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+            assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP: {path}");
+        }
+    }
+
+    async fn secure_cookies_come_with_hsts(app) {
+        let backend = app.backend;
+        drop(app);
+        if backend == Backend::Postgres && !postgres_configured() {
+            return;
+        }
+        let secure = spawn_app_with(backend, |s| s.cookie_secure = true).await;
+        for path in ["/login", "/healthz", "/api/v1/whoami"] {
+            let res = secure.get(path).await;
+            assert_eq!(
+                res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap()),
+                Some("max-age=31536000"),
+                "{path}"
+            );
         }
     }
 
