@@ -88,6 +88,12 @@ pub struct ServeArgs {
     #[arg(long, env = "PAYDESK_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
 
+    /// This service's origin as users reach it, e.g. https://pay.example.com: what Origin
+    /// checks compare with, and the base of curl examples and the OpenAPI `servers`.
+    /// Default: the scheme and host each request arrived with.
+    #[arg(long, env = "PAYDESK_PUBLIC_URL", value_parser = parse_origin)]
+    pub public_url: Option<String>,
+
     /// Open connections allowed in total, across workers
     #[arg(long, env = "PAYDESK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
@@ -127,6 +133,23 @@ pub enum MerchantCommand {
     },
 }
 
+/// An origin: `http` or `https`, a host, an optional port, and no path, query or user.
+fn parse_origin(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s.trim()).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !plain {
+        return Err(format!(
+            "{s:?} must be an origin such as https://pay.example.com (no path)"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 fn parse_cidr(s: &str) -> Result<IpNetwork, String> {
     s.trim()
         .parse::<IpNetwork>()
@@ -156,6 +179,8 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     pub keep_alive: std::time::Duration,
     pub max_connections: u32,
+    /// `PAYDESK_PUBLIC_URL`, an origin; None = each request's own.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -203,6 +228,7 @@ impl Settings {
             body_timeout: std::time::Duration::from_secs(10),
             keep_alive: std::time::Duration::from_secs(15),
             max_connections: args.max_connections,
+            public_url: args.public_url,
         })
     }
 }

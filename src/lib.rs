@@ -15,6 +15,7 @@ pub mod ids;
 pub mod keys;
 pub mod net;
 pub mod payments;
+pub mod schema;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -46,7 +46,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNetwork]) -> Option<IpAddr> {
     Some(client)
 }
 
-fn is_trusted(ip: IpAddr, trusted: &[IpNetwork]) -> bool {
+pub fn is_trusted(ip: IpAddr, trusted: &[IpNetwork]) -> bool {
     trusted.iter().any(|net| net.contains(ip))
 }
 

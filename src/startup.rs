@@ -117,6 +117,7 @@ fn run(
         keys: keys.clone(),
         rate_limits: rate_limits.clone(),
         listener: listening,
+        public_url: settings.public_url.clone(),
     });
     let secure = settings.cookie_secure;
     let state_for_metrics = state.clone();

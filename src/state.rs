@@ -29,6 +29,8 @@ pub struct AppState {
     pub rate_limits: Arc<dyn RateLimiter>,
     /// Whether this instance hears other instances' key changes.
     pub listener: Arc<ListenerState>,
+    /// `PAYDESK_PUBLIC_URL`: our origin, when it is configured.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -36,6 +38,47 @@ impl AppState {
     pub fn of(req: &HttpRequest) -> &web::Data<AppState> {
         req.app_data::<web::Data<AppState>>()
             .expect("AppState is registered at start-up")
+    }
+
+    /// Our origin (`https://pay.example.com`): `PAYDESK_PUBLIC_URL`, else the scheme and
+    /// host this request arrived with (`X-Forwarded-Proto` and `X-Forwarded-Host` believed
+    /// only from `PAYDESK_TRUSTED_PROXIES`).
+    pub fn origin(req: &HttpRequest) -> String {
+        let state = Self::of(req);
+        if let Some(url) = &state.public_url {
+            return url.clone();
+        }
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let from_proxy = req
+            .peer_addr()
+            .is_some_and(|p| crate::net::is_trusted(p.ip(), &state.trusted_proxies));
+        let forwarded = |name| if from_proxy { header(name) } else { None };
+        let scheme = forwarded("x-forwarded-proto")
+            .filter(|p| p == "https" || p == "http")
+            .unwrap_or_else(|| {
+                // Not `connection_info()`: it believes forwarded headers from anyone.
+                if req.app_config().secure() {
+                    "https"
+                } else {
+                    "http"
+                }
+                .to_owned()
+            });
+        let scheme = if scheme == "https" { "https" } else { "http" };
+        let host = forwarded("x-forwarded-host")
+            .or_else(|| header("host"))
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            })
+            .unwrap_or_else(|| "localhost".into());
+        format!("{scheme}://{host}")
     }
 
     /// The client's address as text, for the audit log (trusted proxies applied).

@@ -49,6 +49,24 @@ pub fn merchant_name(raw: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
+/// The email shape the API takes for customers, as sent (no trimming or lower-casing):
+/// one `@`, no white space or control characters, and a dot inside the domain.
+/// `EMAIL_PATTERN` says the same for the OpenAPI document.
+pub fn email_shape(s: &str) -> bool {
+    let bad = |c: char| c == '@' || c.is_whitespace() || c.is_control();
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.chars().any(bad)
+        && !domain.chars().any(bad)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
+pub const EMAIL_PATTERN: &str = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f.][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s\x00-\x1f\x7f-\x9f.]$";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,72 +4,86 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
-use serde::Deserialize;
+use actix_web::{FromRequest, HttpRequest, http::header};
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
-use super::body::{JsonContentType, JsonObject, NoFields};
-use super::envelope::{self, ApiError};
+use super::body::{Body, FromBody, JsonContentType, JsonObject, NoFields};
+use super::context::{self, ApiResult};
+use super::envelope::ApiError;
 use crate::accounts::{self, Principal, tokens::Purpose};
-use crate::error::Error;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// An email and password (SPEC §2).
+#[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LoginBody {
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
+pub struct LoginParams {
+    #[schema(min_length = 1, max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 1, max_length = 256)]
+    pub password: String,
+}
+
+impl FromBody for LoginParams {
+    fn from_body(b: &mut Body) -> Option<Self> {
+        let email = b.secret_text("email", 254);
+        let password = b.secret_text("password", 256);
+        Some(Self {
+            email: email?,
+            password: password?,
+        })
+    }
+}
+
+/// A user token for the key-management API.
+#[derive(Serialize, ToSchema)]
+pub struct Login {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    #[schema(pattern = "^Bearer$")]
+    pub token_type: &'static str,
+    #[schema(schema_with = crate::schema::timestamp)]
+    pub expires_at: String,
 }
 
 pub async fn login(
     req: HttpRequest,
     _: JsonContentType,
-    JsonObject(body): JsonObject<LoginBody>,
-) -> Result<HttpResponse, ApiError> {
-    let LoginBody { email, password } = body;
-    let mut missing = crate::error::FieldErrors::new();
-    if email.as_deref().is_none_or(str::is_empty) {
-        missing.insert("email", "required".into());
-    }
-    if password.as_deref().is_none_or(str::is_empty) {
-        missing.insert("password", "required".into());
-    }
-    if !missing.is_empty() {
-        return Err(Error::Invalid(missing).into());
-    }
+    JsonObject(body): JsonObject<LoginParams>,
+) -> ApiResult<Login> {
     let state = AppState::of(&req);
     let ip = AppState::client_ip(&req);
-    let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
     let issued = accounts::sign_in(
         &state.db,
         &state.tokens,
         Purpose::Api,
-        &email,
-        password,
+        &body.email,
+        body.password,
         &ip,
     )
     .await?;
-    Ok(envelope::ok(json!({
-        "token": issued.token,
-        "token_type": "Bearer",
-        "expires_at": crate::clock::rfc3339(issued.expires_at),
-    })))
+    context::ok(Login {
+        token: issued.token,
+        token_type: "Bearer",
+        expires_at: crate::clock::rfc3339(issued.expires_at),
+    })
 }
 
-pub async fn logout(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    _: NoFields,
-) -> Result<HttpResponse, ApiError> {
+/// The token is revoked.
+#[derive(Serialize, ToSchema)]
+pub struct LoggedOut {
+    pub revoked: bool,
+}
+
+pub async fn logout(req: HttpRequest, ApiUser(who): ApiUser, _: NoFields) -> ApiResult<LoggedOut> {
     let state = AppState::of(&req);
     let ip = AppState::client_ip(&req);
     state
         .db
         .run(move |c| accounts::sign_out(c, &who, &ip))
         .await?;
-    Ok(envelope::ok(json!({"revoked": true})))
+    context::ok(LoggedOut { revoked: true })
 }
 
 /// A person authenticated by a user token (not an API key) on the API.

@@ -9,6 +9,12 @@ use serde_json::{Map, Value, json};
 
 use super::envelope::{ApiError, body_error, payload_too_large};
 
+/// `5.0` is the whole number 5 (JSON Schema counts it as an integer too).
+fn whole_float(n: &serde_json::Number) -> Option<i64> {
+    let f = n.as_f64()?;
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+}
+
 pub struct Body {
     map: Map<String, Value>,
     errors: BTreeMap<String, String>,
@@ -55,6 +61,50 @@ impl Body {
         self.map.contains_key(name)
     }
 
+    /// The field as sent (null is absent), for values with a shape of their own.
+    pub fn raw(&mut self, name: &'static str) -> Option<Value> {
+        self.take(name)
+    }
+
+    /// Whether the field was sent as `null` (a PATCH that clears it).
+    pub fn is_null(&self, name: &str) -> bool {
+        self.map.get(name).is_some_and(Value::is_null)
+    }
+
+    /// A list of at most `max_items` strings.
+    pub fn strings(&mut self, name: &'static str, max_items: usize) -> Option<Vec<String>> {
+        match self.take(name)? {
+            Value::Array(items) if items.len() > max_items => {
+                self.fail(name, &format!("at most {max_items} entries"))
+            }
+            Value::Array(items) => {
+                let strings: Option<Vec<String>> = items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                strings.or_else(|| self.fail(name, "must be a list of strings"))
+            }
+            _ => self.fail(name, "must be a list of strings"),
+        }
+    }
+
+    /// A required string of 1..=max characters taken as sent (a password may hold any
+    /// character): only its presence and length are checked here.
+    pub fn secret_text(&mut self, name: &'static str, max: usize) -> Option<String> {
+        match self.take(name) {
+            None => self.fail(name, "required"),
+            Some(Value::String(s)) if s.is_empty() => self.fail(name, "required"),
+            Some(Value::String(s)) if s.chars().count() > max => {
+                self.fail(name, &format!("at most {max} characters"))
+            }
+            Some(Value::String(s)) => Some(s),
+            Some(_) => self.fail(name, "must be a string"),
+        }
+    }
+
     /// A string of 1..=max characters.
     pub fn string(&mut self, name: &'static str, required: bool, max: usize) -> Option<String> {
         match self.take(name) {
@@ -66,6 +116,10 @@ impl Body {
             Some(Value::String(s)) if s.chars().count() > max => {
                 self.fail(name, &format!("at most {max} characters"))
             }
+            Some(Value::String(s)) if s.chars().any(char::is_control) => self.fail(
+                name,
+                "must not contain control characters such as line breaks",
+            ),
             Some(Value::String(s)) => Some(s),
             Some(_) => self.fail(name, "must be a string"),
         }
@@ -75,7 +129,7 @@ impl Body {
         match self.take(name) {
             None if required => self.fail(name, "required"),
             None => None,
-            Some(Value::Number(n)) => match n.as_i64() {
+            Some(Value::Number(n)) => match n.as_i64().or_else(|| whole_float(&n)) {
                 Some(i) if (min..=max).contains(&i) => Some(i),
                 _ => self.fail(name, &format!("must be a whole number from {min} to {max}")),
             },
@@ -145,6 +199,11 @@ impl Body {
         None
     }
 
+    /// Records an error for the field and gives `None`, for readers of shapes of their own.
+    pub fn fail_none<T>(&mut self, name: &str, message: &str) -> Option<T> {
+        self.fail(name, message)
+    }
+
     /// Unknown fields and any collected errors become one 400 `invalid_request`.
     pub fn finish(mut self) -> Result<(), ApiError> {
         let unknown: Vec<String> = self
@@ -166,17 +225,6 @@ impl Body {
         )
         .details(json!({ "fields": self.errors })))
     }
-}
-
-/// For the `let (Some(a), Some(b)) = … else` after `Body::finish`: `finish` already refused
-/// a body missing a required field, so this is never reached; it answers 400 anyway, so
-/// it can never be a panic.
-pub fn unreachable_fields<T>() -> Result<T, ApiError> {
-    Err(ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        "Required fields are missing.",
-    ))
 }
 
 /// Why a body could not be read: too large (over 64 KiB), too slow (408, and the
@@ -211,12 +259,20 @@ fn read_object(
     Box::pin(async move { Body::parse(&bytes.await.map_err(read_error)?) })
 }
 
-/// A typed JSON body: the one extractor for bodies read into a struct. The body must be
-/// a JSON object (any `Content-Type`); a field the struct does not take is 400
+/// A request body type: read from the body's fields with `Body`, so each missing or wrong
+/// field is named in the product's words. It derives `ToSchema` beside this, and the route
+/// table names it, so the OpenAPI document describes what this reads.
+pub trait FromBody: Sized {
+    /// Reads the fields; `None` when one was missing or wrong (`Body` has the errors).
+    fn from_body(b: &mut Body) -> Option<Self>;
+}
+
+/// A typed JSON body: the one body extractor. The body must be a JSON object (any
+/// `Content-Type`; blank is `{}`); a field the type does not take is 400
 /// `invalid_request` naming it in `details.fields`.
 pub struct JsonObject<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonObject<T> {
+impl<T: FromBody + 'static> FromRequest for JsonObject<T> {
     type Error = ApiError;
     type Future = BodyFuture<Self>;
 
@@ -226,29 +282,22 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     ) -> Self::Future {
         let body = read_object(req, payload);
         Box::pin(async move {
-            serde_json::from_value(Value::Object(body.await?.map))
-                .map(JsonObject)
-                .map_err(|e| shape_error(&e))
+            let mut b = body.await?;
+            let value = T::from_body(&mut b);
+            b.finish()?;
+            value.map(JsonObject).ok_or_else(missing_fields)
         })
     }
 }
 
-/// A body that does not fit the struct, in the product's words.
-fn shape_error(e: &serde_json::Error) -> ApiError {
-    let text = e.to_string();
-    let fields = match text
-        .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split('`').next())
-    {
-        Some(field) => json!({ field: "unknown field" }),
-        None => json!({ "body": "a field has the wrong type; see this endpoint's documentation" }),
-    };
+/// `Body::finish` has already refused a body with a missing or wrong field, so this is
+/// never reached; it answers 400 anyway, so it can never be a panic.
+fn missing_fields() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "invalid_request",
-        "Some fields are missing or invalid; see details.fields.",
+        "Required fields are missing.",
     )
-    .details(json!({ "fields": fields }))
 }
 
 /// The body of an action endpoint (suspend, reactivate, revoke, logout, cancel, …):

@@ -1,18 +1,35 @@
 //! What every key-authenticated handler shares: its scope, the blocking runner, bodies and
 //! list queries.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use serde_json::Value;
+use actix_web::body::BoxBody;
+use actix_web::{HttpRequest, HttpResponse, Responder, http::StatusCode, web};
+use serde::Serialize;
 
 use super::envelope::{self, ApiError};
 use super::gate::KeyAuth;
-use super::list::{self, Page};
+use super::list::{self, List, Page};
 use crate::db::DbConn;
 use crate::db::models::objects::Scope;
 use crate::error::Error;
 use crate::state::AppState;
 
-pub type ApiResult = Result<HttpResponse, ApiError>;
+/// A successful answer: its status and the `data` of the envelope, typed, so the route
+/// table can name the type each handler returns (and the OpenAPI document describe it).
+pub struct Reply<T> {
+    pub status: StatusCode,
+    pub data: T,
+}
+
+impl<T: Serialize> Responder for Reply<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        envelope::with_status(self.status, self.data)
+    }
+}
+
+/// What every API handler returns.
+pub type ApiResult<T> = Result<Reply<T>, ApiError>;
 pub type Query = web::Query<Vec<(String, String)>>;
 
 /// The merchant and mode of the key.
@@ -33,25 +50,38 @@ where
     Ok(AppState::of(req).db.run(move |c| work(c, &scope)).await?)
 }
 
-pub fn created(object: Value) -> ApiResult {
-    Ok(envelope::with_status(StatusCode::CREATED, object))
+/// A new object, answered with 201; serialized as the object itself.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Created<T>(pub T);
+
+/// 201 with the new object.
+pub fn created<T>(data: T) -> ApiResult<Created<T>> {
+    Ok(Reply {
+        status: StatusCode::CREATED,
+        data: Created(data),
+    })
 }
 
-pub fn ok(object: Value) -> ApiResult {
-    Ok(envelope::ok(object))
+/// 200 with the object.
+pub fn ok<T>(data: T) -> ApiResult<T> {
+    Ok(Reply {
+        status: StatusCode::OK,
+        data,
+    })
 }
 
-type Lister = fn(&mut DbConn, &Scope, Option<&str>, i64) -> Result<Vec<Value>, Error>;
-type Getter = fn(&mut DbConn, &Scope, &str) -> Result<Value, Error>;
+pub type Lister<T> = fn(&mut DbConn, &Scope, Option<&str>, i64) -> Result<Vec<T>, Error>;
+pub type Getter<T> = fn(&mut DbConn, &Scope, &str) -> Result<T, Error>;
 
 /// A paginated list; `starting_after` must name an object of the same kind in scope.
-pub async fn list_page(
+pub async fn list_page<T: Send + 'static>(
     req: &HttpRequest,
     auth: &KeyAuth,
     query: &[(String, String)],
-    lister: Lister,
-    getter: Getter,
-) -> ApiResult {
+    lister: Lister<T>,
+    getter: Getter<T>,
+) -> ApiResult<List<T>> {
     let page = Page::from_query(query)?;
     let rows = run(req, auth, move |c, s| {
         check_cursor(c, s, &page, getter)?;
@@ -64,7 +94,12 @@ pub async fn list_page(
     ok(list::list(rows.0, &rows.1))
 }
 
-pub fn check_cursor(c: &mut DbConn, s: &Scope, page: &Page, getter: Getter) -> Result<(), Error> {
+pub fn check_cursor<T>(
+    c: &mut DbConn,
+    s: &Scope,
+    page: &Page,
+    getter: Getter<T>,
+) -> Result<(), Error> {
     if let Some(cursor) = &page.starting_after {
         match getter(c, s, cursor) {
             Err(Error::NotFound) => {

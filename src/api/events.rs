@@ -3,21 +3,22 @@
 use actix_web::{HttpRequest, web};
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::context::{self, ApiResult, Query};
-use super::envelope;
 use super::gate::KeyAuth;
-use super::list::{self, Page};
+use super::list::{self, List, Page};
 use crate::keys::KeyKind;
 use crate::keys::permissions::{Level, Resource};
 use crate::payments::events;
+use crate::payments::views::Event;
 
-pub async fn get_event(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult {
+pub async fn get_event(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult<Event> {
     context::ok(context::run(&req, &auth, move |c, s| events::get(c, s, &id)).await?)
 }
 
 /// `?type=payment.succeeded` filters.
-pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiResult {
+pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiResult<List<Event>> {
     let page = Page::from_query(&query)?;
     let event_type = query
         .iter()
@@ -40,26 +41,34 @@ pub async fn list_events(req: HttpRequest, auth: KeyAuth, query: Query) -> ApiRe
     context::ok(list::list(rows.0, &rows.1))
 }
 
-/// What `GET /whoami` answers.
-#[derive(Serialize)]
-struct Whoami<'a> {
+/// Which key made the request, its mode, scopes and merchant.
+#[derive(Serialize, ToSchema)]
+pub struct Whoami {
+    #[schema(pattern = "^whoami$")]
     object: &'static str,
-    key_id: &'a str,
+    #[schema(pattern = "^key_")]
+    key_id: String,
+    /// `secret` or `publishable`.
+    #[schema(pattern = "^(secret|publishable)$")]
     key_type: &'static str,
+    /// `test` or `live`.
+    #[schema(pattern = "^(test|live)$")]
     mode: &'static str,
     livemode: bool,
+    /// Such as `payments:write`; every scope when the key has full access.
     scopes: Vec<String>,
-    merchant: WhoamiMerchant<'a>,
+    merchant: WhoamiMerchant,
 }
 
-#[derive(Serialize)]
-struct WhoamiMerchant<'a> {
-    id: &'a str,
-    name: &'a str,
+/// The merchant a key belongs to.
+#[derive(Serialize, ToSchema)]
+pub struct WhoamiMerchant {
+    id: String,
+    name: String,
 }
 
 /// Which key this is, its mode, scopes and merchant.
-pub async fn whoami(auth: KeyAuth) -> ApiResult {
+pub async fn whoami(auth: KeyAuth) -> ApiResult<Whoami> {
     let k = &auth.0;
     // A publishable key can do no more than read plans, whatever its pair may do.
     let scopes = match k.kind {
@@ -69,9 +78,9 @@ pub async fn whoami(auth: KeyAuth) -> ApiResult {
         }
         KeyKind::Publishable => vec![],
     };
-    Ok(envelope::ok(Whoami {
+    context::ok(Whoami {
         object: "whoami",
-        key_id: &k.key_id,
+        key_id: k.key_id.clone(),
         key_type: if k.kind == KeyKind::Secret {
             "secret"
         } else {
@@ -81,8 +90,8 @@ pub async fn whoami(auth: KeyAuth) -> ApiResult {
         livemode: auth.livemode(),
         scopes,
         merchant: WhoamiMerchant {
-            id: &k.merchant_id,
-            name: &k.merchant_name,
+            id: k.merchant_id.clone(),
+            name: k.merchant_name.clone(),
         },
-    }))
+    })
 }

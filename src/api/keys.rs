@@ -1,43 +1,34 @@
 //! The key-management API of SPEC §6, for user tokens (never API keys). It calls the same
 //! service functions as the Hub pages.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, web};
+use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::auth::ApiUser;
-use super::body::{JsonObject, NoFields};
-use super::context::Query;
-use super::envelope::{self, ApiError};
-use super::list::{self, Page};
+use super::body::{Body, FromBody, JsonObject, NoFields};
+use super::context::{self, ApiResult, Created, Query};
+use super::envelope::ApiError;
+use super::list::{self, List, Page};
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::error::Error;
 use crate::keys::Mode;
-use crate::keys::config::KeyDraft;
+use crate::keys::config::{KeyDraft, MAX_EXPIRY_DAYS, MAX_RATE_LIMIT};
 use crate::keys::lifecycle;
-use crate::keys::model::{ApiKey, CreatedKey, KeyStatus};
-use crate::keys::permissions::Access;
+use crate::keys::model::{ApiKey, CreatedKey, KeyObject, KeyStatus};
+use crate::keys::permissions::{self, Access};
 use crate::keys::service::{self, KeyFilter, KeyPatch};
 use crate::state::AppState;
-
-/// A number sent as JSON, as the text the service checks ("" when absent or null).
-fn number_text(v: &Option<Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Number(n)) => n.to_string(),
-        // Anything else fails the service's number check with the field named.
-        Some(other) => format!("{other}"),
-    }
-}
+use crate::versions;
 
 /// Newest first, paged on (`created_at`, `id`) like every list: key ids are not ordered.
 pub async fn list_keys(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     query: Query,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<List<KeyObject>> {
     let page = Page::from_query(&query)?;
     let param = |name: &str| {
         query
@@ -68,55 +59,199 @@ pub async fn list_keys(
                 + 1
         }
     };
-    let rows: Vec<Value> = keys[start..]
+    let rows: Vec<KeyObject> = keys[start..]
         .iter()
         .take(page.fetch() as usize)
-        .map(ApiKey::to_json)
+        .map(ApiKey::view)
         .collect();
-    Ok(envelope::ok(list::list(rows, &page)))
+    context::ok(list::list(rows, &page))
 }
 
 fn bad_filter(field: &'static str, allowed: &str) -> ApiError {
-    crate::error::Error::field(field, format!("use {allowed}")).into()
+    Error::field(field, format!("use {allowed}")).into()
 }
 
-#[derive(Deserialize)]
+fn mode() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["test", "live"]))
+        .build()
+}
+
+fn label() -> utoipa::openapi::schema::Object {
+    crate::schema::text(100, true)
+}
+
+fn version() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .enum_values(Some(
+            versions::SUPPORTED
+                .iter()
+                .map(|v| Value::from(*v))
+                .chain([Value::Null]),
+        ))
+        .description(Some("Pins the key to an API version; null for none."))
+        .build()
+}
+
+fn ip_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    use utoipa::openapi::{KnownFormat, SchemaFormat};
+    let format = |f| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(f)))
+    };
+    ArrayBuilder::new()
+        .items(
+            OneOfBuilder::new()
+                .item(format(KnownFormat::Ipv4))
+                .item(format(KnownFormat::Ipv6)),
+        )
+        .max_items(Some(100))
+        .description(Some(
+            "Addresses, or CIDR blocks with no host bits such as `10.0.0.0/24`, the key may be \
+             used from; empty for anywhere. Every entry must parse: nothing is dropped or rewritten.",
+        ))
+        .build()
+}
+
+fn whole(min: i64, max: i64) -> impl Fn() -> utoipa::openapi::schema::Object {
+    move || {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(min))
+            .maximum(Some(max))
+            .build()
+    }
+}
+
+fn rate_limit_schema() -> utoipa::openapi::schema::Object {
+    whole(1, i64::from(MAX_RATE_LIMIT))()
+}
+
+fn expiry_schema() -> utoipa::openapi::schema::Object {
+    whole(1, MAX_EXPIRY_DAYS)()
+}
+
+/// An API version the key may be pinned to: one of the supported, or null (none).
+fn read_version(b: &mut Body) -> Option<Option<String>> {
+    match b.raw("api_version") {
+        // Absent or null: no pin.
+        None => Some(None),
+        Some(Value::String(v)) if versions::is_supported(&v) => Some(Some(v)),
+        Some(_) => b.fail_none(
+            "api_version",
+            &format!("use one of {}, or null", versions::SUPPORTED.join(", ")),
+        ),
+    }
+}
+
+/// `"*"` or `{"resource":"level"}`, checked here so every bad field is named at once.
+fn read_permissions(b: &mut Body) -> Option<Result<Access, String>> {
+    let access = b.raw("permissions").map(|v| Access::from_json(&v))?;
+    if let Err(e) = &access {
+        b.error("permissions", e.clone());
+    }
+    Some(access)
+}
+
+/// The allowed-IP list, each entry checked by the one validator the Hub uses too.
+fn read_ips(b: &mut Body) -> Option<Vec<String>> {
+    let ips = b.strings("allowed_ips", 100)?;
+    if let Err(e) = crate::keys::config::parse_allowed_ips(&ips) {
+        b.error("allowed_ips", e);
+    }
+    Some(ips)
+}
+
+/// A new key.
+#[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CreateBody {
-    name: Option<String>,
-    mode: Option<String>,
-    permissions: Option<Value>,
-    allowed_ips: Option<Vec<String>>,
-    rate_limit: Option<Value>,
-    expires_in_days: Option<Value>,
-    api_version: Option<String>,
-    require_signature: Option<bool>,
+pub struct CreateKeyParams {
+    /// A label, such as "Production backend".
+    #[schema(schema_with = label)]
+    pub name: String,
+    /// `test` (default) or `live`.
+    #[schema(schema_with = mode)]
+    pub mode: Option<String>,
+    #[schema(schema_with = permissions::schema)]
+    pub permissions: Value,
+    #[schema(schema_with = ip_list)]
+    pub allowed_ips: Option<Vec<String>>,
+    /// Requests per minute (default 100).
+    #[schema(schema_with = rate_limit_schema)]
+    pub rate_limit: Option<i64>,
+    /// Days until the key stops working; none when absent.
+    #[schema(schema_with = expiry_schema)]
+    pub expires_in_days: Option<i64>,
+    #[schema(schema_with = version)]
+    pub api_version: Option<String>,
+    /// Requests must carry a valid `Paydesk-Signature`.
+    pub require_signature: Option<bool>,
 }
 
-fn with_secret(created: &CreatedKey) -> Value {
-    let mut obj = created.key.to_json();
-    obj["secret_key"] = Value::String(created.secret.clone());
-    obj
+/// What `CreateKeyParams` reads, ready for the service.
+pub struct NewKeyDraft(KeyDraft);
+
+impl FromBody for NewKeyDraft {
+    fn from_body(b: &mut Body) -> Option<Self> {
+        let name = b.string("name", true, 100);
+        let mode = match b.string("mode", false, 4) {
+            Some(m) if Mode::parse(&m).is_none() => b.fail_none("mode", "use test or live"),
+            other => Some(other.unwrap_or_else(|| "test".into())),
+        };
+        let permissions = read_permissions(b);
+        if permissions.is_none() {
+            b.error(
+                "permissions",
+                "required: \"*\" or an object such as {\"payments\":\"write\"}",
+            );
+        }
+        let allowed_ips = read_ips(b);
+        let rate_limit = b.int("rate_limit", false, 1, i64::from(MAX_RATE_LIMIT));
+        let expires = b.int("expires_in_days", false, 1, MAX_EXPIRY_DAYS);
+        let api_version = read_version(b);
+        let require_signature = b.bool("require_signature");
+        Some(NewKeyDraft(KeyDraft {
+            name: name?,
+            mode: mode?,
+            permissions: permissions?,
+            allowed_ips: allowed_ips.unwrap_or_default(),
+            rate_limit: rate_limit.map(|n| n.to_string()).unwrap_or_default(),
+            expires_in_days: expires.map(|n| n.to_string()).unwrap_or_default(),
+            api_version: api_version?.unwrap_or_default(),
+            require_signature: require_signature.unwrap_or(false),
+        }))
+    }
+}
+
+/// A key just made (or rolled): the one answer that holds its secret.
+#[derive(Serialize, ToSchema)]
+pub struct NewKey {
+    #[serde(flatten)]
+    pub key: KeyObject,
+    /// The secret key. It is shown here once and never again.
+    #[schema(pattern = "^sk_(test|live)_")]
+    pub secret_key: String,
+}
+
+fn with_secret(created: &CreatedKey) -> NewKey {
+    NewKey {
+        key: created.key.view(),
+        secret_key: created.secret.clone(),
+    }
 }
 
 pub async fn create_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
-    JsonObject(b): JsonObject<CreateBody>,
-) -> Result<HttpResponse, ApiError> {
-    let draft = KeyDraft {
-        name: b.name.unwrap_or_default(),
-        mode: b.mode.unwrap_or_else(|| "test".into()),
-        permissions: match &b.permissions {
-            None => Err("required: \"*\" or an object such as {\"payments\":\"write\"}".into()),
-            Some(v) => Access::from_json(v),
-        },
-        allowed_ips: b.allowed_ips.unwrap_or_default(),
-        rate_limit: number_text(&b.rate_limit),
-        expires_in_days: number_text(&b.expires_in_days),
-        api_version: b.api_version.unwrap_or_default(),
-        require_signature: b.require_signature.unwrap_or(false),
-    };
+    JsonObject(NewKeyDraft(draft)): JsonObject<NewKeyDraft>,
+) -> ApiResult<Created<NewKey>> {
     let ip = AppState::client_ip(&req);
     let created = AppState::of(&req)
         .db
@@ -127,62 +262,84 @@ pub async fn create_key(
             Ok(created)
         })
         .await?;
-    Ok(envelope::with_status(
-        StatusCode::CREATED,
-        with_secret(&created),
-    ))
+    context::created(with_secret(&created))
 }
 
 pub async fn get_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<KeyObject> {
     let key = AppState::of(&req)
         .db
         .run(move |c| service::get_key(c, &who, &id))
         .await?;
-    Ok(envelope::ok(key.to_json()))
+    context::ok(key.view())
 }
 
-#[derive(Deserialize)]
+/// What to change in a key; absent fields stay as they are.
+#[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UpdateBody {
-    name: Option<String>,
-    permissions: Option<Value>,
-    allowed_ips: Option<Vec<String>>,
-    rate_limit: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    api_version: Option<Option<String>>,
-    require_signature: Option<bool>,
+pub struct UpdateKeyParams {
+    #[schema(schema_with = label)]
+    pub name: Option<String>,
+    #[schema(schema_with = permissions::schema)]
+    pub permissions: Option<Value>,
+    #[schema(schema_with = ip_list)]
+    pub allowed_ips: Option<Vec<String>>,
+    #[schema(schema_with = rate_limit_schema)]
+    pub rate_limit: Option<i64>,
+    /// A version to pin, or null to remove the pin.
+    #[schema(schema_with = version)]
+    pub api_version: Option<String>,
+    pub require_signature: Option<bool>,
 }
 
-/// Tells `"field": null` (Some(None)) from an absent field (None).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
+pub struct KeyChange(KeyPatch);
+
+impl FromBody for KeyChange {
+    fn from_body(b: &mut Body) -> Option<Self> {
+        let name = b.string("name", false, 100);
+        if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            b.error("name", "must not be empty");
+        }
+        let permissions = read_permissions(b);
+        let allowed_ips = read_ips(b);
+        let rate_limit = b.int("rate_limit", false, 1, i64::from(MAX_RATE_LIMIT));
+        let cleared = b.is_null("api_version");
+        let sent = b.has("api_version");
+        let api_version = read_version(b);
+        let require_signature = b.bool("require_signature");
+        Some(KeyChange(KeyPatch {
+            name,
+            permissions,
+            allowed_ips,
+            rate_limit: rate_limit.map(|n| n.to_string()),
+            // `"api_version": null` removes the pin.
+            api_version: if cleared {
+                Some(String::new())
+            } else if sent {
+                Some(api_version?.unwrap_or_default())
+            } else {
+                None
+            },
+            require_signature,
+        }))
+    }
 }
 
 pub async fn update_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
-    JsonObject(b): JsonObject<UpdateBody>,
-) -> Result<HttpResponse, ApiError> {
-    let patch = KeyPatch {
-        name: b.name,
-        permissions: b.permissions.as_ref().map(Access::from_json),
-        allowed_ips: b.allowed_ips,
-        rate_limit: b.rate_limit.as_ref().map(|_| number_text(&b.rate_limit)),
-        // `"api_version": null` removes the pin.
-        api_version: b.api_version.map(Option::unwrap_or_default),
-        require_signature: b.require_signature,
-    };
+    JsonObject(KeyChange(patch)): JsonObject<KeyChange>,
+) -> ApiResult<KeyObject> {
     let ip = AppState::client_ip(&req);
     let key = AppState::of(&req)
         .db
         .run(move |c| service::update_key(c, &who, &id, patch, &ip))
         .await?;
-    Ok(envelope::ok(key.to_json()))
+    context::ok(key.view())
 }
 
 type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
@@ -193,13 +350,13 @@ async fn change_status(
     who: Principal,
     id: String,
     change: StatusChange,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<KeyObject> {
     let ip = AppState::client_ip(&req);
     let key = AppState::of(&req)
         .db
         .run(move |c| change(c, &who, &id, &ip))
         .await?;
-    Ok(envelope::ok(key.to_json()))
+    context::ok(key.view())
 }
 
 pub async fn suspend_key(
@@ -207,7 +364,7 @@ pub async fn suspend_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
     _: NoFields,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<KeyObject> {
     change_status(req, who, id.into_inner(), lifecycle::suspend_key).await
 }
 
@@ -216,29 +373,50 @@ pub async fn reactivate_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
     _: NoFields,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<KeyObject> {
     change_status(req, who, id.into_inner(), lifecycle::reactivate_key).await
 }
 
-#[derive(Deserialize, Default)]
+/// How long the old key keeps working after a roll.
+#[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RollBody {
-    grace_period_seconds: Option<i64>,
+pub struct RollParams {
+    /// 0 (default), 3600, 86400 or 604800 seconds.
+    #[schema(schema_with = grace)]
+    pub grace_period_seconds: Option<i64>,
 }
 
-/// The roll body is optional: no body means a grace period of 0.
+fn grace() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(lifecycle::ROLL_GRACE_SECONDS.iter().copied()))
+        .build()
+}
+
+impl FromBody for RollParams {
+    fn from_body(b: &mut Body) -> Option<Self> {
+        Some(Self {
+            grace_period_seconds: b.int("grace_period_seconds", false, 0, 604_800),
+        })
+    }
+}
+
+/// The new pair, with the key it replaced.
+#[derive(Serialize, ToSchema)]
+pub struct RolledKey {
+    #[serde(flatten)]
+    pub key: NewKey,
+    /// The old key, now ending after the grace period.
+    pub rolled_from: KeyObject,
+}
+
 pub async fn roll_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let body: RollBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RollBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| envelope::body_error(&e))?
-    };
-    let grace = body.grace_period_seconds.unwrap_or(0);
+    JsonObject(p): JsonObject<RollParams>,
+) -> ApiResult<Created<RolledKey>> {
+    let grace = p.grace_period_seconds.unwrap_or(0);
     let ip = AppState::client_ip(&req);
     let (created, old) = AppState::of(&req)
         .db
@@ -249,9 +427,10 @@ pub async fn roll_key(
             Ok((created, old))
         })
         .await?;
-    let mut data = with_secret(&created);
-    data["rolled_from"] = old.to_json();
-    Ok(envelope::with_status(StatusCode::CREATED, data))
+    context::created(RolledKey {
+        key: with_secret(&created),
+        rolled_from: old.view(),
+    })
 }
 
 pub async fn revoke_key(
@@ -259,6 +438,14 @@ pub async fn revoke_key(
     ApiUser(who): ApiUser,
     id: web::Path<String>,
     _: NoFields,
-) -> Result<HttpResponse, ApiError> {
+) -> ApiResult<KeyObject> {
     change_status(req, who, id.into_inner(), lifecycle::revoke_key).await
+}
+
+impl super::describe::BodySchema for NewKeyDraft {
+    type Schema = CreateKeyParams;
+}
+
+impl super::describe::BodySchema for KeyChange {
+    type Schema = UpdateKeyParams;
 }

@@ -2,7 +2,6 @@
 //! first. Ids are time-ordered, so "older than the cursor" is `id < cursor`.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::envelope::ApiError;
 use crate::error::Error;
@@ -48,9 +47,21 @@ impl Page {
     }
 }
 
-/// The list object of SPEC §4 from rows fetched with `Page::fetch`.
-pub fn list<T: Serialize>(mut rows: Vec<T>, page: &Page) -> Value {
+/// The list object of SPEC §4: `{"object":"list","data":[…],"has_more":…}`.
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    pub object: &'static str,
+    pub data: Vec<T>,
+    pub has_more: bool,
+}
+
+/// The list object from rows fetched with `Page::fetch`.
+pub fn list<T>(mut rows: Vec<T>, page: &Page) -> List<T> {
     let has_more = rows.len() as i64 > page.limit;
     rows.truncate(page.limit as usize);
-    json!({"object": "list", "data": rows, "has_more": has_more})
+    List {
+        object: "list",
+        data: rows,
+        has_more,
+    }
 }

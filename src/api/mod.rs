@@ -6,12 +6,14 @@ pub mod body;
 pub mod client_sessions;
 pub mod context;
 pub mod customers;
+pub mod describe;
 pub mod envelope;
 pub mod events;
 pub mod gate;
 pub mod idempotency;
 pub mod keys;
 pub mod list;
+pub mod openapi;
 pub mod payments;
 pub mod plans;
 pub mod routes;
@@ -24,6 +26,11 @@ use actix_web::{middleware::from_fn, web};
 /// methods, into the JSON envelope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let scope = routes::mount(web::scope("/api/v1"))
+        .service(
+            web::resource("/openapi.json")
+                .route(web::get().to(openapi::serve))
+                .route(web::head().to(openapi::serve)),
+        )
         .app_data(envelope::json_config())
         .app_data(web::PayloadConfig::new(envelope::BODY_LIMIT))
         .default_service(web::to(envelope::unknown_route))

@@ -6,6 +6,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{Route, Scope, web};
 
+use super::describe::{Shape, shape_of};
 use super::gate::{self, KeyPolicy};
 use super::{auth, client_sessions, customers, events, keys, payments, plans, subscriptions};
 use crate::keys::permissions::{Level, Resource};
@@ -27,6 +28,26 @@ pub struct Endpoint {
     pub guard: Guard,
     /// The handler as a route answering the given method (the table's, or HEAD for GET).
     pub route: fn(Method) -> Route,
+    /// What the reference and the OpenAPI document say about it.
+    pub doc: Doc,
+}
+
+/// An operation's description: the schemas come from the handler's types (`Shape`), the
+/// words and the codes beyond those its guard, body and path imply from here.
+pub struct Doc {
+    pub summary: &'static str,
+    pub shape: Shape,
+    /// Query parameters besides `limit` and `starting_after`: name, description, values.
+    pub filters: &'static [Filter],
+    /// Error codes this operation can return beyond the ones every such operation can.
+    pub errors: &'static [&'static str],
+}
+
+pub struct Filter {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The values it takes; empty for any text.
+    pub values: &'static [&'static str],
 }
 
 const fn needs(resource: Resource, level: Level) -> Guard {
@@ -43,58 +64,130 @@ const fn publishable(resource: Option<(Resource, Level)>) -> Guard {
     })
 }
 
+macro_rules! or_none {
+    () => {
+        &[]
+    };
+    ($e:expr) => {
+        $e
+    };
+}
+
 macro_rules! endpoint {
-    ($method:ident $path:literal, $guard:expr, $handler:path) => {
+    ($method:ident $path:literal, $guard:expr, $handler:path, $summary:literal
+        $(, filters: $filters:expr)? $(, errors: $errors:expr)?) => {
         Endpoint {
             method: Method::$method,
             path: $path,
             guard: $guard,
             route: |method| web::route().method(method).to($handler),
+            doc: Doc {
+                summary: $summary,
+                shape: shape_of(&$handler),
+                filters: or_none!($($filters)?),
+                errors: or_none!($($errors)?),
+            },
         }
     };
 }
+
+const KEY_FILTERS: &[Filter] = &[
+    Filter {
+        name: "mode",
+        description: "Only keys of this mode.",
+        values: &["test", "live"],
+    },
+    Filter {
+        name: "status",
+        description: "Only keys in this status.",
+        values: &["active", "suspended", "revoked", "expired"],
+    },
+];
+
+const SUBSCRIPTION_FILTERS: &[Filter] = &[
+    Filter {
+        name: "customer",
+        description: "Only this customer's subscriptions (`cus_…`).",
+        values: &[],
+    },
+    Filter {
+        name: "status",
+        description: "Only subscriptions in this status.",
+        values: &["active", "canceled"],
+    },
+];
+
+const EVENT_FILTERS: &[Filter] = &[Filter {
+    name: "type",
+    description: "Only events of this type, such as `payment.succeeded`.",
+    values: &[],
+}];
+
+/// Changes a key cannot take in its status (a revoked key cannot be edited).
+const KEY_STATE: &[&str] = &["invalid_state"];
 
 /// The table. More specific paths come before `{id}` paths they would otherwise match.
 pub fn table() -> Vec<Endpoint> {
     use Level::{Read, Write};
     use Resource::*;
     vec![
-        endpoint!(POST "/auth/login", Guard::Public, auth::login),
-        endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout),
-        endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys),
-        endpoint!(POST "/api-keys", Guard::UserToken, keys::create_key),
-        endpoint!(GET "/api-keys/{id}", Guard::UserToken, keys::get_key),
-        endpoint!(PATCH "/api-keys/{id}", Guard::UserToken, keys::update_key),
-        endpoint!(DELETE "/api-keys/{id}", Guard::UserToken, keys::revoke_key),
-        endpoint!(POST "/api-keys/{id}/suspend", Guard::UserToken, keys::suspend_key),
-        endpoint!(POST "/api-keys/{id}/reactivate", Guard::UserToken, keys::reactivate_key),
-        endpoint!(POST "/api-keys/{id}/roll", Guard::UserToken, keys::roll_key),
-        endpoint!(GET "/whoami", publishable(None), events::whoami),
-        endpoint!(POST "/client-session", needs(ClientSessions, Write), client_sessions::create_client_session),
-        endpoint!(PATCH "/client-session/{id}", needs(ClientSessions, Write), client_sessions::update_client_session),
-        endpoint!(GET "/customers", needs(Customers, Read), customers::list_customers),
-        endpoint!(POST "/customers", needs(Customers, Write), customers::create_customer),
-        endpoint!(GET "/customers/{id}", needs(Customers, Read), customers::get_customer),
-        endpoint!(PATCH "/customers/{id}", needs(Customers, Write), customers::update_customer),
-        endpoint!(GET "/plans", publishable(Some((Plans, Read))), plans::list_plans),
-        endpoint!(POST "/plans", needs(Plans, Write), plans::create_plan),
-        endpoint!(GET "/plans/{id}", publishable(Some((Plans, Read))), plans::get_plan),
-        endpoint!(GET "/payments", needs(Payments, Read), payments::list_payments),
-        endpoint!(POST "/payments", needs(Payments, Write), payments::create_payment),
-        endpoint!(GET "/payments/{id}", needs(Payments, Read), payments::get_payment),
-        endpoint!(POST "/payments/refund/{id}", needs(Refunds, Write), payments::refund_payment),
-        endpoint!(GET "/refunds", needs(Refunds, Read), payments::list_refunds),
-        endpoint!(GET "/refunds/{id}", needs(Refunds, Read), payments::get_refund),
-        endpoint!(GET "/balance", needs(Balance, Read), payments::get_balance),
-        endpoint!(GET "/subscriptions/search", needs(Subscriptions, Read), subscriptions::search_subscriptions),
-        endpoint!(POST "/subscriptions", needs(Subscriptions, Write), subscriptions::create_subscription),
-        endpoint!(PATCH "/subscriptions", needs(Subscriptions, Write), subscriptions::update_subscription_by_body),
-        endpoint!(GET "/subscriptions/{id}", needs(Subscriptions, Read), subscriptions::get_subscription),
-        endpoint!(PATCH "/subscriptions/{id}", needs(Subscriptions, Write), subscriptions::update_subscription),
-        endpoint!(POST "/subscriptions/cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::cancel_subscription),
-        endpoint!(POST "/subscriptions/schedule-cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::schedule_cancel_subscription),
-        endpoint!(GET "/events", needs(Events, Read), events::list_events),
-        endpoint!(GET "/events/{id}", needs(Events, Read), events::get_event),
+        endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
+            errors: &["invalid_credentials", "unsupported_media_type", "rate_limited"]),
+        endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
+        endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
+            filters: KEY_FILTERS),
+        endpoint!(POST "/api-keys", Guard::UserToken, keys::create_key, "Create an API key",
+            errors: &["live_mode_unavailable"]),
+        endpoint!(GET "/api-keys/{id}", Guard::UserToken, keys::get_key, "Retrieve an API key"),
+        endpoint!(PATCH "/api-keys/{id}", Guard::UserToken, keys::update_key, "Update an API key",
+            errors: KEY_STATE),
+        endpoint!(DELETE "/api-keys/{id}", Guard::UserToken, keys::revoke_key,
+            "Revoke an API key (it stays listed, revoked)", errors: KEY_STATE),
+        endpoint!(POST "/api-keys/{id}/suspend", Guard::UserToken, keys::suspend_key,
+            "Suspend an API key", errors: KEY_STATE),
+        endpoint!(POST "/api-keys/{id}/reactivate", Guard::UserToken, keys::reactivate_key,
+            "Reactivate a suspended API key", errors: KEY_STATE),
+        endpoint!(POST "/api-keys/{id}/roll", Guard::UserToken, keys::roll_key,
+            "Roll an API key: a new pair, the old one ending after a grace period", errors: KEY_STATE),
+        endpoint!(GET "/whoami", publishable(None), events::whoami,
+            "Which key this is: its mode, scopes and merchant"),
+        endpoint!(POST "/client-session", needs(ClientSessions, Write), client_sessions::create_client_session,
+            "Create a client session"),
+        endpoint!(PATCH "/client-session/{id}", needs(ClientSessions, Write), client_sessions::update_client_session,
+            "Update an open client session", errors: &["invalid_state"]),
+        endpoint!(GET "/customers", needs(Customers, Read), customers::list_customers, "List customers"),
+        endpoint!(POST "/customers", needs(Customers, Write), customers::create_customer, "Create a customer"),
+        endpoint!(GET "/customers/{id}", needs(Customers, Read), customers::get_customer, "Retrieve a customer"),
+        endpoint!(PATCH "/customers/{id}", needs(Customers, Write), customers::update_customer, "Update a customer"),
+        endpoint!(GET "/plans", publishable(Some((Plans, Read))), plans::list_plans, "List plans"),
+        endpoint!(POST "/plans", needs(Plans, Write), plans::create_plan, "Create a plan"),
+        endpoint!(GET "/plans/{id}", publishable(Some((Plans, Read))), plans::get_plan, "Retrieve a plan"),
+        endpoint!(GET "/payments", needs(Payments, Read), payments::list_payments, "List payments"),
+        endpoint!(POST "/payments", needs(Payments, Write), payments::create_payment,
+            "Create a payment with a test card (a declined card is a failed payment, 201)"),
+        endpoint!(GET "/payments/{id}", needs(Payments, Read), payments::get_payment, "Retrieve a payment"),
+        endpoint!(POST "/payments/refund/{id}", needs(Refunds, Write), payments::refund_payment,
+            "Refund a succeeded payment, in part or in full"),
+        endpoint!(GET "/refunds", needs(Refunds, Read), payments::list_refunds, "List refunds"),
+        endpoint!(GET "/refunds/{id}", needs(Refunds, Read), payments::get_refund, "Retrieve a refund"),
+        endpoint!(GET "/balance", needs(Balance, Read), payments::get_balance, "Retrieve the balance"),
+        endpoint!(GET "/subscriptions/search", needs(Subscriptions, Read), subscriptions::search_subscriptions,
+            "Search subscriptions", filters: SUBSCRIPTION_FILTERS),
+        endpoint!(POST "/subscriptions", needs(Subscriptions, Write), subscriptions::create_subscription,
+            "Subscribe a customer to a plan"),
+        endpoint!(PATCH "/subscriptions", needs(Subscriptions, Write), subscriptions::update_subscription_by_body,
+            "Update a subscription named in the body", errors: &["invalid_state", "not_found"]),
+        endpoint!(GET "/subscriptions/{id}", needs(Subscriptions, Read), subscriptions::get_subscription,
+            "Retrieve a subscription"),
+        endpoint!(PATCH "/subscriptions/{id}", needs(Subscriptions, Write), subscriptions::update_subscription,
+            "Update a subscription", errors: &["invalid_state"]),
+        endpoint!(POST "/subscriptions/cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::cancel_subscription,
+            "Cancel a subscription now", errors: &["invalid_state"]),
+        endpoint!(POST "/subscriptions/schedule-cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::schedule_cancel_subscription,
+            "Cancel a subscription at the end of its period", errors: &["invalid_state"]),
+        endpoint!(GET "/events", needs(Events, Read), events::list_events, "List events",
+            filters: EVENT_FILTERS),
+        endpoint!(GET "/events/{id}", needs(Events, Read), events::get_event, "Retrieve an event"),
     ]
 }
 

@@ -2,7 +2,9 @@
 //! back. Never its secret, except in [`CreatedKey`], right after create or roll.
 
 use ipnetwork::IpNetwork;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::format::Mode;
 use super::permissions::Access;
@@ -39,6 +41,48 @@ impl KeyStatus {
     }
 }
 
+/// An API key as the key-management API shows it: everything but the secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeyObject {
+    #[schema(pattern = "^key_")]
+    pub id: String,
+    #[schema(pattern = "^api_key$")]
+    pub object: &'static str,
+    pub name: String,
+    /// `test` or `live`.
+    #[schema(pattern = "^(test|live)$")]
+    pub mode: &'static str,
+    pub livemode: bool,
+    /// `active`, `suspended`, `revoked` or `expired`.
+    #[schema(pattern = "^(active|suspended|revoked|expired)$")]
+    pub status: &'static str,
+    #[schema(pattern = "^pk_(test|live)_")]
+    pub publishable_key: String,
+    /// The last characters of the secret key, to recognise it.
+    pub secret_hint: String,
+    #[schema(schema_with = super::permissions::schema)]
+    pub permissions: Value,
+    /// The permissions as scopes, such as `payments:write`.
+    pub scopes: Vec<String>,
+    /// Addresses and CIDR blocks the key may be used from; empty means anywhere.
+    pub allowed_ips: Vec<String>,
+    /// Requests per minute.
+    pub rate_limit: i32,
+    #[schema(schema_with = crate::schema::timestamp_or_null)]
+    pub expires_at: Option<String>,
+    /// The pinned API version, if any.
+    pub api_version: Option<String>,
+    pub require_signature: bool,
+    #[schema(schema_with = crate::schema::timestamp)]
+    pub created_at: String,
+    pub created_by: String,
+    /// The key that replaced this one when it was rolled.
+    pub rolled_to: Option<String>,
+    #[schema(schema_with = crate::schema::timestamp_or_null)]
+    pub last_used_at: Option<String>,
+    pub last_used_ip: Option<String>,
+}
+
 /// A key as people and scripts see it: everything but the secret.
 #[derive(Debug, Clone)]
 pub struct ApiKey {
@@ -69,30 +113,31 @@ impl ApiKey {
     }
 
     /// The key object of SPEC §6.
-    pub fn to_json(&self) -> Value {
+    /// The key object of SPEC §6.
+    pub fn view(&self) -> KeyObject {
         let r = &self.row;
-        json!({
-            "id": r.id,
-            "object": "api_key",
-            "name": r.name,
-            "mode": self.mode.as_str(),
-            "livemode": self.mode == Mode::Live,
-            "status": self.status.as_str(),
-            "publishable_key": r.publishable_key,
-            "secret_hint": r.secret_hint,
-            "permissions": self.access.to_json(),
-            "scopes": self.access.scopes(),
-            "allowed_ips": self.allowed_ip_strings(),
-            "rate_limit": r.rate_limit,
-            "expires_at": r.expires_at.map(clock::rfc3339),
-            "api_version": r.api_version,
-            "require_signature": r.require_signature,
-            "created_at": clock::rfc3339(r.created_at),
-            "created_by": r.created_by,
-            "rolled_to": r.rolled_to,
-            "last_used_at": r.last_used_at.map(clock::rfc3339),
-            "last_used_ip": r.last_used_ip,
-        })
+        KeyObject {
+            id: r.id.clone(),
+            object: "api_key",
+            name: r.name.clone(),
+            mode: self.mode.as_str(),
+            livemode: self.mode == Mode::Live,
+            status: self.status.as_str(),
+            publishable_key: r.publishable_key.clone(),
+            secret_hint: r.secret_hint.clone(),
+            permissions: self.access.to_json(),
+            scopes: self.access.scopes(),
+            allowed_ips: self.allowed_ip_strings(),
+            rate_limit: r.rate_limit,
+            expires_at: r.expires_at.map(clock::rfc3339),
+            api_version: r.api_version.clone(),
+            require_signature: r.require_signature,
+            created_at: clock::rfc3339(r.created_at),
+            created_by: r.created_by.clone(),
+            rolled_to: r.rolled_to.clone(),
+            last_used_at: r.last_used_at.map(clock::rfc3339),
+            last_used_ip: r.last_used_ip.clone(),
+        }
     }
 
     /// `10.0.0.0/24`, and a single address without its `/32` or `/128`.

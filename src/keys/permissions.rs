@@ -225,6 +225,7 @@ impl Access {
     }
 
     /// Reads `"*"` or `{"resource":"level",…}`; the error names the first bad entry.
+    /// `schema` describes the same for the OpenAPI document.
     pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
         match value {
             serde_json::Value::String(s) if s == "*" => Ok(Access::Full),
@@ -285,6 +286,36 @@ fn parse_entry(name: &str, level: &str) -> Result<(Resource, Level), String> {
         ));
     }
     Ok((resource, parsed))
+}
+
+/// `"*"`, or an object naming resources and their levels (only the levels each offers).
+pub fn schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let mut scoped = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ));
+    for info in RESOURCES {
+        let levels: Vec<&str> = info.levels.iter().map(|l| l.as_str()).collect();
+        scoped = scoped.property(
+            info.name,
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(levels)),
+        );
+    }
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["*"])),
+        )
+        .item(scoped)
+        .description(Some(
+            "`\"*\"` for full access, or levels per resource such as `{\"payments\":\"write\"}`.",
+        ))
+        .into()
 }
 
 #[cfg(test)]

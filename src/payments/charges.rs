@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
 use super::{emit, must_exist, simulator, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{CustomerRow, PaymentRow, RefundRow, Scope};
@@ -24,7 +22,7 @@ pub fn create_payment(
     conn: &mut DbConn,
     scope: &Scope,
     input: PaymentInput,
-) -> Result<Value, Error> {
+) -> Result<views::Payment, Error> {
     let outcome = simulator::charge(&input.payment_method).ok_or_else(|| {
         Error::field(
             "payment_method",
@@ -75,7 +73,7 @@ pub fn create_payment(
     })
 }
 
-pub fn get_payment(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get_payment(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Payment, Error> {
     Ok(views::payment(&PaymentRow::find(conn, scope, id)?))
 }
 
@@ -84,7 +82,7 @@ pub fn list_payments(
     scope: &Scope,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Payment>, Error> {
     Ok(PaymentRow::list(conn, scope, before, limit)?
         .iter()
         .map(views::payment)
@@ -97,7 +95,7 @@ pub fn refund_payment(
     scope: &Scope,
     payment_id: &str,
     amount: Option<i64>,
-) -> Result<Value, Error> {
+) -> Result<views::Refund, Error> {
     crate::db::transaction(conn, |conn| {
         let payment = PaymentRow::find(conn, scope, payment_id)?;
         if payment.status != "succeeded" {
@@ -141,7 +139,7 @@ pub fn refund_payment(
     })
 }
 
-pub fn get_refund(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get_refund(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Refund, Error> {
     Ok(views::refund(&RefundRow::find(conn, scope, id)?))
 }
 
@@ -150,7 +148,7 @@ pub fn list_refunds(
     scope: &Scope,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Refund>, Error> {
     Ok(RefundRow::list(conn, scope, before, limit)?
         .iter()
         .map(views::refund)
@@ -158,14 +156,17 @@ pub fn list_refunds(
 }
 
 /// Succeeded payments minus refunds, per currency.
-pub fn balance(conn: &mut DbConn, scope: &Scope) -> Result<Value, Error> {
+pub fn balance(conn: &mut DbConn, scope: &Scope) -> Result<views::Balance, Error> {
     let mut by_currency: BTreeMap<String, i64> = BTreeMap::new();
     for (currency, amount, refunded) in PaymentRow::succeeded_totals(conn, scope)? {
         *by_currency.entry(currency).or_default() += amount - refunded;
     }
-    let available: Vec<Value> = by_currency
-        .into_iter()
-        .map(|(currency, amount)| json!({"amount": amount, "currency": currency}))
-        .collect();
-    Ok(json!({"object": "balance", "livemode": scope.livemode, "available": available}))
+    Ok(views::Balance {
+        object: "balance",
+        livemode: scope.livemode,
+        available: by_currency
+            .into_iter()
+            .map(|(currency, amount)| views::Money { amount, currency })
+            .collect(),
+    })
 }

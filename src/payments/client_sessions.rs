@@ -1,7 +1,5 @@
 //! Client sessions: a short-lived token a merchant's front end uses to take a payment.
 
-use serde_json::Value;
-
 use super::{emit, must_exist, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{ClientSessionRow, CustomerRow, Scope};
@@ -22,7 +20,7 @@ pub fn create(
     amount: i64,
     currency: String,
     customer: Option<String>,
-) -> Result<Value, Error> {
+) -> Result<views::ClientSession, Error> {
     crate::db::transaction(conn, |conn| {
         if let Some(c) = &customer {
             must_exist(CustomerRow::find(conn, scope, c), "customer", "customer")?;
@@ -54,7 +52,7 @@ pub fn update(
     scope: &Scope,
     id: &str,
     input: SessionInput,
-) -> Result<Value, Error> {
+) -> Result<views::ClientSession, Error> {
     crate::db::transaction(conn, |conn| {
         let mut row = ClientSessionRow::find(conn, scope, id)?;
         if row.status != "open" || row.expires_at <= crate::clock::now() {

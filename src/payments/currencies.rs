@@ -1,7 +1,7 @@
 //! The currencies Paydesk accepts: ISO 4217 codes of currencies in circulation, lower
 //! case (SPEC §11 contract details). Precious metals, fund units and test codes are out.
 
-const CODES: &[&str] = &[
+pub const CODES: &[&str] = &[
     "aed", "afn", "all", "amd", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd", "bdt", "bgn",
     "bhd", "bif", "bmd", "bnd", "bob", "brl", "bsd", "btn", "bwp", "byn", "bzd", "cad", "cdf",
     "chf", "clp", "cny", "cop", "crc", "cup", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp",

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::{emit, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{CustomerRow, Scope};
@@ -15,7 +13,11 @@ pub struct CustomerInput {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
-pub fn create(conn: &mut DbConn, scope: &Scope, input: CustomerInput) -> Result<Value, Error> {
+pub fn create(
+    conn: &mut DbConn,
+    scope: &Scope,
+    input: CustomerInput,
+) -> Result<views::Customer, Error> {
     let row = CustomerRow {
         id: crate::ids::time_ordered_id("cus"),
         merchant_id: scope.merchant_id.clone(),
@@ -40,7 +42,7 @@ pub fn update(
     scope: &Scope,
     id: &str,
     input: CustomerInput,
-) -> Result<Value, Error> {
+) -> Result<views::Customer, Error> {
     crate::db::transaction(conn, |conn| {
         let old = CustomerRow::find(conn, scope, id)?;
         let metadata = match input.metadata {
@@ -60,7 +62,7 @@ pub fn update(
     })
 }
 
-pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Customer, Error> {
     Ok(views::customer(&CustomerRow::find(conn, scope, id)?))
 }
 
@@ -69,7 +71,7 @@ pub fn list(
     scope: &Scope,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Customer>, Error> {
     Ok(CustomerRow::list(conn, scope, before, limit)?
         .iter()
         .map(views::customer)

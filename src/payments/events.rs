@@ -1,13 +1,11 @@
 //! Events: the record of every change, newest first, filterable by type.
 
-use serde_json::Value;
-
 use super::views;
 use crate::db::DbConn;
 use crate::db::models::objects::{EventRow, Scope};
 use crate::error::Error;
 
-pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Event, Error> {
     Ok(views::event(&EventRow::find(conn, scope, id)?))
 }
 
@@ -17,7 +15,7 @@ pub fn list(
     event_type: Option<&str>,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Event>, Error> {
     let rows = match event_type {
         Some(t) => EventRow::list_of_type(conn, scope, t, before, limit)?,
         None => EventRow::list(conn, scope, before, limit)?,

@@ -13,7 +13,7 @@ pub mod simulator;
 pub mod subscriptions;
 pub mod views;
 
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::models::objects::{EventRow, Scope};
@@ -24,14 +24,14 @@ pub fn emit(
     conn: &mut DbConn,
     scope: &Scope,
     event_type: &str,
-    object: &Value,
+    object: &impl Serialize,
 ) -> Result<(), Error> {
     EventRow {
         id: crate::ids::time_ordered_id("evt"),
         merchant_id: scope.merchant_id.clone(),
         livemode: scope.livemode,
         event_type: event_type.to_owned(),
-        data: object.to_string(),
+        data: serde_json::to_string(object).unwrap_or_else(|_| "{}".into()),
         created_at: crate::clock::now(),
     }
     .insert(conn)?;

@@ -1,7 +1,5 @@
 //! Plans: what subscriptions bill.
 
-use serde_json::Value;
-
 use super::{emit, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{PlanRow, Scope};
@@ -15,7 +13,7 @@ pub struct PlanInput {
     pub interval: String,
 }
 
-pub fn create(conn: &mut DbConn, scope: &Scope, input: PlanInput) -> Result<Value, Error> {
+pub fn create(conn: &mut DbConn, scope: &Scope, input: PlanInput) -> Result<views::Plan, Error> {
     let row = PlanRow {
         id: crate::ids::time_ordered_id("plan"),
         merchant_id: scope.merchant_id.clone(),
@@ -34,7 +32,7 @@ pub fn create(conn: &mut DbConn, scope: &Scope, input: PlanInput) -> Result<Valu
     Ok(view)
 }
 
-pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Plan, Error> {
     Ok(views::plan(&PlanRow::find(conn, scope, id)?))
 }
 
@@ -43,7 +41,7 @@ pub fn list(
     scope: &Scope,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Plan>, Error> {
     Ok(PlanRow::list(conn, scope, before, limit)?
         .iter()
         .map(views::plan)

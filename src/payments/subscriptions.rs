@@ -2,7 +2,6 @@
 //! the end of the current period.
 
 use chrono::{DateTime, Months, Utc};
-use serde_json::Value;
 
 use super::{emit, must_exist, views};
 use crate::db::DbConn;
@@ -24,7 +23,7 @@ pub fn create(
     scope: &Scope,
     customer: &str,
     plan: &str,
-) -> Result<Value, Error> {
+) -> Result<views::Subscription, Error> {
     crate::db::transaction(conn, |conn| {
         must_exist(
             CustomerRow::find(conn, scope, customer),
@@ -62,7 +61,7 @@ fn change(
     scope: &Scope,
     id: &str,
     edit: impl FnOnce(&mut DbConn, &mut SubscriptionChanges) -> Result<&'static str, Error>,
-) -> Result<Value, Error> {
+) -> Result<views::Subscription, Error> {
     crate::db::transaction(conn, |conn| {
         let old = SubscriptionRow::find(conn, scope, id)?;
         if old.status == "canceled" {
@@ -91,7 +90,7 @@ pub fn update(
     scope: &Scope,
     id: &str,
     input: SubscriptionUpdate,
-) -> Result<Value, Error> {
+) -> Result<views::Subscription, Error> {
     change(conn, scope, id, |conn, c| {
         if let Some(plan) = &input.plan {
             c.plan_id = must_exist(PlanRow::find(conn, scope, plan), "plan", "plan")?.id;
@@ -103,7 +102,11 @@ pub fn update(
     })
 }
 
-pub fn cancel_now(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn cancel_now(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+) -> Result<views::Subscription, Error> {
     change(conn, scope, id, |_, c| {
         c.status = "canceled".into();
         c.canceled_at = Some(crate::clock::now());
@@ -112,14 +115,18 @@ pub fn cancel_now(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, E
     })
 }
 
-pub fn cancel_at_period_end(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn cancel_at_period_end(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+) -> Result<views::Subscription, Error> {
     change(conn, scope, id, |_, c| {
         c.cancel_at_period_end = true;
         Ok("subscription.updated")
     })
 }
 
-pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<Value, Error> {
+pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> Result<views::Subscription, Error> {
     Ok(views::subscription(&SubscriptionRow::find(
         conn, scope, id,
     )?))
@@ -132,7 +139,7 @@ pub fn search(
     status: Option<&str>,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Vec<views::Subscription>, Error> {
     Ok(
         SubscriptionRow::search(conn, scope, customer, status, before, limit)?
             .iter()

@@ -1,68 +1,289 @@
-//! The JSON objects of SPEC §4, built from rows in the current API version's shape.
+//! The JSON objects of SPEC §4, built from rows in the current API version's shape. Each is
+//! a typed struct, so the compiler checks the shape and the OpenAPI document describes it
+//! from the same definition.
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::clock::rfc3339;
 use crate::db::models::objects::{
     ClientSessionRow, CustomerRow, EventRow, PaymentRow, PlanRow, RefundRow, SubscriptionRow,
 };
+use crate::schema;
 
-fn metadata(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|_| json!({}))
+fn metadata(text: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
-pub fn customer(r: &CustomerRow) -> Value {
-    json!({
-        "id": r.id, "object": "customer", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "email": r.email, "name": r.name, "metadata": metadata(&r.metadata),
-    })
+/// A customer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Customer {
+    #[schema(pattern = "^cus_")]
+    pub id: String,
+    #[schema(pattern = "^customer$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    #[schema(schema_with = schema::metadata)]
+    pub metadata: BTreeMap<String, String>,
 }
 
-pub fn plan(r: &PlanRow) -> Value {
-    json!({
-        "id": r.id, "object": "plan", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "name": r.name, "amount": r.amount, "currency": r.currency, "interval": r.billing_interval,
-    })
+pub fn customer(r: &CustomerRow) -> Customer {
+    Customer {
+        id: r.id.clone(),
+        object: "customer",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        email: r.email.clone(),
+        name: r.name.clone(),
+        metadata: metadata(&r.metadata),
+    }
 }
 
-pub fn payment(r: &PaymentRow) -> Value {
-    json!({
-        "id": r.id, "object": "payment", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "amount": r.amount, "currency": r.currency, "customer": r.customer_id,
-        "payment_method": r.payment_method, "status": r.status, "failure_code": r.failure_code,
-        "amount_refunded": r.amount_refunded, "metadata": metadata(&r.metadata),
-    })
+/// How often a plan bills.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    Month,
+    Year,
 }
 
-pub fn refund(r: &RefundRow) -> Value {
-    json!({
-        "id": r.id, "object": "refund", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "payment": r.payment_id, "amount": r.amount, "currency": r.currency, "status": r.status,
-    })
+/// A price billed every month or year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Plan {
+    #[schema(pattern = "^plan_")]
+    pub id: String,
+    #[schema(pattern = "^plan$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    pub name: String,
+    /// In minor units (cents).
+    pub amount: i64,
+    #[schema(schema_with = schema::currency)]
+    pub currency: String,
+    pub interval: Interval,
 }
 
-pub fn subscription(r: &SubscriptionRow) -> Value {
-    json!({
-        "id": r.id, "object": "subscription", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "customer": r.customer_id, "plan": r.plan_id, "status": r.status,
-        "current_period_end": rfc3339(r.current_period_end),
-        "cancel_at_period_end": r.cancel_at_period_end,
-        "canceled_at": r.canceled_at.map(rfc3339),
-    })
+pub fn plan(r: &PlanRow) -> Plan {
+    Plan {
+        id: r.id.clone(),
+        object: "plan",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        name: r.name.clone(),
+        amount: r.amount,
+        currency: r.currency.clone(),
+        interval: if r.billing_interval == "year" {
+            Interval::Year
+        } else {
+            Interval::Month
+        },
+    }
 }
 
-pub fn client_session(r: &ClientSessionRow) -> Value {
-    json!({
-        "id": r.id, "object": "client_session", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "amount": r.amount, "currency": r.currency, "customer": r.customer_id,
-        "client_token": r.client_token, "status": r.status, "expires_at": rfc3339(r.expires_at),
-    })
+/// A charge of a test card through the simulator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Payment {
+    #[schema(pattern = "^pay_")]
+    pub id: String,
+    #[schema(pattern = "^payment$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    /// In minor units (cents).
+    pub amount: i64,
+    #[schema(schema_with = schema::currency)]
+    pub currency: String,
+    pub customer: Option<String>,
+    pub payment_method: String,
+    /// `succeeded` or `failed`; under API version 2025-06-01 a succeeded payment reads `paid`.
+    #[schema(pattern = "^(succeeded|failed|paid)$")]
+    pub status: String,
+    /// Why a failed payment failed: `card_declined` or `insufficient_funds`.
+    pub failure_code: Option<String>,
+    pub amount_refunded: i64,
+    #[schema(schema_with = schema::metadata)]
+    pub metadata: BTreeMap<String, String>,
 }
 
-pub fn event(r: &EventRow) -> Value {
-    json!({
-        "id": r.id, "object": "event", "livemode": r.livemode, "created_at": rfc3339(r.created_at),
-        "type": r.event_type,
-        "data": {"object": serde_json::from_str::<Value>(&r.data).unwrap_or(Value::Null)},
-    })
+pub fn payment(r: &PaymentRow) -> Payment {
+    Payment {
+        id: r.id.clone(),
+        object: "payment",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        amount: r.amount,
+        currency: r.currency.clone(),
+        customer: r.customer_id.clone(),
+        payment_method: r.payment_method.clone(),
+        status: r.status.clone(),
+        failure_code: r.failure_code.clone(),
+        amount_refunded: r.amount_refunded,
+        metadata: metadata(&r.metadata),
+    }
+}
+
+/// Money given back from a succeeded payment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Refund {
+    #[schema(pattern = "^re_")]
+    pub id: String,
+    #[schema(pattern = "^refund$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    pub payment: String,
+    pub amount: i64,
+    #[schema(schema_with = schema::currency)]
+    pub currency: String,
+    pub status: String,
+}
+
+pub fn refund(r: &RefundRow) -> Refund {
+    Refund {
+        id: r.id.clone(),
+        object: "refund",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        payment: r.payment_id.clone(),
+        amount: r.amount,
+        currency: r.currency.clone(),
+        status: r.status.clone(),
+    }
+}
+
+/// A customer's subscription to a plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subscription {
+    #[schema(pattern = "^sub_")]
+    pub id: String,
+    #[schema(pattern = "^subscription$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    pub customer: String,
+    pub plan: String,
+    /// `active` or `canceled`.
+    #[schema(pattern = "^(active|canceled)$")]
+    pub status: String,
+    #[schema(schema_with = schema::timestamp)]
+    pub current_period_end: String,
+    pub cancel_at_period_end: bool,
+    #[schema(schema_with = schema::timestamp_or_null)]
+    pub canceled_at: Option<String>,
+}
+
+pub fn subscription(r: &SubscriptionRow) -> Subscription {
+    Subscription {
+        id: r.id.clone(),
+        object: "subscription",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        customer: r.customer_id.clone(),
+        plan: r.plan_id.clone(),
+        status: r.status.clone(),
+        current_period_end: rfc3339(r.current_period_end),
+        cancel_at_period_end: r.cancel_at_period_end,
+        canceled_at: r.canceled_at.map(rfc3339),
+    }
+}
+
+/// A session a browser client uses to pay an amount.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClientSession {
+    #[schema(pattern = "^cs_")]
+    pub id: String,
+    #[schema(pattern = "^client_session$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    pub amount: i64,
+    #[schema(schema_with = schema::currency)]
+    pub currency: String,
+    pub customer: Option<String>,
+    pub client_token: String,
+    pub status: String,
+    #[schema(schema_with = schema::timestamp)]
+    pub expires_at: String,
+}
+
+pub fn client_session(r: &ClientSessionRow) -> ClientSession {
+    ClientSession {
+        id: r.id.clone(),
+        object: "client_session",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        amount: r.amount,
+        currency: r.currency.clone(),
+        customer: r.customer_id.clone(),
+        client_token: r.client_token.clone(),
+        status: r.status.clone(),
+        expires_at: rfc3339(r.expires_at),
+    }
+}
+
+/// The object an event is about, as it was when the event happened.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventData {
+    #[schema(schema_with = schema::any_object)]
+    pub object: Value,
+}
+
+/// A record of a change, such as `payment.succeeded`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    #[schema(pattern = "^evt_")]
+    pub id: String,
+    #[schema(pattern = "^event$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = schema::timestamp)]
+    pub created_at: String,
+    /// Such as `payment.succeeded` or `customer.created`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub data: EventData,
+}
+
+pub fn event(r: &EventRow) -> Event {
+    Event {
+        id: r.id.clone(),
+        object: "event",
+        livemode: r.livemode,
+        created_at: rfc3339(r.created_at),
+        event_type: r.event_type.clone(),
+        data: EventData {
+            object: serde_json::from_str(&r.data)
+                .unwrap_or_else(|_| Value::Object(Default::default())),
+        },
+    }
+}
+
+/// An amount in one currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Money {
+    pub amount: i64,
+    #[schema(schema_with = schema::currency)]
+    pub currency: String,
+}
+
+/// Succeeded payments minus refunds, per currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Balance {
+    #[schema(pattern = "^balance$")]
+    pub object: &'static str,
+    pub livemode: bool,
+    pub available: Vec<Money>,
 }

@@ -161,6 +161,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         body_timeout: std::time::Duration::from_secs(10),
         keep_alive: std::time::Duration::from_secs(15),
         max_connections: 10_000,
+        public_url: None,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");
