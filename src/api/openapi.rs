@@ -236,7 +236,7 @@ fn parameters(e: &Endpoint) -> Vec<Value> {
             params.push(json!({
                 "name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "Retries with the same key, method, path and body get the first answer again (kept 24 hours).",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$"},
             }));
         }
     }

@@ -372,6 +372,8 @@ pub struct RevealPage {
     pub layout: Layout,
     pub key: KeyRow,
     pub secret: Option<String>,
+    /// Where the API is (`PAYDESK_PUBLIC_URL` or this request's origin) + `/api/v1`.
+    pub base_url: String,
 }
 
 /// Shows the secret held in the session once: the session slot is emptied and the key
@@ -407,6 +409,7 @@ pub async fn reveal_key(
         layout: Layout::signed_in(&who, &session, "keys"),
         key: KeyRow::of(&key),
         secret,
+        base_url: format!("{}/api/v1", crate::state::AppState::origin(&req)),
     };
     Ok(page::ok(&page))
 }

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod docs;
 pub mod form;
 pub mod keys;
 pub mod overview;
@@ -30,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(team::deactivate_member),
         )
         .route("/audit", web::get().to(audit::list_audit))
+        .route("/docs/api", web::get().to(docs::show_reference))
         .route("/keys", web::get().to(keys::list_keys))
         .route("/keys", web::post().to(keys::create_key))
         .route("/keys/new", web::get().to(keys::new_key))

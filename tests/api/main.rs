@@ -9,6 +9,7 @@ use support::*;
 mod controls;
 mod keys;
 mod observe;
+mod openapi;
 mod payments;
 mod slow;
 

@@ -81,6 +81,10 @@ on_both_backends! {
         let secret = secret_in(&html).expect("secret on the show-once page");
         assert!(html.contains("will not show it again"));
         assert!(paydesk::keys::format::parse(&secret).is_some());
+        // How to use it: the base URL, a curl example with this key, the reference.
+        assert!(html.contains(&format!("curl {}/api/v1/whoami", app.address)), "{html}");
+        assert!(html.contains("href=\"/docs/api\""));
+        assert!(!html.contains("live-warning"), "a test key is not live");
 
         let again = app.get_html(&reveal).await;
         assert!(secret_in(&again).is_none(), "shown twice");
@@ -273,4 +277,34 @@ on_both_backends! {
         assert!(html.contains("2025-06-01") && html.contains("Required") && html.contains("60 requests per minute"));
         assert!(app.get_html("/audit").await.contains("api_key.updated"));
     }
+}
+
+#[tokio::test]
+async fn the_api_reference_shows_every_operation_with_a_curl_example() {
+    let app = spawn_app(Backend::Sqlite).await;
+    // Public, like the document it renders.
+    let html = app.get_html("/docs/api").await;
+    let table = paydesk::api::routes::table();
+    for e in &table {
+        let id = paydesk::api::openapi::operation_id(e);
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{} {} missing", e.method, e.path));
+        let article = &html[at..at + html[at..].find("</article>").unwrap()];
+        assert!(article.contains(&format!("{} /api/v1{}", e.method, e.path)));
+        assert!(
+            article.contains(&format!("curl {}/api/v1", app.address))
+                || article.contains(&format!("curl -X {} {}/api/v1", e.method, app.address)),
+            "{id}: no curl example"
+        );
+    }
+    assert_eq!(
+        html.matches("data-testid=\"operation\"").count(),
+        table.len() + 1
+    );
+    assert!(html.contains("sk_test_") && html.contains("invalid_api_key"));
+    // Signed in, the header links to it.
+    app.setup_admin().await;
+    let overview = app.get_html("/").await;
+    assert!(overview.contains("href=\"/docs/api\""));
 }
