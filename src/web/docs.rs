@@ -114,7 +114,7 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, schemas: &Value) 
                 p["name"].as_str().unwrap_or(""),
                 p["in"].as_str().unwrap_or("")
             ),
-            kind: kind(&p["schema"], schemas),
+            kind: kind(&p["schema"]),
             required: p["required"].as_bool().unwrap_or(false),
             description: prose(&p["description"]),
         })
@@ -196,7 +196,7 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
     for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
         out.push(Field {
             name: name.clone(),
-            kind: kind(prop, schemas),
+            kind: kind(prop),
             required: required.iter().any(|r| r == name),
             description: prose(&prop["description"]),
         });
@@ -205,17 +205,13 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
 }
 
 /// A schema in a few words: `string`, `integer 1–100`, `one of test, live`, `Customer`.
-fn kind(schema: &Value, schemas: &Value) -> String {
+fn kind(schema: &Value) -> String {
     if let Some(r) = schema["$ref"].as_str() {
         return r.rsplit('/').next().unwrap_or("").to_owned();
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(options) = schema[key].as_array() {
-            return options
-                .iter()
-                .map(|o| kind(o, schemas))
-                .collect::<Vec<_>>()
-                .join(" or ");
+            return options.iter().map(kind).collect::<Vec<_>>().join(" or ");
         }
     }
     if let Some(values) = schema["enum"].as_array() {
@@ -240,7 +236,7 @@ fn kind(schema: &Value, schemas: &Value) -> String {
         _ => "object".into(),
     };
     if words.starts_with("array") {
-        words = format!("list of {}", kind(&schema["items"], schemas));
+        words = format!("list of {}", kind(&schema["items"]));
     }
     if let (Some(min), Some(max)) = (schema["minimum"].as_i64(), schema["maximum"].as_i64()) {
         words.push_str(&format!(" {min}–{max}"));
