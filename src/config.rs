@@ -55,6 +55,29 @@ pub enum Command {
     /// Manage merchants
     #[command(subcommand)]
     Merchant(MerchantCommand),
+    /// The tamper-evident audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// API keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the audit log's hash chain: exit 0 if every row holds, else print the first
+    /// row that breaks it and exit 1
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Check a key's format and checksum offline (no database): exit 0 if it is
+    /// well-formed, else say why and exit 1
+    Check {
+        /// The key, e.g. sk_test_…
+        token: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -21,11 +21,13 @@ pub enum Error {
     /// Email/password wrong (same answer for an unknown email).
     #[error("Incorrect email or password.")]
     BadCredentials,
-    /// Too many failures; the account is locked until the given time.
-    #[error(
-        "Too many failed sign-ins. This account is locked for 15 minutes; try again after {0}."
-    )]
+    /// Too many failures for this email (from this address, or from anywhere); answered
+    /// like a wrong password, for unknown emails too, with a message that says to wait.
+    #[error("Too many failed sign-ins for this email. Wait 15 minutes and try again (after {0}).")]
     Locked(String),
+    /// Too many failed sign-ins from this client address: try again in this many seconds.
+    #[error("Too many failed sign-ins from your network. Try again in {} minutes.", (.0 + 59) / 60)]
+    Throttled(i64),
     /// Live mode needs a verified merchant.
     #[error("{0}")]
     LiveModeUnavailable(String),

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use paydesk::accounts;
-use paydesk::config::{Cli, Command, LogFormat, MerchantCommand, ServeArgs, Settings, UserCommand};
+use paydesk::config::{
+    AuditCommand, Cli, Command, KeysCommand, LogFormat, MerchantCommand, ServeArgs, Settings,
+    UserCommand,
+};
 use paydesk::db;
 use paydesk::db::models::merchant::Merchant;
 use paydesk::db::models::user::Role;
@@ -43,6 +46,8 @@ fn main() -> ExitCode {
         Command::Merchant(MerchantCommand::Verify { merchant }) => {
             verify_merchant(&cli.database_url, &merchant)
         }
+        Command::Audit(AuditCommand::Verify) => verify_audit(&cli.database_url),
+        Command::Keys(KeysCommand::Check { token }) => check_key(&token),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -126,6 +131,43 @@ fn verify_merchant(database_url: &str, name: &str) -> Result<(), String> {
         merchant.name, merchant.id
     );
     Ok(())
+}
+
+fn verify_audit(database_url: &str) -> Result<(), String> {
+    use paydesk::db::models::audit::{self, ChainCheck};
+    let mut conn = open(database_url)?;
+    match audit::verify(&mut conn).map_err(|e| describe(e.into()))? {
+        ChainCheck::Intact(n) => {
+            println!("audit log intact: {n} rows chained");
+            Ok(())
+        }
+        ChainCheck::Broken { seq, id, why } => Err(format!(
+            "audit log broken at row {seq}{}: {why}",
+            if id.is_empty() {
+                String::new()
+            } else {
+                format!(" ({id})")
+            }
+        )),
+    }
+}
+
+fn check_key(token: &str) -> Result<(), String> {
+    let token = token.trim();
+    match paydesk::keys::format::diagnose(token) {
+        Ok(shape) => {
+            let kind = match shape.kind {
+                paydesk::keys::KeyKind::Secret => "secret",
+                paydesk::keys::KeyKind::Publishable => "publishable",
+            };
+            println!(
+                "well-formed {kind} {} key: format and checksum are valid (this does not say whether it exists or works)",
+                shape.mode.as_str()
+            );
+            Ok(())
+        }
+        Err(why) => Err(format!("not a valid Paydesk key: {why}")),
+    }
 }
 
 /// A service error as one line for the terminal.

@@ -4,6 +4,7 @@
 
 pub mod passwords;
 pub mod service;
+pub mod throttle;
 pub mod tokens;
 pub mod validate;
 

@@ -1,9 +1,9 @@
 //! The operations on people. Every function here is synchronous and may hash a password:
 //! run it through `Db::run`, never on an async worker.
 
-use super::passwords;
 use super::tokens::{Purpose, Tokens};
 use super::validate;
+use super::{passwords, throttle};
 use crate::clock;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::merchant::Merchant;
@@ -17,8 +17,6 @@ pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
 /// …and this long after sign-in, whatever happens.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 /// Failures before an account locks, and for how long.
-pub const MAX_FAILURES: i32 = 5;
-pub const LOCK_SECS: i64 = 15 * 60;
 /// `last_seen_at` is written at most this often per session, to spare the database.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -150,21 +148,11 @@ fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -
     }
 }
 
-/// What the database said before the password is checked.
-enum Attempt {
-    /// No such email: a dummy hash is checked, so the answer takes as long.
-    Unknown,
-    /// Locked: refused without checking the password.
-    Locked(i64),
-    /// One of the five attempts is reserved: check the password against this user's hash.
-    Check(Box<User>),
-}
-
-/// Checks email and password. Unknown email, wrong password and deactivated user all
-/// answer `BadCredentials` after one argon2 verification; the fifth failure in a row
-/// locks the account for 15 minutes.
+/// Checks email and password. Unknown email, wrong password, deactivated user and a
+/// locked pair or email all answer alike (401 `invalid_credentials`, after one argon2
+/// verification where the password is checked at all); see `throttle` for the limits.
 ///
-/// Three steps, so argon2 never holds a pooled connection: reserve an attempt (database),
+/// Three steps, so argon2 never holds a pooled connection: count the attempt (database),
 /// verify the password (blocking pool, no connection), record the outcome (database).
 pub async fn sign_in(
     db: &Db,
@@ -176,33 +164,26 @@ pub async fn sign_in(
 ) -> Result<Issued, Error> {
     let email = email.trim().to_lowercase();
     let (e, i) = (email.clone(), ip.to_owned());
-    let attempt = db.run(move |c| begin_sign_in(c, &e, &i)).await?;
-    let (tokens, ip) = (tokens.clone(), ip.to_owned());
-    match attempt {
-        Attempt::Locked(until) => Err(Error::Locked(clock::display(until))),
-        Attempt::Unknown => {
+    let (attempt, user) = db
+        .run(move |c| {
+            let attempt = throttle::begin(c, &e, &i)?;
+            Ok((attempt, User::find_by_email(c, &e)?))
+        })
+        .await?;
+    let matches = match &user {
+        Some(u) => {
+            let hash = u.password_hash.clone();
+            off_the_workers(move || passwords::verify(&password, &hash)).await?
+        }
+        None => {
+            // No such email: a dummy hash is checked, so the answer takes as long.
             off_the_workers(move || passwords::verify_dummy(&password)).await?;
-            db.run(move |c| {
-                AuditEntry::record(
-                    c,
-                    None,
-                    &email,
-                    "sign_in.failed",
-                    &email,
-                    &ip,
-                    "unknown email",
-                )?;
-                Err(Error::BadCredentials)
-            })
-            .await
+            false
         }
-        Attempt::Check(user) => {
-            let hash = user.password_hash.clone();
-            let matches = off_the_workers(move || passwords::verify(&password, &hash)).await?;
-            db.run(move |c| finish_sign_in(c, &tokens, purpose, *user, matches, &ip))
-                .await
-        }
-    }
+    };
+    let (tokens, ip) = (tokens.clone(), ip.to_owned());
+    db.run(move |c| finish_sign_in(c, &tokens, purpose, &email, user, matches, &ip, attempt))
+        .await
 }
 
 /// CPU work on the blocking pool, holding no connection.
@@ -214,83 +195,56 @@ async fn off_the_workers<T: Send + 'static>(
         .map_err(|e| Error::internal(format!("blocking task: {e}")))
 }
 
-fn begin_sign_in(conn: &mut DbConn, email: &str, ip: &str) -> Result<Attempt, Error> {
-    let Some(user) = User::find_by_email(conn, email)? else {
-        return Ok(Attempt::Unknown);
-    };
-    let now = clock::now();
-    // Take one of the five attempts before checking the password, in one statement:
-    // parallel sign-ins (on any number of instances) cannot get more than five guesses.
-    if User::reserve_attempt(conn, &user.id, MAX_FAILURES, now)? {
-        return Ok(Attempt::Check(Box::new(user)));
-    }
-    let until = match User::find(conn, &user.id)?
-        .locked_until
-        .filter(|&u| u > now)
-    {
-        Some(until) => until,
-        // Five attempts taken but no lock written (a request died in between): lock now,
-        // which also resets the count once the lock has passed.
-        None => {
-            User::lock_until(conn, &user.id, now + LOCK_SECS)?;
-            now + LOCK_SECS
-        }
-    };
-    AuditEntry::record(
-        conn,
-        Some(&user.merchant_id),
-        email,
-        "sign_in.failed",
-        &user.id,
-        ip,
-        "account locked",
-    )?;
-    Ok(Attempt::Locked(until))
-}
-
+#[allow(clippy::too_many_arguments)]
 fn finish_sign_in(
     conn: &mut DbConn,
     tokens: &Tokens,
     purpose: Purpose,
-    user: User,
+    email: &str,
+    user: Option<User>,
     password_matches: bool,
     ip: &str,
+    attempt: throttle::Attempt,
 ) -> Result<Issued, Error> {
-    let now = clock::now();
-    if !password_matches || !user.active {
-        let failures = User::find(conn, &user.id)?.failed_logins;
-        let detail = if user.active {
-            "wrong password"
-        } else {
-            "deactivated user"
-        };
-        AuditEntry::record(
-            conn,
-            Some(&user.merchant_id),
-            &user.email,
-            "sign_in.failed",
-            &user.id,
-            ip,
-            detail,
-        )?;
-        if failures >= MAX_FAILURES {
-            let until = now + LOCK_SECS;
-            User::lock_until(conn, &user.id, until)?;
-            AuditEntry::record(
-                conn,
-                Some(&user.merchant_id),
-                &user.email,
-                "account.locked",
-                &user.id,
-                ip,
-                "5 failed sign-ins",
-            )?;
-            return Err(Error::Locked(clock::display(until)));
+    let user = match user {
+        Some(u) if password_matches && u.active => {
+            crate::db::models::sign_in::SignInFailure::delete(conn, &attempt.id)?;
+            throttle::succeeded(conn, email, ip)?;
+            return start_session(conn, tokens, purpose, u, ip);
         }
-        return Err(Error::BadCredentials);
+        other => other,
+    };
+    let (merchant, target, detail) = match &user {
+        Some(u) if !u.active => (
+            Some(u.merchant_id.as_str()),
+            u.id.as_str(),
+            "deactivated user",
+        ),
+        Some(u) => (
+            Some(u.merchant_id.as_str()),
+            u.id.as_str(),
+            "wrong password",
+        ),
+        None => (None, email, "unknown email"),
+    };
+    AuditEntry::record(conn, merchant, email, "sign_in.failed", target, ip, detail)?;
+    match throttle::failed(conn, email, ip)? {
+        Some(until) => {
+            if user.is_some() {
+                AuditEntry::record(
+                    conn,
+                    merchant,
+                    email,
+                    "account.locked",
+                    target,
+                    ip,
+                    "too many failed sign-ins",
+                )?;
+            }
+            Err(Error::Locked(clock::display(until)))
+        }
+        None => Err(Error::BadCredentials),
     }
-    User::clear_failures(conn, &user.id)?;
-    start_session(conn, tokens, purpose, user, ip)
 }
 
 fn start_session(
@@ -474,6 +428,30 @@ pub fn change_role(
         &format!("{} → {}", user.role, role),
     )?;
     Ok(User::find(conn, &user.id)?)
+}
+
+/// Lifts a member's sign-in lock (every address's failures for their email are forgotten).
+pub fn unlock(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    let user = member_of(conn, actor, user_id)?;
+    crate::db::transaction(conn, |conn| {
+        throttle::unlock(conn, &user.email)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_unlocked",
+            &user.email,
+            ip,
+            "",
+        )?;
+        Ok(user)
+    })
 }
 
 /// Deactivates a member and ends their sessions; they are out on their next request.

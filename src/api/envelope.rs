@@ -43,6 +43,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// Seconds for a `Retry-After` header (429).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -52,7 +54,13 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, secs: i64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     pub fn details(mut self, details: Value) -> Self {
@@ -116,7 +124,15 @@ impl From<Error> for ApiError {
                 "invalid_credentials",
                 e.to_string(),
             ),
-            Error::Locked(_) => Self::new(StatusCode::FORBIDDEN, "account_locked", e.to_string()),
+            Error::Locked(_) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                e.to_string(),
+            ),
+            Error::Throttled(secs) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string())
+                    .retry_after(secs)
+            }
             Error::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
             Error::LiveModeUnavailable(msg) => {
                 Self::new(StatusCode::FORBIDDEN, "live_mode_unavailable", msg)
@@ -217,6 +233,9 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         {
             builder.insert_header((name.clone(), value.clone()));
         }
+    }
+    if let Some(secs) = e.retry_after {
+        builder.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
     if e.status == StatusCode::REQUEST_TIMEOUT {
         // A client too slow to send its body does not get to keep the connection.

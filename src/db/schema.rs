@@ -44,6 +44,8 @@ diesel::table! {
         ip -> Text,
         detail -> Text,
         created_at -> BigInt,
+        seq -> Nullable<BigInt>,
+        hash -> Nullable<Text>,
     }
 }
 
@@ -188,5 +190,14 @@ diesel::table! {
         response_version -> Nullable<Text>,
         created_at -> BigInt,
         expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Text,
+        email -> Text,
+        ip -> Text,
+        at -> BigInt,
     }
 }

@@ -82,6 +82,41 @@ fn checksum_bytes(text: &str) -> [u8; CHECKSUM_LEN] {
     out
 }
 
+/// The regular expression secret scanners can use for Paydesk keys (README): the prefix,
+/// 32 base62 characters of randomness and a 6-character CRC32 checksum.
+pub const SCAN_PATTERN: &str = r"\b(sk|pk)_(test|live)_[0-9A-Za-z]{38}\b";
+
+/// Why a string is not a Paydesk key, in words; or what it is. Offline: no database.
+pub fn diagnose(key: &str) -> Result<KeyShape, String> {
+    let kind = if key.starts_with("sk_") {
+        "secret"
+    } else if key.starts_with("pk_") {
+        "publishable"
+    } else {
+        return Err("it does not start with sk_ (secret) or pk_ (publishable)".into());
+    };
+    let Some(rest) = key.get(3..) else {
+        return Err("it is cut short".into());
+    };
+    if !rest.starts_with("test_") && !rest.starts_with("live_") {
+        return Err(format!("a {kind} key continues with test_ or live_"));
+    }
+    let tail = &rest[5..];
+    let want = RANDOM_LEN + CHECKSUM_LEN;
+    if tail.chars().count() != want {
+        return Err(format!(
+            "after the prefix a key has {want} characters; this has {}",
+            tail.chars().count()
+        ));
+    }
+    if !tail.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("a key holds only letters and digits after its prefix".into());
+    }
+    parse(key).ok_or_else(|| {
+        "its checksum does not match: a character was changed or mistyped".to_owned()
+    })
+}
+
 /// The kind and mode of a well-formed key with a valid checksum; None for anything else.
 /// Never panics, whatever the input.
 pub fn parse(key: &str) -> Option<KeyShape> {

@@ -50,6 +50,9 @@ fn change_status(
     t: &Transition,
 ) -> Result<ApiKey, Error> {
     let key = get_key(conn, actor, id)?;
+    if t.to == "active" {
+        super::service::require_live_admin(actor, key.mode, "reactivate")?;
+    }
     if key.status == KeyStatus::Revoked && t.to != "revoked" {
         return Err(Error::InvalidState(t.refusal.into()));
     }

@@ -16,12 +16,20 @@ use crate::db::{DbConn, changes};
 use crate::error::{Error, FieldErrors};
 
 /// Who may make a key: Admins and Developers use the Hub; only Admins make live keys
-/// (create, or roll, which makes a new pair). Developers may still edit, suspend and
-/// revoke live keys: whoever finds a leaked key must be able to stop it.
+/// (create, or roll, which makes a new pair).
 pub(super) fn require_create(actor: &Principal, mode: Mode) -> Result<(), Error> {
     actor.require_hub()?;
+    require_live_admin(actor, mode, "create or roll")
+}
+
+/// Live keys are Admins' (SPEC §12): only an Admin creates, edits, reactivates or rolls
+/// one. Developers may still suspend and revoke them: whoever finds a leak must be able
+/// to stop it.
+pub fn require_live_admin(actor: &Principal, mode: Mode, verb: &str) -> Result<(), Error> {
     if mode == Mode::Live && actor.role() != Role::Admin {
-        return Err(Error::forbidden("Only an Admin can create live keys."));
+        return Err(Error::forbidden(format!(
+            "Only an Admin can {verb} live keys. You can suspend or revoke one."
+        )));
     }
     Ok(())
 }
@@ -219,6 +227,7 @@ pub fn update_key(
     ip: &str,
 ) -> Result<ApiKey, Error> {
     let key = get_key(conn, actor, id)?;
+    require_live_admin(actor, key.mode, "edit")?;
     if key.status == KeyStatus::Revoked {
         return Err(Error::InvalidState(
             "This key is revoked; revoked keys cannot be changed.".into(),

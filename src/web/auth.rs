@@ -64,18 +64,29 @@ pub async fn submit_login(
             page::begin_session(&session, &issued.token);
             Ok(page::see_other("/"))
         }
-        Err(e @ (Error::BadCredentials | Error::Locked(_))) => {
+        Err(e @ (Error::BadCredentials | Error::Locked(_) | Error::Throttled(_))) => {
             let status = page::status_of(&e);
+            let retry = match e {
+                Error::Throttled(secs) => Some(secs),
+                _ => None,
+            };
             let form = FormState::default()
                 .with("email", &typed)
                 .errors([("_form", e.to_string())].into_iter().collect());
-            Ok(page::render(
+            let mut page = page::render(
                 status,
                 &LoginPage {
                     layout: Layout::anonymous(&session),
                     form,
                 },
-            ))
+            );
+            if let Some(secs) = retry {
+                page.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from(secs),
+                );
+            }
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }

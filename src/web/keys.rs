@@ -440,6 +440,8 @@ pub struct DetailPage {
     pub notice: Option<&'static str>,
     pub can_manage: bool,
     pub can_roll: bool,
+    /// Edit and reactivate: live keys are an Admin's (a Developer may suspend or revoke).
+    pub can_change: bool,
 }
 
 #[derive(Deserialize)]
@@ -505,6 +507,8 @@ pub async fn show_key(
         history: history.into_iter().map(AuditRow::from).collect(),
         notice,
         can_manage: key.status != KeyStatus::Revoked,
+        can_change: key.status != KeyStatus::Revoked
+            && (key.mode == Mode::Test || who.role() == Role::Admin),
         // Rolling makes a new pair: live pairs are an Admin's to make, and a key is
         // rolled once (its successor is rolled next).
         can_roll: matches!(key.status, KeyStatus::Active | KeyStatus::Suspended)

@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/team/{id}/deactivate",
             web::post().to(team::deactivate_member),
         )
+        .route("/team/{id}/unlock", web::post().to(team::unlock_member))
         .route("/audit", web::get().to(audit::list_audit))
         .route("/docs/api", web::get().to(docs::show_reference))
         .route("/keys", web::get().to(keys::list_keys))

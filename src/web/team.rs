@@ -30,6 +30,8 @@ pub struct MemberRow {
     pub active: bool,
     pub is_you: bool,
     pub created: String,
+    /// Locked out by failed sign-ins: the Admin may unlock.
+    pub locked: bool,
 }
 
 async fn team_page(
@@ -42,11 +44,19 @@ async fn team_page(
     let merchant_id = who.merchant.id.clone();
     let users = page::state(req)
         .db
-        .run(move |c| Ok(User::list_for_merchant(c, &merchant_id)?))
+        .run(move |c| {
+            let users = User::list_for_merchant(c, &merchant_id)?;
+            let mut locked = Vec::with_capacity(users.len());
+            for u in &users {
+                locked.push(accounts::throttle::is_locked(c, &u.email)?);
+            }
+            Ok(users.into_iter().zip(locked).collect::<Vec<_>>())
+        })
         .await?;
     let members = users
         .into_iter()
-        .map(|u| MemberRow {
+        .map(|(u, locked)| MemberRow {
+            locked,
             is_you: u.id == who.user.id,
             role: u.role(),
             created: crate::clock::display(u.created_at),
@@ -82,6 +92,7 @@ pub async fn list_members(
         }
         Some("role") => Some("Role changed; it applies on their next request.".into()),
         Some("deactivated") => Some("Member deactivated and signed out everywhere.".into()),
+        Some("unlocked") => Some("Sign-in unlocked; they can sign in again now.".into()),
         _ => None,
     };
     let page = team_page(&req, &session, &who, FormState::default(), notice).await?;
@@ -167,6 +178,23 @@ pub async fn change_role(
 #[serde(default)]
 pub struct CsrfOnly {
     csrf: String,
+}
+
+pub async fn unlock_member(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Response {
+    page::check_csrf(&session, &form.csrf)?;
+    let ip = AppState::client_ip(&req);
+    let target = path.into_inner();
+    page::state(&req)
+        .db
+        .run(move |c| accounts::unlock(c, &who, &target, &ip))
+        .await?;
+    Ok(page::see_other("/team?done=unlocked"))
 }
 
 pub async fn deactivate_member(

@@ -186,6 +186,13 @@ on_both_backends! {
         assert_eq!((s, code(&body)), (403, "forbidden"));
         let (s, body) = dev.post(&format!("/api/v1/api-keys/{live_id}/suspend"), json!({})).await;
         assert_eq!((s, body["data"]["status"].as_str()), (200, Some("suspended")));
+        // …and cannot bring it back or widen it (the escalation an attacker would want).
+        let (s, body) = dev.post(&format!("/api/v1/api-keys/{live_id}/reactivate"), json!({})).await;
+        assert_eq!((s, code(&body)), (403, "forbidden"));
+        let (s, body) = dev.patch(&format!("/api/v1/api-keys/{live_id}"), json!({"permissions": "*", "allowed_ips": []})).await;
+        assert_eq!((s, code(&body)), (403, "forbidden"));
+        let (_, still) = admin.get(&format!("/api/v1/api-keys/{live_id}")).await;
+        assert_eq!(still["data"]["status"], "suspended");
         let (s, body) = dev.delete(&format!("/api/v1/api-keys/{live_id}")).await;
         assert_eq!((s, body["data"]["status"].as_str()), (200, Some("revoked")));
         let (s, _) = dev.post("/api/v1/api-keys", json!({"name": "Dev test", "mode": "test", "permissions": {"events": "read"}})).await;

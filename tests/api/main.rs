@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+use diesel::prelude::*;
 use serde_json::{Value, json};
 use support::*;
 
@@ -169,17 +170,20 @@ on_both_backends! {
                 res.status().as_u16()
             }));
         }
-        let mut checked = 0;
         for t in tasks {
-            match t.await.unwrap() {
-                401 => checked += 1,
-                403 => {}
-                other => panic!("unexpected {other}"),
-            }
+            assert_eq!(t.await.unwrap(), 401, "every refusal answers alike");
         }
-        assert!(checked <= 5, "{checked} guesses were checked; five is the most an account allows");
-        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await).await;
-        assert_eq!((s, code.as_str()), (403, "account_locked"));
+        // Each checked guess is audited; the refused ones were never checked.
+        let mut conn = app.db().conn().unwrap();
+        let checked: i64 = paydesk::db::schema::audit_log::table
+            .filter(paydesk::db::schema::audit_log::action.eq("sign_in.failed"))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        assert!(checked <= 5, "{checked} guesses were checked; five is the most a pair allows");
+        let (s, code, msg) = error_code(login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_credentials"));
+        assert!(msg["error"]["message"].as_str().unwrap().contains("Wait 15 minutes"), "{msg}");
     }
 
     async fn api_sign_in_failures_count_towards_the_lockout(app) {
@@ -187,9 +191,35 @@ on_both_backends! {
         for _ in 0..4 {
             login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await;
         }
-        let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await).await;
-        assert_eq!((s, code.as_str()), (403, "account_locked"));
+        let (s, code, locked) = error_code(login(&app, json!({"email": "admin@acme.test", "password": "wrong password!"})).await).await;
+        assert_eq!((s, code.as_str()), (401, "invalid_credentials"));
         let (s, code, _) = error_code(login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await).await;
-        assert_eq!((s, code.as_str()), (403, "account_locked"));
+        assert_eq!((s, code.as_str()), (401, "invalid_credentials"));
+        // An unknown email: the same answers, in the same words (no enumeration).
+        let mut unknown = Vec::new();
+        for _ in 0..5 {
+            unknown.push(error_code(login(&app, json!({"email": "ghost@acme.test", "password": "wrong password!"})).await).await);
+        }
+        assert_eq!(unknown[0].0, 401);
+        assert_eq!(unknown[4].0, 401);
+        assert_eq!(unknown[4].1, "invalid_credentials");
+        let words = |v: &Value| v["error"]["message"].as_str().unwrap().split(" (after").next().unwrap().to_owned();
+        assert_eq!(words(&unknown[4].2), words(&locked));
+        assert!(words(&locked).contains("Wait 15 minutes"));
+    }
+
+    async fn many_failures_from_one_address_are_throttled(app) {
+        app.setup_admin().await;
+        // 20 failures for 20 different emails from one client address…
+        for n in 0..20 {
+            let (s, _, _) = error_code(login(&app, json!({"email": format!("u{n}@acme.test"), "password": "wrong password!"})).await).await;
+            assert_eq!(s, 401);
+        }
+        // …then even a right password from there waits.
+        let res = login(&app, json!({"email": "admin@acme.test", "password": PASSWORD})).await;
+        let retry: i64 = res.headers().get("retry-after").expect("Retry-After").to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "{retry}");
+        let (s, code, _) = error_code(res).await;
+        assert_eq!((s, code.as_str()), (429, "rate_limited"));
     }
 }

@@ -178,3 +178,123 @@ fn serving_postgres_without_a_shared_secret_is_refused_with_a_clear_message() {
         "{err}"
     );
 }
+
+/// A database with a few audit rows (a user created by the CLI, a merchant verified).
+fn audited_database(url: &str) {
+    for (email, role) in [("a@acme.test", "admin"), ("d@acme.test", "developer")] {
+        let out = paydesk(
+            url,
+            &[
+                "user",
+                "create",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--merchant",
+                "Acme",
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = paydesk(url, &["merchant", "verify", "--merchant", "Acme"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+fn tamper_and_verify(url: &str) {
+    audited_database(url);
+    let out = paydesk(url, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.starts_with("audit log intact: "), "{said}");
+    let rows: usize = said
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap();
+    assert!(rows >= 3, "{said}");
+
+    // Someone edits the second row in the database: the chain breaks there.
+    use diesel::prelude::*;
+    use paydesk::db::schema::audit_log;
+    let db = paydesk::db::Db::connect(url).unwrap();
+    let mut conn = db.conn().unwrap();
+    let original: String = audit_log::table
+        .filter(audit_log::seq.eq(2))
+        .select(audit_log::detail)
+        .get_result(&mut *conn)
+        .unwrap();
+    diesel::update(audit_log::table.filter(audit_log::seq.eq(2)))
+        .set(audit_log::detail.eq("nothing to see"))
+        .execute(&mut *conn)
+        .unwrap();
+    let out = paydesk(url, &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("audit log broken at row 2"), "{err}");
+
+    // Deleting a row (not the last: a chain alone cannot tell a cut-off tail) breaks it
+    // too, at the gap.
+    diesel::update(audit_log::table.filter(audit_log::seq.eq(2)))
+        .set(audit_log::detail.eq(&original))
+        .execute(&mut *conn)
+        .unwrap();
+    assert!(paydesk(url, &["audit", "verify"], None).status.success());
+    diesel::delete(audit_log::table.filter(audit_log::seq.eq(2)))
+        .execute(&mut *conn)
+        .unwrap();
+    let out = paydesk(url, &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("row 2 is missing"), "{err}");
+}
+
+#[test]
+fn audit_verify_finds_the_first_row_that_breaks_the_chain_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    tamper_and_verify(&format!("sqlite://{}/paydesk.db", dir.path().display()));
+}
+
+#[test]
+fn audit_verify_finds_the_first_row_that_breaks_the_chain_on_postgres() {
+    if !postgres_configured() {
+        return;
+    }
+    let pg = PgDatabase::create();
+    tamper_and_verify(&pg.url);
+}
+
+#[test]
+fn keys_check_validates_format_and_checksum_offline() {
+    use paydesk::keys::{KeyKind, Mode, format};
+    let key = format::generate(KeyKind::Secret, Mode::Test);
+    let out = paydesk(
+        "sqlite:///nonexistent/never-opened.db",
+        &["keys", "check", &key],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("well-formed secret test key"));
+
+    // One character changed: the checksum says so.
+    let mut typo: Vec<char> = key.chars().collect();
+    typo[12] = if typo[12] == 'a' { 'b' } else { 'a' };
+    let typo: String = typo.into_iter().collect();
+    for (bad, why) in [
+        (typo.as_str(), "checksum does not match"),
+        ("sk_test_short", "this has 5"),
+        ("ghp_abcdef", "does not start with sk_"),
+    ] {
+        let out = paydesk(
+            "sqlite:///nonexistent/never-opened.db",
+            &["keys", "check", bad],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("not a valid Paydesk key") && err.contains(why),
+            "{bad}: {err}"
+        );
+    }
+}

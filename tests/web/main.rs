@@ -5,7 +5,7 @@
 mod support;
 
 use diesel::prelude::*;
-use paydesk::db::schema::{sessions, users};
+use paydesk::db::schema::{sessions, sign_in_failures, users};
 use support::*;
 
 mod hub;
@@ -83,19 +83,51 @@ on_both_backends! {
             assert_eq!(res.status(), 401, "attempt {attempt}");
         }
         let fifth = other.sign_in("admin@acme.test", "wrong password here").await;
-        assert_eq!(fifth.status(), 403);
-        assert!(fifth.text().await.unwrap().contains("locked for 15 minutes"));
+        assert_eq!(fifth.status(), 401, "a lock answers like a wrong password");
+        assert!(fifth.text().await.unwrap().contains("Wait 15 minutes"));
         // Even the right password is refused while locked.
         let right = other.sign_in("admin@acme.test", PASSWORD).await;
-        assert_eq!(right.status(), 403);
-        assert!(right.text().await.unwrap().contains("locked"));
-        // After the lock expires (moved into the past here), the right password works.
+        assert_eq!(right.status(), 401);
+        assert!(right.text().await.unwrap().contains("Wait 15 minutes"));
+        // An unknown email locks the same way: nothing tells the two apart.
+        for _ in 1..=5 {
+            other.sign_in("nobody@acme.test", "wrong password here").await;
+        }
+        let unknown = other.sign_in("nobody@acme.test", "wrong password here").await;
+        assert_eq!(unknown.status(), 401);
+        assert!(unknown.text().await.unwrap().contains("Wait 15 minutes"));
+        // After 15 minutes (the failures moved into the past here), the right password works.
         let mut conn = app.db().conn().unwrap();
-        diesel::update(users::table)
-            .set(users::locked_until.eq(Some(paydesk::clock::now() - 1)))
+        diesel::update(sign_in_failures::table)
+            .set(sign_in_failures::at.eq(sign_in_failures::at - 16 * 60))
             .execute(&mut *conn)
             .unwrap();
         assert_eq!(other.sign_in("admin@acme.test", PASSWORD).await.status(), 303);
+    }
+
+    async fn an_admin_unlocks_a_locked_member_from_team(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        for _ in 1..=5 {
+            dev.sign_in("dev@acme.test", "wrong password here").await;
+        }
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 401, "locked");
+        let team = app.get_html("/team").await;
+        let row = &team[team.find("data-email=\"dev@acme.test\"").unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains("Unlock sign-in"), "{row}");
+        let action = row
+            .split("action=\"")
+            .filter_map(|a| a.split('"').next())
+            .find(|a| a.ends_with("/unlock"))
+            .unwrap()
+            .to_owned();
+        let res = app.client.post(app.url(&action)).form(&[("csrf", csrf_in(&team))]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303, "unlocked");
+        assert!(!app.get_html("/team").await.contains("Unlock sign-in"));
+        assert!(app.get_html("/audit").await.contains("team.member_unlocked"));
     }
 
     async fn a_replayed_cookie_is_refused_after_sign_out(app) {

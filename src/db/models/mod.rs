@@ -6,4 +6,5 @@ pub mod idempotency;
 pub mod merchant;
 pub mod objects;
 pub mod session;
+pub mod sign_in;
 pub mod user;

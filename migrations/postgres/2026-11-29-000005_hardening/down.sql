@@ -1,0 +1,4 @@
+DROP INDEX audit_log_seq;
+ALTER TABLE audit_log DROP COLUMN hash;
+ALTER TABLE audit_log DROP COLUMN seq;
+DROP TABLE sign_in_failures;

@@ -1,0 +1,34 @@
+-- Sign-in throttling (SPEC §2, §12): one row per attempt, written before the password is
+-- checked and deleted when it succeeds, so concurrent guesses count. Known and unknown
+-- emails alike. Rows older than an hour are deleted as attempts arrive.
+CREATE TABLE sign_in_failures (
+    id TEXT PRIMARY KEY NOT NULL,
+    email TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_pair ON sign_in_failures(email, ip, at);
+CREATE INDEX sign_in_failures_email ON sign_in_failures(email, at);
+CREATE INDEX sign_in_failures_ip ON sign_in_failures(ip, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures(at);
+
+-- The audit log as one hash chain: seq orders it, hash = SHA-256(previous hash ‖ the row
+-- as JSON). Existing rows are chained by the program right after migrating (SQLite has
+-- no SHA-256), see db::migrate.
+ALTER TABLE audit_log ADD COLUMN seq BIGINT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+CREATE UNIQUE INDEX audit_log_seq ON audit_log(seq);
+
+-- Card numbers: only the simulator's test cards could ever be stored; mask them where
+-- they were kept (payments, events' data.object, stored idempotent answers).
+UPDATE payments SET payment_method = '************' || substr(payment_method, -4)
+    WHERE length(payment_method) > 4 AND payment_method NOT LIKE '*%';
+UPDATE events SET data = replace(replace(replace(data,
+    '4242424242424242', '************4242'),
+    '4000000000000002', '************0002'),
+    '4000000000009995', '************9995');
+UPDATE idempotency_keys SET response_body = replace(replace(replace(response_body,
+    '4242424242424242', '************4242'),
+    '4000000000000002', '************0002'),
+    '4000000000009995', '************9995')
+    WHERE response_body IS NOT NULL;

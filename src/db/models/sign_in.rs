@@ -1,0 +1,91 @@
+//! Sign-in attempts that have not succeeded (yet): the counters of SPEC §2's throttling,
+//! shared by every instance through the database.
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::sign_in_failures;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sign_in_failures)]
+pub struct SignInFailure {
+    pub id: String,
+    pub email: String,
+    pub ip: String,
+    pub at: i64,
+}
+
+impl SignInFailure {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(sign_in_failures::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+        diesel::delete(sign_in_failures::table.find(id))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// The times of this pair's attempts since `since`, newest first.
+    pub fn pair_times(
+        conn: &mut DbConn,
+        email: &str,
+        ip: &str,
+        since: i64,
+    ) -> QueryResult<Vec<i64>> {
+        sign_in_failures::table
+            .filter(sign_in_failures::email.eq(email))
+            .filter(sign_in_failures::ip.eq(ip))
+            .filter(sign_in_failures::at.gt(since))
+            .order(sign_in_failures::at.desc())
+            .select(sign_in_failures::at)
+            .load(conn)
+    }
+
+    /// The times of this email's attempts since `since`, newest first.
+    pub fn email_times(conn: &mut DbConn, email: &str, since: i64) -> QueryResult<Vec<i64>> {
+        sign_in_failures::table
+            .filter(sign_in_failures::email.eq(email))
+            .filter(sign_in_failures::at.gt(since))
+            .order(sign_in_failures::at.desc())
+            .select(sign_in_failures::at)
+            .load(conn)
+    }
+
+    /// How many attempts came from `ip` since `since`, and the oldest of them.
+    pub fn from_ip(conn: &mut DbConn, ip: &str, since: i64) -> QueryResult<(i64, Option<i64>)> {
+        sign_in_failures::table
+            .filter(sign_in_failures::ip.eq(ip))
+            .filter(sign_in_failures::at.gt(since))
+            .select((count_star(), diesel::dsl::min(sign_in_failures::at)))
+            .get_result(conn)
+    }
+
+    /// A successful sign-in clears its pair; an Admin's unlock clears the email.
+    pub fn clear_pair(conn: &mut DbConn, email: &str, ip: &str) -> QueryResult<()> {
+        diesel::delete(
+            sign_in_failures::table
+                .filter(sign_in_failures::email.eq(email))
+                .filter(sign_in_failures::ip.eq(ip)),
+        )
+        .execute(conn)
+        .map(drop)
+    }
+
+    pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<()> {
+        diesel::delete(sign_in_failures::table.filter(sign_in_failures::email.eq(email)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Forgets attempts older than `before` (the longest window is an hour).
+    pub fn expire(conn: &mut DbConn, before: i64) -> QueryResult<()> {
+        diesel::delete(sign_in_failures::table.filter(sign_in_failures::at.lt(before)))
+            .execute(conn)
+            .map(drop)
+    }
+}
