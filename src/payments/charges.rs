@@ -49,7 +49,7 @@ pub fn create_payment(
             amount: input.amount,
             currency: input.currency,
             customer_id: input.customer,
-            payment_method: input.payment_method,
+            payment_method: simulator::mask(&input.payment_method),
             status: if outcome.is_ok() {
                 "succeeded"
             } else {

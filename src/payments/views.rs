@@ -104,7 +104,10 @@ pub struct Payment {
     #[schema(schema_with = schema::currency)]
     pub currency: String,
     pub customer: Option<String>,
+    /// The card number, masked: `************4242`.
+    #[schema(pattern = "^\\*+[0-9]{4}$")]
     pub payment_method: String,
+    pub payment_method_details: PaymentMethodDetails,
     /// `succeeded` or `failed`; under API version 2025-06-01 a succeeded payment reads `paid`.
     #[schema(pattern = "^(succeeded|failed|paid)$")]
     pub status: String,
@@ -113,6 +116,24 @@ pub struct Payment {
     pub amount_refunded: i64,
     #[schema(schema_with = schema::metadata)]
     pub metadata: BTreeMap<String, String>,
+}
+
+/// What kind of payment method paid, without its number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentMethodDetails {
+    /// Always `card`.
+    #[serde(rename = "type")]
+    #[schema(pattern = "^card$")]
+    pub kind: &'static str,
+    pub card: CardDetails,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CardDetails {
+    /// Such as `visa`.
+    pub brand: &'static str,
+    #[schema(pattern = "^[0-9]{4}$")]
+    pub last4: String,
 }
 
 pub fn payment(r: &PaymentRow) -> Payment {
@@ -124,7 +145,23 @@ pub fn payment(r: &PaymentRow) -> Payment {
         amount: r.amount,
         currency: r.currency.clone(),
         customer: r.customer_id.clone(),
-        payment_method: r.payment_method.clone(),
+        payment_method: crate::payments::simulator::mask(&r.payment_method),
+        payment_method_details: PaymentMethodDetails {
+            kind: "card",
+            card: CardDetails {
+                // Stored masked; every stored card was one of the simulator's (Visa).
+                brand: "visa",
+                last4: r
+                    .payment_method
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+            },
+        },
         status: r.status.clone(),
         failure_code: r.failure_code.clone(),
         amount_refunded: r.amount_refunded,

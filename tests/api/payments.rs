@@ -263,6 +263,22 @@ on_both_backends! {
         assert_eq!(ok["data"]["status"], "succeeded");
         assert!(ok["data"]["id"].as_str().unwrap().starts_with("pay_"));
         assert_eq!(ok["data"]["livemode"], false);
+        // The card number is never returned, stored or kept in events (SPEC §12).
+        assert_eq!(ok["data"]["payment_method"], "************4242");
+        assert_eq!(ok["data"]["payment_method_details"], json!({"type": "card", "card": {"brand": "visa", "last4": "4242"}}));
+        let (_, events) = get(&app, &k, "/events?type=payment.succeeded").await;
+        assert!(!events.to_string().contains("4242424242424242"), "{events}");
+        let (_, again) = get(&app, &k, &format!("/payments/{}", ok["data"]["id"].as_str().unwrap())).await;
+        assert_eq!(again["data"]["payment_method"], "************4242");
+        {
+            use diesel::prelude::*;
+            let mut conn = app.db().conn().unwrap();
+            let stored: Vec<String> = paydesk::db::schema::payments::table
+                .select(paydesk::db::schema::payments::payment_method)
+                .load(&mut *conn)
+                .unwrap();
+            assert_eq!(stored, ["************4242"]);
+        }
         let (_, declined) = post(&app, &k, "/payments", pay("4000000000000002", 500)).await;
         assert_eq!((declined["data"]["status"].as_str(), declined["data"]["failure_code"].as_str()), (Some("failed"), Some("card_declined")));
         let (_, poor) = post(&app, &k, "/payments", pay("4000000000009995", 500)).await;
