@@ -208,7 +208,7 @@ fn finish_sign_in(
 ) -> Result<Issued, Error> {
     let user = match user {
         Some(u) if password_matches && u.active => {
-            crate::db::models::sign_in::SignInFailure::delete(conn, &attempt.id)?;
+            crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
             throttle::succeeded(conn, email, ip)?;
             return start_session(conn, tokens, purpose, u, ip);
         }

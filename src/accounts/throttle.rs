@@ -10,7 +10,7 @@
 
 use crate::clock;
 use crate::db::DbConn;
-use crate::db::models::sign_in::SignInFailure;
+use crate::db::models::forms::SignInFailure;
 use crate::error::Error;
 
 pub const PAIR_LIMIT: usize = 5;

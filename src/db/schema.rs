@@ -201,3 +201,12 @@ diesel::table! {
         at -> BigInt,
     }
 }
+
+diesel::table! {
+    form_submissions (token) {
+        token -> Text,
+        user_id -> Text,
+        result_id -> Text,
+        created_at -> BigInt,
+    }
+}

@@ -1,11 +1,11 @@
 //! Sign-in and sign-out pages.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{FormState, Response};
+use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, PageError, SignedIn};
 use crate::accounts::{self, tokens::Purpose};
 use crate::error::Error;
@@ -23,7 +23,6 @@ pub struct LoginPage {
 pub struct LoginForm {
     email: String,
     password: String,
-    csrf: String,
 }
 
 pub async fn show_login(req: HttpRequest, session: Session) -> Response {
@@ -38,12 +37,7 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
     Ok(page::ok(&page))
 }
 
-pub async fn submit_login(
-    req: HttpRequest,
-    session: Session,
-    form: web::Form<LoginForm>,
-) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
+pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginForm>) -> Response {
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
     let LoginForm {
@@ -92,19 +86,12 @@ pub async fn submit_login(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LogoutForm {
-    csrf: String,
-}
-
 pub async fn logout(
     req: HttpRequest,
     session: Session,
     who: Result<SignedIn, PageError>,
-    form: web::Form<LogoutForm>,
+    _: Form<Empty>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     if let Ok(SignedIn(who)) = who {
         let state = page::state(&req);
         let ip = AppState::client_ip(&req);

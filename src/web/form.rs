@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, error::InternalError, web};
+use actix_session::SessionExt;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, error::InternalError, web};
+use serde::de::DeserializeOwned;
 
 use crate::error::{Error, FieldErrors};
 
@@ -54,3 +57,81 @@ pub fn config() -> web::FormConfig {
 }
 
 pub type Response = Result<HttpResponse, super::page::PageError>;
+
+/// A form with nothing but its CSRF token (sign out, suspend, deactivate, …).
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
+/// Every POSTed form, read through one extractor (SPEC §12): the request must not be
+/// cross-site (`Sec-Fetch-Site: cross-site` is refused), an `Origin`, when sent, must be
+/// ours (`PAYDESK_PUBLIC_URL` or the origin the request arrived at), and the `csrf` field
+/// must match the session's token (constant time). Then the body is decoded into `T`;
+/// a body that does not decode is a 400 page.
+pub struct Form<T>(pub T);
+
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Refuses a form sent from another site: the browser says so (`Sec-Fetch-Site`), or its
+/// `Origin` is not ours.
+fn same_origin(req: &HttpRequest) -> Result<(), super::page::PageError> {
+    let refuse = || {
+        super::page::PageError::Page(Error::forbidden(
+            "This form was sent from another site, so Paydesk ignored it. Go back to Paydesk, reload the page and try again.",
+        ))
+    };
+    let site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if site == Some("cross-site") {
+        return Err(refuse());
+    }
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let ours = crate::state::AppState::origin(req);
+        if origin.to_str().ok() != Some(ours.as_str()) {
+            return Err(refuse());
+        }
+    }
+    Ok(())
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = super::page::PageError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            same_origin(&req)?;
+            let unreadable = |why: String| {
+                super::page::PageError::Page(Error::field(
+                    "_form",
+                    format!("The form could not be read ({why}). Reload the page and try again."),
+                ))
+            };
+            let body = bytes.await.map_err(|e| unreadable(e.to_string()))?;
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(e.to_string()))?;
+            let sent = pairs
+                .iter()
+                .find(|(k, _)| k == "csrf")
+                .map_or("", |(_, v)| v.as_str());
+            super::page::check_csrf(&req.get_session(), sent)?;
+            serde_urlencoded::from_bytes(&body)
+                .map(Form)
+                .map_err(|e| unreadable(e.to_string()))
+        })
+    }
+}

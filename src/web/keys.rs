@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::audit::AuditRow;
-use super::form::{FormState, Response};
+use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, SignedIn};
 use crate::accounts::Principal;
 use crate::db::DbConn;
@@ -18,7 +18,7 @@ use crate::keys::config::{self, KeyDraft};
 use crate::keys::lifecycle::{self, ROLL_GRACE_SECONDS};
 use crate::keys::model::{ApiKey, CreatedKey, KeyStatus};
 use crate::keys::permissions::{GROUPS, Level, RESOURCES};
-use crate::keys::service::{self, KeyFilter, KeyPatch};
+use crate::keys::service::{self, KeyFilter, KeyPatch, Submitted};
 use crate::keys::{Access, Mode, Resource};
 use crate::state::AppState;
 use crate::{clock, versions};
@@ -260,6 +260,7 @@ impl KeyForm {
             "rate_limit",
             "expires_in_days",
             "api_version",
+            "form_token",
             "require_signature",
         ]
         .into_iter()
@@ -311,7 +312,9 @@ pub async fn new_key(session: Session, SignedIn(who): SignedIn) -> Response {
     who.require_hub()?;
     let form = FormState::default()
         .with("mode", "test")
-        .with("rate_limit", &config::DEFAULT_RATE_LIMIT.to_string());
+        .with("rate_limit", &config::DEFAULT_RATE_LIMIT.to_string())
+        // Single-use: the same form sent twice makes one key.
+        .with("form_token", &crate::ids::random_base62(24));
     Ok(page::ok(&new_key_page(
         &who,
         &session,
@@ -325,24 +328,31 @@ pub async fn create_key(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    form: Form<Vec<(String, String)>>,
 ) -> Response {
     let form = KeyForm(form.into_inner());
-    page::check_csrf(&session, form.get("csrf"))?;
     who.require_hub()?;
     let (actor, draft, ip) = (who.clone(), form.draft(), AppState::client_ip(&req));
+    let token = form.get("form_token").to_owned();
     match page::state(&req)
         .db
-        .run(move |c| service::create_key(c, &actor, draft, &ip))
+        .run(move |c| {
+            if token.is_empty() {
+                return service::create_key(c, &actor, draft, &ip).map(Submitted::Created);
+            }
+            service::create_key_once(c, &actor, draft, &ip, &token)
+        })
         .await
     {
-        Ok(created) => {
+        Ok(Submitted::Created(created)) => {
             hold_secret(&session, &who, &created);
             Ok(page::see_other(&format!(
                 "/keys/{}/reveal",
                 created.key.row.id
             )))
         }
+        // Sent twice: one key, shown (its secret too, if this browser still holds it).
+        Ok(Submitted::Already(id)) => Ok(page::see_other(&format!("/keys/{id}/reveal"))),
         Err(e) => {
             let (status, errors) = match e {
                 Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
@@ -569,10 +579,9 @@ pub async fn update_key(
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Form<Vec<(String, String)>>,
 ) -> Response {
     let form = KeyForm(form.into_inner());
-    page::check_csrf(&session, form.get("csrf"))?;
     let id = id.into_inner();
     let draft = form.draft();
     let patch = KeyPatch {
@@ -614,8 +623,7 @@ pub async fn update_key(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct ActionForm {
-    csrf: String,
+pub struct RollForm {
     grace_period_seconds: String,
 }
 
@@ -624,14 +632,11 @@ type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Er
 /// Suspend, reactivate, revoke: check the form, make the change, go to `done(id)`.
 async fn change_status(
     req: HttpRequest,
-    session: Session,
     who: Principal,
     id: String,
-    form: ActionForm,
     change: StatusChange,
     done: fn(&str) -> String,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     let (key_id, ip) = (id.clone(), AppState::client_ip(&req));
     page::state(&req)
         .db
@@ -642,58 +647,37 @@ async fn change_status(
 
 pub async fn suspend_key(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _: Form<Empty>,
 ) -> Response {
-    change_status(
-        req,
-        session,
-        who,
-        id.into_inner(),
-        form.into_inner(),
-        lifecycle::suspend_key,
-        |id| format!("/keys/{id}?done=suspended"),
-    )
+    change_status(req, who, id.into_inner(), lifecycle::suspend_key, |id| {
+        format!("/keys/{id}?done=suspended")
+    })
     .await
 }
 
 pub async fn reactivate_key(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _: Form<Empty>,
 ) -> Response {
-    change_status(
-        req,
-        session,
-        who,
-        id.into_inner(),
-        form.into_inner(),
-        lifecycle::reactivate_key,
-        |id| format!("/keys/{id}?done=reactivated"),
-    )
+    change_status(req, who, id.into_inner(), lifecycle::reactivate_key, |id| {
+        format!("/keys/{id}?done=reactivated")
+    })
     .await
 }
 
 pub async fn revoke_key(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: web::Form<ActionForm>,
+    _: Form<Empty>,
 ) -> Response {
-    change_status(
-        req,
-        session,
-        who,
-        id.into_inner(),
-        form.into_inner(),
-        lifecycle::revoke_key,
-        |_| "/keys?done=revoked".into(),
-    )
+    change_status(req, who, id.into_inner(), lifecycle::revoke_key, |_| {
+        "/keys?done=revoked".into()
+    })
     .await
 }
 
@@ -767,9 +751,8 @@ pub async fn roll_key(
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: web::Form<ActionForm>,
+    form: Form<RollForm>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     let id = id.into_inner();
     let Ok(grace) = form.grace_period_seconds.parse::<i64>() else {
         let page = confirm_page(

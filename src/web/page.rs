@@ -69,7 +69,7 @@ pub fn csrf_token(session: &Session) -> String {
 }
 
 /// Every state-changing form calls this first.
-pub fn check_csrf(session: &Session, sent: &str) -> Result<(), PageError> {
+pub(super) fn check_csrf(session: &Session, sent: &str) -> Result<(), PageError> {
     let expected = session
         .get::<String>(CSRF_KEY)
         .ok()

@@ -1,12 +1,12 @@
 //! First run: create the merchant and its first Admin. Gone (404) once anyone exists.
 
 use actix_session::Session;
+use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{FormState, Response};
+use super::form::{Form, FormState, Response};
 use super::page::{self, Layout};
 use crate::accounts::{self, SetupInput};
 use crate::error::Error;
@@ -25,7 +25,6 @@ pub struct SetupForm {
     merchant_name: String,
     email: String,
     password: String,
-    csrf: String,
 }
 
 pub async fn show_setup(req: HttpRequest, session: Session) -> Response {
@@ -42,13 +41,16 @@ pub async fn show_setup(req: HttpRequest, session: Session) -> Response {
 pub async fn submit_setup(
     req: HttpRequest,
     session: Session,
-    form: web::Form<SetupForm>,
+    body: actix_web::web::Payload,
 ) -> Response {
     let state = page::state(&req);
+    // Once set up, /setup is gone: 404 before the form is even read.
     if !state.db.run(accounts::needs_setup).await? {
         return Err(Error::NotFound.into());
     }
-    page::check_csrf(&session, &form.csrf)?;
+    let form =
+        <Form<SetupForm> as actix_web::FromRequest>::from_request(&req, &mut body.into_inner())
+            .await?;
     let ip = AppState::client_ip(&req);
     let tokens = state.tokens.clone();
     let SetupForm {

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{FormState, Response};
+use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, SignedIn};
 use crate::accounts::{self, NewMember, Principal};
 use crate::db::models::user::{Role, User};
@@ -105,16 +105,14 @@ pub struct AddMemberForm {
     email: String,
     role: String,
     password: String,
-    csrf: String,
 }
 
 pub async fn add_member(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: web::Form<AddMemberForm>,
+    form: Form<AddMemberForm>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     who.require_admin()?;
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
@@ -152,17 +150,14 @@ pub async fn add_member(
 #[serde(default)]
 pub struct RoleForm {
     role: String,
-    csrf: String,
 }
 
 pub async fn change_role(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     path: web::Path<String>,
-    form: web::Form<RoleForm>,
+    form: Form<RoleForm>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
     let role = form.into_inner().role;
@@ -174,20 +169,12 @@ pub async fn change_role(
     Ok(page::see_other("/team?done=role"))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn unlock_member(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    _: Form<Empty>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     let ip = AppState::client_ip(&req);
     let target = path.into_inner();
     page::state(&req)
@@ -199,12 +186,10 @@ pub async fn unlock_member(
 
 pub async fn deactivate_member(
     req: HttpRequest,
-    session: Session,
     SignedIn(who): SignedIn,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    _: Form<Empty>,
 ) -> Response {
-    page::check_csrf(&session, &form.csrf)?;
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
     let target = path.into_inner();

@@ -308,3 +308,58 @@ async fn the_api_reference_shows_every_operation_with_a_curl_example() {
     let overview = app.get_html("/").await;
     assert!(overview.contains("href=\"/docs/api\""));
 }
+
+/// The value of a hidden input in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+on_both_backends! {
+    async fn forms_from_another_site_are_refused(app) {
+        app.setup_admin().await;
+        let page = app.get_html("/keys/new").await;
+        let csrf = csrf_in(&page);
+        let fields = [("name", "Sneaky"), ("mode", "test"), ("access", "full"), ("csrf", csrf.as_str())];
+        // Even with the right CSRF token: the browser says it is cross-site, or the
+        // Origin is not ours.
+        for (header, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+            let res = app.client.post(app.url("/keys")).header(header, value).form(&fields).send().await.unwrap();
+            assert_eq!(res.status(), 403, "{header}: {value}");
+            assert!(res.text().await.unwrap().contains("another site"));
+        }
+        assert!(!app.get_html("/keys").await.contains("Sneaky"));
+        // Our own origin, same-origin fetch metadata: accepted.
+        let res = app.client.post(app.url("/keys"))
+            .header("origin", app.address.as_str())
+            .header("sec-fetch-site", "same-origin")
+            .form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        // Every form goes through the same check: sign-out too.
+        let res = app.client.post(app.url("/logout")).header("sec-fetch-site", "cross-site").form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(app.get("/keys").await.status(), 200, "still signed in");
+    }
+
+    async fn the_same_create_form_sent_twice_makes_one_key(app) {
+        app.setup_admin().await;
+        let page = app.get_html("/keys/new").await;
+        let (csrf, token) = (csrf_in(&page), hidden(&page, "form_token"));
+        assert!(token.len() >= 20);
+        let fields = [("name", "Once"), ("mode", "test"), ("access", "full"), ("csrf", csrf.as_str()), ("form_token", token.as_str())];
+        // Sent twice at once (a double click), then once more (a resubmit).
+        let (a, b) = tokio::join!(
+            app.client.post(app.url("/keys")).form(&fields).send(),
+            app.client.post(app.url("/keys")).form(&fields).send(),
+        );
+        let c = app.client.post(app.url("/keys")).form(&fields).send().await.unwrap();
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let targets: Vec<String> = [&a, &b, &c].iter().map(|r| location(r)).collect();
+        assert!(targets.iter().all(|t| t == &targets[0] && t.ends_with("/reveal")), "{targets:?}");
+        let list = app.get_html("/keys").await;
+        assert_eq!(list.matches(">Once<").count(), 1, "one key made");
+    }
+}

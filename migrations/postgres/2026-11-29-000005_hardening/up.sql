@@ -32,3 +32,12 @@ UPDATE idempotency_keys SET response_body = replace(replace(replace(response_bod
     '4000000000000002', '************0002'),
     '4000000000009995', '************9995')
     WHERE response_body IS NOT NULL;
+
+-- Single-use create forms: a form's token is recorded with what it made, so the same
+-- form sent twice (a double click, a resubmit) makes one key and shows that one.
+CREATE TABLE form_submissions (
+    token TEXT PRIMARY KEY NOT NULL,
+    user_id TEXT NOT NULL,
+    result_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

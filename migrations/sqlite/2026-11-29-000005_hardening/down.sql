@@ -1,3 +1,4 @@
+DROP TABLE form_submissions;
 DROP INDEX audit_log_seq;
 ALTER TABLE audit_log DROP COLUMN hash;
 ALTER TABLE audit_log DROP COLUMN seq;

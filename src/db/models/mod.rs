@@ -2,9 +2,9 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod forms;
 pub mod idempotency;
 pub mod merchant;
 pub mod objects;
 pub mod session;
-pub mod sign_in;
 pub mod user;

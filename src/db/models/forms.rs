@@ -1,11 +1,11 @@
-//! Sign-in attempts that have not succeeded (yet): the counters of SPEC §2's throttling,
-//! shared by every instance through the database.
+//! What forms leave behind: sign-in attempts that have not succeeded (yet), the counters
+//! of SPEC §2's throttling; and create forms already carried out (single-use tokens).
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::sign_in_failures;
+use crate::db::schema::{form_submissions, sign_in_failures};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sign_in_failures)]
@@ -87,5 +87,34 @@ impl SignInFailure {
         diesel::delete(sign_in_failures::table.filter(sign_in_failures::at.lt(before)))
             .execute(conn)
             .map(drop)
+    }
+}
+
+/// A create form already carried out: its token and what it made.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = form_submissions)]
+pub struct FormSubmission {
+    pub token: String,
+    pub user_id: String,
+    pub result_id: String,
+    pub created_at: i64,
+}
+
+impl FormSubmission {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(form_submissions::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// What this person's form with this token made, if it was sent before.
+    pub fn find(conn: &mut DbConn, token: &str, user_id: &str) -> QueryResult<Option<String>> {
+        form_submissions::table
+            .filter(form_submissions::token.eq(token))
+            .filter(form_submissions::user_id.eq(user_id))
+            .select(form_submissions::result_id)
+            .load(conn)
+            .map(|rows: Vec<String>| rows.into_iter().next())
     }
 }
