@@ -62,7 +62,7 @@ pub(super) fn audit(
 /// What a create form sent with a single-use token did.
 pub enum Submitted {
     /// The key it made now.
-    Created(CreatedKey),
+    Created(Box<CreatedKey>),
     /// The same form was sent before: the key it made then.
     Already(String),
 }
@@ -93,7 +93,7 @@ pub fn create_key_once(
         Ok::<_, Error>(created)
     });
     match made {
-        Ok(created) => Ok(Submitted::Created(created)),
+        Ok(created) => Ok(Submitted::Created(Box::new(created))),
         // A concurrent send of the same form got there first (unique token).
         Err(e) => match FormSubmission::find(conn, token, &actor.user.id)? {
             Some(id) => Ok(Submitted::Already(id)),

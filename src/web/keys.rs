@@ -338,7 +338,8 @@ pub async fn create_key(
         .db
         .run(move |c| {
             if token.is_empty() {
-                return service::create_key(c, &actor, draft, &ip).map(Submitted::Created);
+                return service::create_key(c, &actor, draft, &ip)
+                    .map(|k| Submitted::Created(Box::new(k)));
             }
             service::create_key_once(c, &actor, draft, &ip, &token)
         })
