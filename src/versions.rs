@@ -13,6 +13,13 @@ pub fn is_supported(v: &str) -> bool {
     SUPPORTED.contains(&v)
 }
 
+/// A `Paydesk-Version` value (surrounding white space ignored) as one of the supported
+/// versions; None for anything else. Never panics.
+pub fn parse(header: &str) -> Option<&'static str> {
+    let asked = header.trim();
+    SUPPORTED.iter().copied().find(|v| *v == asked)
+}
+
 pub fn is_deprecated(v: &str) -> bool {
     DEPRECATED.contains(&v)
 }
@@ -61,6 +68,18 @@ fn succeeded_payments_read_paid(v: &mut Value) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_version_header_is_a_supported_version_or_none(header in ".{0,40}") {
+            if let Some(v) = parse(&header) {
+                prop_assert!(SUPPORTED.contains(&v));
+                prop_assert_eq!(header.trim(), v);
+            }
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -346,3 +346,68 @@ impl FromRequest for JsonContentType {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever bytes arrive, the body reader answers with values or a 400, never a
+        /// panic; and anything but a JSON object is refused.
+        #[test]
+        fn any_body_is_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            if let Ok(mut b) = Body::parse(&bytes) {
+                let _ = b.string("name", false, 10);
+                let _ = b.int("amount", false, 1, 100);
+                let _ = b.currency("currency", false);
+                let _ = b.metadata("metadata");
+                let _ = b.strings("allowed_ips", 3);
+                let _ = b.finish();
+            }
+        }
+
+        #[test]
+        fn any_json_value_is_read_or_refused(value in any_json()) {
+            let bytes = serde_json::to_vec(&value).unwrap();
+            match Body::parse(&bytes) {
+                Ok(mut b) => {
+                    prop_assert!(value.is_object());
+                    let _ = b.id("customer", false, "cus_");
+                    let _ = b.bool("flag");
+                    let _ = b.finish();
+                }
+                Err(e) => prop_assert_eq!(e.code, "invalid_json"),
+            }
+        }
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".{0,20}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("name".to_owned()),
+                        Just("amount".to_owned()),
+                        Just("customer".to_owned()),
+                        Just("metadata".to_owned()),
+                        ".{0,8}"
+                    ],
+                    inner,
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+}

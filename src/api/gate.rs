@@ -462,27 +462,23 @@ fn check_permission(key: &VerifiedKey, policy: KeyPolicy) -> Result<(), ApiError
 /// `Paydesk-Version`, else the key's pin, else the current version.
 fn resolve_version(req: &ServiceRequest, key: &VerifiedKey) -> Result<&'static str, ApiError> {
     let asked = match req.headers().get(envelope::VERSION_HEADER) {
-        Some(v) => Some(v.to_str().unwrap_or("(not text)").trim().to_owned()),
+        Some(v) => Some(String::from_utf8_lossy(v.as_bytes()).into_owned()),
         None => key.api_version.clone(),
     };
     let Some(asked) = asked else {
         return Ok(versions::CURRENT);
     };
-    versions::SUPPORTED
-        .iter()
-        .copied()
-        .find(|v| *v == asked)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_version",
-                format!(
-                    "{asked:?} is not a Paydesk API version; use one of {}.",
-                    versions::SUPPORTED.join(", ")
-                ),
-            )
-            .details(json!({ "supported": versions::SUPPORTED }))
-        })
+    versions::parse(&asked).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_version",
+            format!(
+                "{asked:?} is not a Paydesk API version; use one of {}.",
+                versions::SUPPORTED.join(", ")
+            ),
+        )
+        .details(json!({ "supported": versions::SUPPORTED }))
+    })
 }
 
 /// The `Idempotency-Key` of a POST or PATCH; other methods ignore it.
@@ -500,12 +496,7 @@ fn idempotency_key(req: &ServiceRequest) -> Result<Option<String>, ApiError> {
             "Idempotency-Key must be 1 to 255 printable ASCII characters; a UUID is a good choice.",
         )
     };
-    let text = value.to_str().map_err(|_| bad())?;
-    if text.is_empty()
-        || text.len() > 255
-        || !text.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-    {
-        return Err(bad());
-    }
-    Ok(Some(text.to_owned()))
+    idempotency::parse_key(value.as_bytes())
+        .map(Some)
+        .ok_or_else(bad)
 }

@@ -10,6 +10,15 @@ use crate::error::Error;
 pub const HEADER: &str = "idempotency-key";
 pub const KEEP_SECS: i64 = 24 * 60 * 60;
 
+/// An `Idempotency-Key` header value: 1 to 255 printable ASCII characters (spaces
+/// allowed inside). None for anything else; never panics.
+pub fn parse_key(raw: &[u8]) -> Option<String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 255
+        && raw.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+    ok.then(|| String::from_utf8_lossy(raw).into_owned())
+}
+
 /// What to do with a request that carries a key.
 pub enum Claim {
     /// First time: run it, then `complete` or `release` this row.
@@ -67,4 +76,27 @@ pub fn claim(conn: &mut DbConn, wanted: IdempotencyRow) -> Result<Claim, Error> 
         });
     }
     Ok(Claim::InUse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_header_bytes_are_taken_or_refused_never_a_panic(raw in proptest::collection::vec(any::<u8>(), 0..400)) {
+            match parse_key(&raw) {
+                Some(k) => prop_assert!((1..=255).contains(&k.len()) && k.bytes().all(|b| (0x20..0x7f).contains(&b))),
+                None => prop_assert!(raw.is_empty() || raw.len() > 255 || raw.iter().any(|b| !(0x20..0x7f).contains(b))),
+            }
+        }
+    }
+
+    #[test]
+    fn a_uuid_is_a_key_and_a_control_character_is_not() {
+        assert!(parse_key(b"4f1c5c2e-6f5b-4c3a-9d4e-0b1e2f3a4b5c").is_some());
+        assert!(parse_key(b"a\x07b").is_none());
+        assert!(parse_key(&[b'a'; 256]).is_none());
+    }
 }

@@ -182,6 +182,29 @@ pub(super) fn store_ips(ips: &[IpNetwork]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any list an attacker sends is parsed entry by entry, all or nothing, without
+        /// a panic; what is taken is exactly one network per distinct entry.
+        #[test]
+        fn any_ip_list_is_taken_whole_or_refused(entries in proptest::collection::vec(
+            prop_oneof![
+                "[0-9a-f:./ ]{0,45}",
+                (any::<[u8; 4]>(), 0u8..=40).prop_map(|(ip, p)| format!("{}.{}.{}.{}/{p}", ip[0], ip[1], ip[2], ip[3])),
+                any::<std::net::Ipv6Addr>().prop_map(|ip| ip.to_string()),
+            ],
+            0..8,
+        )) {
+            if let Ok(nets) = parse_allowed_ips(&entries) {
+                prop_assert!(nets.len() <= entries.len());
+                for e in &entries {
+                    prop_assert!(!e.trim().is_empty(), "a blank entry was taken");
+                }
+            }
+        }
+    }
+
     use super::*;
     use crate::keys::model::display_network;
 
