@@ -30,6 +30,9 @@ pub struct Application {
     /// The port of the metrics listener, when `PAYDESK_METRICS_BIND` is set.
     metrics_port: Option<u16>,
     server: Server,
+    /// Written once more after the server has stopped (SIGTERM), so no use is lost.
+    usage: Arc<UsageRecorder>,
+    db: Db,
 }
 
 impl Application {
@@ -53,11 +56,14 @@ impl Application {
             Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?.port()),
             None => None,
         };
-        let server = run(listener, metrics, db, &settings)?;
+        let usage = Arc::new(UsageRecorder::default());
+        let server = run(listener, metrics, db.clone(), usage.clone(), &settings)?;
         Ok(Self {
             port,
             metrics_port,
             server,
+            usage,
+            db,
         })
     }
 
@@ -69,8 +75,19 @@ impl Application {
         self.metrics_port
     }
 
+    /// Serves until stopped. On SIGTERM (or SIGINT) the server stops accepting, lets the
+    /// requests in flight finish (30 s at most), and then the key uses noted since the
+    /// last flush are written.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if !self.usage.is_empty() {
+            let usage = self.usage.clone();
+            match self.db.run(move |c| Ok(usage.flush(c)?)).await {
+                Ok(n) => tracing::info!(keys = n, "key usage written before stopping"),
+                Err(e) => tracing::warn!(error = %e, "could not write key usage before stopping"),
+            }
+        }
+        served
     }
 }
 
@@ -78,12 +95,12 @@ fn run(
     listener: TcpListener,
     metrics: Option<TcpListener>,
     db: Db,
+    usage: Arc<UsageRecorder>,
     settings: &Settings,
 ) -> Result<Server, String> {
     let mut cookie_key = derive_key(&settings.secret, "paydesk cookie key").to_vec();
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
-    let usage = Arc::new(UsageRecorder::default());
     let rate_limits: Arc<dyn RateLimiter> = match &settings.redis_url {
         Some(url) => Arc::new(RedisLimiter::new(url)?),
         None => Arc::new(LocalLimiter::default()),
@@ -125,8 +142,10 @@ fn run(
     let workers = settings.workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    // actix counts connections per worker; the setting is the total.
-    let per_worker = (settings.max_connections as usize).div_ceil(workers).max(1);
+    // actix counts connections per worker; the setting is the total, kept below the file
+    // limit (raised to the hard limit first) with room for the database, logs and Redis.
+    let max_connections = connection_cap(settings.max_connections);
+    let per_worker = (max_connections as usize).div_ceil(workers).max(1);
     spawn_housekeeping(db.clone(), rate_limits, keys);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
@@ -256,4 +275,27 @@ fn spawn_housekeeping(db: Db, rate_limits: Arc<dyn RateLimiter>, keys: Arc<KeyCa
             }
         }
     });
+}
+
+/// Raises the soft limit on open files to the hard one (SPEC §12) and returns the
+/// connection cap to use: the configured one, kept at least 256 below that limit.
+fn connection_cap(configured: u32) -> u32 {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not raise the open-file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let room = limit.saturating_sub(256).max(1);
+    let cap = u64::from(configured).min(room) as u32;
+    if cap < configured {
+        tracing::warn!(
+            configured,
+            cap,
+            open_file_limit = limit,
+            "PAYDESK_MAX_CONNECTIONS is above the open-file limit; capped"
+        );
+    }
+    cap
 }

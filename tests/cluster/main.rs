@@ -543,3 +543,42 @@ async fn request_lines_are_json_and_carry_no_secrets() {
         "every line is JSON"
     );
 }
+
+#[tokio::test]
+async fn sigterm_lets_the_process_finish_and_write_key_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let mut one = Instance::start(&db_url, &[]);
+    let token = admin_token(&db_url, &one).await;
+    let (id, sk) = create_key(&one, &token, json!({"name": "k", "permissions": "*"})).await;
+    let (status, _) = one.call("GET", "/api/v1/whoami", &sk, None).await;
+    assert_eq!(status, 200);
+    // Uses are written every 5 s; stop the process at once, before that.
+    let killed = Command::new("kill")
+        .args(["-TERM", &one.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(status) = one.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(35),
+            "still running after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+    use diesel::prelude::*;
+    use paydesk::db::schema::api_keys;
+    let db = paydesk::db::Db::connect(&db_url).unwrap();
+    let mut conn = db.conn().unwrap();
+    let used: Option<i64> = api_keys::table
+        .filter(api_keys::id.eq(&id))
+        .select(api_keys::last_used_at)
+        .get_result(&mut *conn)
+        .unwrap();
+    assert!(used.is_some(), "the use before SIGTERM was not written");
+}
