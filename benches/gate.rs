@@ -34,6 +34,7 @@ impl KeyStore for OneKey {
                 rate_limit: 100,
                 api_version: None,
                 require_signature: false,
+                canary: false,
             }),
         )
     }

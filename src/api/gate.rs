@@ -188,6 +188,35 @@ pub async fn check(
     Ok(res)
 }
 
+/// A canary key was presented: it is answered exactly like an unknown key, while its use
+/// is counted and reported off the request's path (SPEC §12).
+fn canary_used(req: &ServiceRequest, state: &AppState, key: &VerifiedKey) {
+    let ip = net::client_ip(req.request(), &state.trusted_proxies);
+    state.usage.record(&key.key_id, clock::now(), ip);
+    let user_agent = req.headers().get(header::USER_AGENT).map(|v| {
+        String::from_utf8_lossy(v.as_bytes())
+            .chars()
+            .take(200)
+            .collect::<String>()
+    });
+    let (db, key_id, path) = (state.db.clone(), key.key_id.clone(), req.path().to_owned());
+    let ip = ip.map(|ip| ip.to_string());
+    actix_web::rt::spawn(async move {
+        let report = db.run(move |c| {
+            crate::keys::exposure::canary_used(
+                c,
+                &key_id,
+                ip.as_deref(),
+                user_agent.as_deref(),
+                &path,
+            )
+        });
+        if let Err(e) = report.await {
+            tracing::warn!(error = %e, "could not record a canary key's use");
+        }
+    });
+}
+
 /// Shapes the answer for the request's version and settles the idempotency claim with
 /// the exact bytes sent. Its own failures are answered as 500s in the envelope.
 async fn after_handler(
@@ -269,6 +298,10 @@ async fn admit(
     let presented = verify::present(credential).map_err(refusal)?;
     let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
     let key = verify::check(record, presented, clock::now()).map_err(refusal)?;
+    if key.canary {
+        canary_used(req, state, &key);
+        return Err(refusal(verify::UNKNOWN));
+    }
     // Identified: the log line names the key from here on, refusals included.
     req.extensions_mut()
         .insert(crate::telemetry::KeyId(key.key_id.clone()));

@@ -193,6 +193,10 @@ pub struct CreateKeyParams {
     pub api_version: Option<String>,
     /// Requests must carry a valid `Paydesk-Signature`.
     pub require_signature: Option<bool>,
+    /// A canary: a key with no permissions whose every use answers like an unknown key
+    /// (401 `invalid_api_key`) and raises `api_key.canary_triggered`. `permissions` may
+    /// then be left out.
+    pub canary: Option<bool>,
 }
 
 /// What `CreateKeyParams` reads, ready for the service.
@@ -205,13 +209,19 @@ impl FromBody for NewKeyDraft {
             Some(m) if Mode::parse(&m).is_none() => b.fail_none("mode", "use test or live"),
             other => Some(other.unwrap_or_else(|| "test".into())),
         };
-        let permissions = read_permissions(b);
-        if permissions.is_none() {
-            b.error(
-                "permissions",
-                "required: \"*\" or an object such as {\"payments\":\"write\"}",
-            );
-        }
+        let canary = b.bool("canary").unwrap_or(false);
+        let permissions = match read_permissions(b) {
+            // A canary has no permissions whatever is sent.
+            None if canary => Some(Ok(Access::Scoped(Default::default()))),
+            None => {
+                b.error(
+                    "permissions",
+                    "required: \"*\" or an object such as {\"payments\":\"write\"}",
+                );
+                None
+            }
+            some => some,
+        };
         let allowed_ips = read_ips(b);
         let rate_limit = b.int("rate_limit", false, 1, i64::from(MAX_RATE_LIMIT));
         let expires = b.int("expires_in_days", false, 1, MAX_EXPIRY_DAYS);
@@ -226,6 +236,7 @@ impl FromBody for NewKeyDraft {
             expires_in_days: expires.map(|n| n.to_string()).unwrap_or_default(),
             api_version: api_version?.unwrap_or_default(),
             require_signature: require_signature.unwrap_or(false),
+            canary,
         }))
     }
 }

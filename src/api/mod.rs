@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod payments;
 pub mod plans;
 pub mod routes;
+pub mod secret_scanning;
 pub mod subscriptions;
 
 use actix_web::{middleware::from_fn, web};
@@ -30,6 +31,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/openapi.json")
                 .route(web::get().to(openapi::serve))
                 .route(web::head().to(openapi::serve)),
+        )
+        .service(
+            web::resource("/secret-scanning/report")
+                .app_data(web::PayloadConfig::new(secret_scanning::BODY_LIMIT))
+                .route(web::post().to(secret_scanning::report)),
         )
         .app_data(envelope::json_config())
         .app_data(web::PayloadConfig::new(envelope::BODY_LIMIT))

@@ -389,6 +389,40 @@ pub fn document(origin: &str) -> Value {
             "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}},
         }}),
     );
+    paths.insert(
+        "/secret-scanning/report".into(),
+        json!({"post": {
+            "operationId": "post_secret_scanning_report",
+            "summary": "Report leaked keys (GitHub's secret-scanning partner format); our secret keys among them are revoked at once",
+            "tags": ["secret-scanning"],
+            "security": [],
+            "x-paydesk-permission": "none (rate limited per client IP)",
+            "parameters": [],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "array", "maxItems": crate::api::secret_scanning::MAX_ITEMS,
+                "items": {"type": "object", "required": ["token"], "properties": {
+                    "token": {"type": "string", "minLength": 1, "maxLength": 2048},
+                    "type": {"type": ["string", "null"], "maxLength": 2048},
+                    "url": {"type": ["string", "null"], "maxLength": 2048},
+                    "source": {"type": ["string", "null"], "maxLength": 2048},
+                }},
+            }}}},
+            "responses": {
+                "200": {"description": "One answer per token, in order.", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"type": "object", "required": ["token_hash", "token_type", "label"], "properties": {
+                        "token_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "token_type": {"type": "string"},
+                        "label": {"type": "string", "enum": ["true_positive", "false_positive"]},
+                    }},
+                }}}},
+                "400": error_response(&["invalid_json", "invalid_request"], 400),
+                "413": error_response(&["payload_too_large"], 413),
+                "429": error_response(&["rate_limited"], 429),
+                "500": error_response(&["internal_error"], 500),
+                "503": error_response(&["database_unavailable"], 503),
+            },
+        }}),
+    );
     components.insert(
         "ErrorEnvelope".into(),
         json!({

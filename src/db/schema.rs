@@ -76,6 +76,9 @@ diesel::table! {
         rolled_to -> Nullable<Text>,
         last_used_at -> Nullable<BigInt>,
         last_used_ip -> Nullable<Text>,
+        canary -> Bool,
+        revoked_reason -> Nullable<Text>,
+        exposed_url -> Nullable<Text>,
     }
 }
 
@@ -208,5 +211,13 @@ diesel::table! {
         user_id -> Text,
         result_id -> Text,
         created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    canary_triggers (key_id, ip) {
+        key_id -> Text,
+        ip -> Text,
+        at -> BigInt,
     }
 }

@@ -254,6 +254,7 @@ mod tests {
                 rate_limit: 100,
                 api_version: None,
                 require_signature: false,
+                canary: false,
             }))
         }
     }

@@ -27,6 +27,8 @@ pub struct KeyDraft {
     pub expires_in_days: String,
     pub api_version: String,
     pub require_signature: bool,
+    /// A canary key (SPEC §12): no permissions whatever `permissions` says.
+    pub canary: bool,
 }
 
 impl Default for KeyDraft {
@@ -40,6 +42,7 @@ impl Default for KeyDraft {
             expires_in_days: String::new(),
             api_version: String::new(),
             require_signature: false,
+            canary: false,
         }
     }
 }
@@ -52,6 +55,7 @@ pub(super) struct KeyConfig {
     pub rate_limit: i32,
     pub api_version: Option<String>,
     pub require_signature: bool,
+    pub canary: bool,
 }
 
 pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option<KeyConfig> {
@@ -65,6 +69,8 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
         errors.insert("name", "Use at most 100 characters.".into());
     }
     let access = match &draft.permissions {
+        // A canary can do nothing: every use is answered like an unknown key.
+        _ if draft.canary => Some(Access::Scoped(Default::default())),
         Ok(a) => Some(a.clone()),
         Err(e) => {
             errors.insert("permissions", e.clone());
@@ -114,6 +120,7 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
         rate_limit: rate_limit?,
         api_version,
         require_signature: draft.require_signature,
+        canary: draft.canary,
     })
 }
 

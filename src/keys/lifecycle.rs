@@ -62,6 +62,9 @@ fn change_status(
     let changed = crate::db::transaction(conn, |conn| {
         let changed = ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())?;
         if changed {
+            if t.to == "revoked" {
+                ApiKeyRow::set_revoked_reason(conn, &key.row.id, "user", None)?;
+            }
             changes::announce(conn, changes::key(&key.row.id))?;
             audit(conn, actor, t.action, &key.row, ip, "")?;
         }
@@ -136,6 +139,7 @@ pub fn roll_key(
         rate_limit: old.row.rate_limit,
         api_version: old.row.api_version.clone(),
         require_signature: old.row.require_signature,
+        canary: old.row.canary,
     };
     let (mut row, secret) = new_row(actor, old.mode, config, old.row.expires_at);
     // The new key starts in the old key's status: rolling a suspended key keeps it suspended.

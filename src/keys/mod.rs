@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod exposure;
 pub mod format;
 pub mod invalidation;
 pub mod lifecycle;

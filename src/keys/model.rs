@@ -81,6 +81,12 @@ pub struct KeyObject {
     #[schema(schema_with = crate::schema::timestamp_or_null)]
     pub last_used_at: Option<String>,
     pub last_used_ip: Option<String>,
+    /// A canary key: every use answers like an unknown key and is reported.
+    pub canary: bool,
+    /// Why a revoked key was revoked: `user`, or `exposed` (reported leaked).
+    pub revoked_reason: Option<String>,
+    /// Where a leaked key was found, when it was reported.
+    pub exposed_url: Option<String>,
 }
 
 /// A key as people and scripts see it: everything but the secret.
@@ -137,6 +143,10 @@ impl ApiKey {
             rolled_to: r.rolled_to.clone(),
             last_used_at: r.last_used_at.map(clock::rfc3339),
             last_used_ip: r.last_used_ip.clone(),
+            canary: r.canary,
+            revoked_reason: (self.status == KeyStatus::Revoked)
+                .then(|| r.revoked_reason.clone().unwrap_or_else(|| "user".into())),
+            exposed_url: r.exposed_url.clone(),
         }
     }
 

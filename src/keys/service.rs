@@ -195,6 +195,9 @@ pub(super) fn new_row(
         rolled_to: None,
         last_used_at: None,
         last_used_ip: None,
+        canary: config.canary,
+        revoked_reason: None,
+        exposed_url: None,
     };
     (row, secret)
 }
@@ -291,6 +294,7 @@ pub fn update_key(
             .api_version
             .unwrap_or_else(|| key.row.api_version.clone().unwrap_or_default()),
         require_signature: patch.require_signature.unwrap_or(key.row.require_signature),
+        canary: key.row.canary,
     };
     let mut errors = FieldErrors::new();
     let config = check_config(&draft, &mut errors);

@@ -66,6 +66,8 @@ pub struct KeyRecord {
     pub rate_limit: i32,
     pub api_version: Option<String>,
     pub require_signature: bool,
+    /// Answered like an unknown key, and reported (SPEC §12).
+    pub canary: bool,
 }
 
 impl KeyRecord {
@@ -84,6 +86,7 @@ impl KeyRecord {
             rate_limit: row.rate_limit,
             api_version: row.api_version,
             require_signature: row.require_signature,
+            canary: row.canary,
         }
     }
 }

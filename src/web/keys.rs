@@ -59,6 +59,10 @@ pub struct KeyRow {
     pub permissions: String,
     pub created: String,
     pub last_used: String,
+    pub canary: bool,
+    /// Where a reported leak was found (the key was revoked then).
+    pub exposed_url: Option<String>,
+    pub last_used_ip: String,
 }
 
 impl KeyRow {
@@ -77,6 +81,9 @@ impl KeyRow {
                 .last_used_at
                 .map(clock::display)
                 .unwrap_or_else(|| "Never".into()),
+            canary: k.row.canary,
+            exposed_url: k.row.exposed_url.clone(),
+            last_used_ip: k.row.last_used_ip.clone().unwrap_or_default(),
         }
     }
 }
@@ -248,6 +255,7 @@ impl KeyForm {
             expires_in_days: self.get("expires_in_days").into(),
             api_version: self.get("api_version").into(),
             require_signature: self.get("require_signature") == "on",
+            canary: self.get("canary") == "on",
         }
     }
 
@@ -261,6 +269,7 @@ impl KeyForm {
             "expires_in_days",
             "api_version",
             "form_token",
+            "canary",
             "require_signature",
         ]
         .into_iter()

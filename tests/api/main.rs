@@ -9,6 +9,7 @@ use support::*;
 
 mod controls;
 mod keys;
+mod leaks;
 mod observe;
 mod openapi;
 mod payments;

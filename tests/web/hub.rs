@@ -300,7 +300,7 @@ async fn the_api_reference_shows_every_operation_with_a_curl_example() {
     }
     assert_eq!(
         html.matches("data-testid=\"operation\"").count(),
-        table.len() + 1
+        table.len() + 2
     );
     assert!(html.contains("sk_test_") && html.contains("invalid_api_key"));
     // Signed in, the header links to it.

@@ -1,3 +1,7 @@
+DROP TABLE canary_triggers;
+ALTER TABLE api_keys DROP COLUMN exposed_url;
+ALTER TABLE api_keys DROP COLUMN revoked_reason;
+ALTER TABLE api_keys DROP COLUMN canary;
 DROP TABLE form_submissions;
 DROP INDEX audit_log_seq;
 ALTER TABLE audit_log DROP COLUMN hash;

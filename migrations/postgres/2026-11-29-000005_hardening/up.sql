@@ -41,3 +41,16 @@ CREATE TABLE form_submissions (
     result_id TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- Leaked and canary keys (SPEC §12): why a key was revoked (`user` or `exposed`, with
+-- where it was found), and canaries, keys that exist only to be noticed when used.
+ALTER TABLE api_keys ADD COLUMN canary BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE api_keys ADD COLUMN revoked_reason TEXT;
+ALTER TABLE api_keys ADD COLUMN exposed_url TEXT;
+-- One canary event per canary and client IP per hour: when each last raised one.
+CREATE TABLE canary_triggers (
+    key_id TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (key_id, ip)
+);

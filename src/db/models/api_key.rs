@@ -33,6 +33,11 @@ pub struct ApiKeyRow {
     pub rolled_to: Option<String>,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
+    /// A canary: no permissions, every use answered like an unknown key, and noticed.
+    pub canary: bool,
+    /// Why it was revoked: `user`, or `exposed` (reported leaked, found at `exposed_url`).
+    pub revoked_reason: Option<String>,
+    pub exposed_url: Option<String>,
 }
 
 /// The columns a key edit may change. `None` clears the version pin (not "leave as is").
@@ -158,6 +163,22 @@ impl ApiKeyRow {
             (None, None) => return Ok(None),
         };
         crate::db::one(query.load(conn)).optional()
+    }
+
+    /// Why a key was revoked: `user`, or `exposed` with where it was found.
+    pub fn set_revoked_reason(
+        conn: &mut DbConn,
+        id: &str,
+        reason: &str,
+        url: Option<&str>,
+    ) -> QueryResult<()> {
+        diesel::update(api_keys::table.find(id))
+            .set((
+                api_keys::revoked_reason.eq(reason),
+                api_keys::exposed_url.eq(url),
+            ))
+            .execute(conn)
+            .map(drop)
     }
 
     /// Records the latest use, never moving it backwards (several instances may flush).

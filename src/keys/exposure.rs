@@ -1,0 +1,203 @@
+//! Leaked and canary keys (SPEC §12). A secret key reported public (GitHub's
+//! secret-scanning partner format) is revoked at once with `revoked_reason: "exposed"`;
+//! a canary key is never revoked: any use of it, or a report of it, is the signal. Both
+//! are audited and raise an event (`api_key.exposed`, `api_key.canary_triggered`).
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::clock;
+use crate::db::models::api_key::ApiKeyRow;
+use crate::db::models::audit::AuditEntry;
+use crate::db::models::objects::Scope;
+use crate::db::schema::{api_keys, canary_triggers};
+use crate::db::{DbConn, changes};
+use crate::error::Error;
+use crate::keys::format;
+
+/// A canary raises at most one event per client IP per hour; each use still counts.
+const CANARY_QUIET_SECS: i64 = 60 * 60;
+
+/// What a report says about one token (GitHub's labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    TruePositive,
+    FalsePositive,
+}
+
+impl Label {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::TruePositive => "true_positive",
+            Label::FalsePositive => "false_positive",
+        }
+    }
+}
+
+/// The object of `api_key.exposed` and `api_key.canary_triggered` events.
+#[derive(Serialize)]
+struct KeyUse<'a> {
+    object: &'static str,
+    api_key: &'a str,
+    name: &'a str,
+    at: String,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    path: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+fn scope(row: &ApiKeyRow) -> Scope {
+    Scope {
+        merchant_id: row.merchant_id.clone(),
+        livemode: row.mode == "live",
+    }
+}
+
+/// One reported token: ours and secret → revoked (or, for a canary, triggered).
+/// Publishable keys are public by design and anything else is not ours: false positives.
+pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result<Label, Error> {
+    if !token.starts_with("sk_") || format::parse(token).is_none() {
+        return Ok(Label::FalsePositive);
+    }
+    let hash = format::hash(token);
+    let found: Vec<ApiKeyRow> = api_keys::table
+        .filter(api_keys::secret_hash.eq(&hash))
+        .select(ApiKeyRow::as_select())
+        .load(conn)?;
+    let Some(row) = found.into_iter().next() else {
+        return Ok(Label::FalsePositive);
+    };
+    if row.canary {
+        triggered(conn, &row, None, None, None, Some(url))?;
+        return Ok(Label::TruePositive);
+    }
+    if row.status == "revoked" {
+        return Ok(Label::TruePositive);
+    }
+    crate::db::transaction(conn, |conn| {
+        ApiKeyRow::set_status(
+            conn,
+            &row.id,
+            &["active", "suspended"],
+            "revoked",
+            clock::now(),
+        )?;
+        ApiKeyRow::set_revoked_reason(conn, &row.id, "exposed", Some(url))?;
+        changes::announce(conn, changes::key(&row.id))?;
+        AuditEntry::record(
+            conn,
+            Some(&row.merchant_id),
+            "secret-scanning",
+            "api_key.exposed",
+            &row.id,
+            "",
+            &format!("found public at {url} (reported by {source}); revoked"),
+        )?;
+        crate::payments::emit(
+            conn,
+            &scope(&row),
+            "api_key.exposed",
+            &KeyUse {
+                object: "api_key_exposure",
+                api_key: &row.id,
+                name: &row.name,
+                at: clock::rfc3339(clock::now()),
+                ip: None,
+                user_agent: None,
+                path: None,
+                url: Some(url),
+            },
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    Ok(Label::TruePositive)
+}
+
+/// A canary was used (from `ip`, with `user_agent`, at `path`) or reported (at `url`).
+/// Audited every time; the event at most once per client IP per hour.
+pub fn triggered(
+    conn: &mut DbConn,
+    row: &ApiKeyRow,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    path: Option<&str>,
+    url: Option<&str>,
+) -> Result<(), Error> {
+    let now = clock::now();
+    let detail = match url {
+        Some(url) => format!("reported public at {url}"),
+        None => format!(
+            "used from {} ({}) at {}",
+            ip.unwrap_or("?"),
+            user_agent.unwrap_or("no user agent"),
+            path.unwrap_or("?")
+        ),
+    };
+    crate::db::transaction(conn, |conn| {
+        AuditEntry::record(
+            conn,
+            Some(&row.merchant_id),
+            "canary",
+            "api_key.canary_triggered",
+            &row.id,
+            ip.unwrap_or(""),
+            &detail,
+        )?;
+        let origin = ip.unwrap_or("report");
+        let last: Vec<i64> = canary_triggers::table
+            .filter(canary_triggers::key_id.eq(&row.id))
+            .filter(canary_triggers::ip.eq(origin))
+            .select(canary_triggers::at)
+            .load(conn)?;
+        if last.first().is_some_and(|at| now - at < CANARY_QUIET_SECS) {
+            return Ok(());
+        }
+        diesel::delete(
+            canary_triggers::table
+                .filter(canary_triggers::key_id.eq(&row.id))
+                .filter(canary_triggers::ip.eq(origin)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(canary_triggers::table)
+            .values((
+                canary_triggers::key_id.eq(&row.id),
+                canary_triggers::ip.eq(origin),
+                canary_triggers::at.eq(now),
+            ))
+            .execute(conn)?;
+        crate::payments::emit(
+            conn,
+            &scope(row),
+            "api_key.canary_triggered",
+            &KeyUse {
+                object: "api_key_use",
+                api_key: &row.id,
+                name: &row.name,
+                at: clock::rfc3339(now),
+                ip,
+                user_agent,
+                path,
+                url,
+            },
+        )?;
+        Ok::<_, Error>(())
+    })
+}
+
+/// `triggered` for a use seen by the gate: the key is looked up by id first.
+pub fn canary_used(
+    conn: &mut DbConn,
+    key_id: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    path: &str,
+) -> Result<(), Error> {
+    let row: ApiKeyRow = crate::db::one(
+        api_keys::table
+            .filter(api_keys::id.eq(key_id))
+            .select(ApiKeyRow::as_select())
+            .load(conn),
+    )?;
+    triggered(conn, &row, ip, user_agent, Some(path), None)
+}

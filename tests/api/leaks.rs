@@ -1,0 +1,138 @@
+//! Leaked and canary keys (SPEC §12): secret-scanning reports revoke our secret keys at
+//! once; canary keys answer like unknown keys and are reported.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::payments::{admin_token, get, make_key};
+use crate::support::*;
+
+/// The events of one type, polled until at least `want` are there (3 s at most).
+async fn events_of(app: &TestApp, key: &str, kind: &str, want: usize) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let (_, list) = get(app, key, &format!("/events?type={kind}")).await;
+        let items = list["data"]["data"].as_array().cloned().unwrap_or_default();
+        if items.len() >= want || started.elapsed() > Duration::from_secs(3) {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The answer without its request id: what a caller could compare.
+fn without_id(mut v: Value) -> Value {
+    v["request_id"] = Value::Null;
+    v
+}
+
+async fn report(app: &TestApp, body: Value) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/secret-scanning/report"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+on_both_backends! {
+    async fn a_canary_answers_like_an_unknown_key_and_is_reported_once_per_hour(app) {
+        let token = admin_token(&app).await;
+        let watcher = make_key(&app, &token, json!({"name": "watcher", "permissions": {"events": "read"}})).await;
+        let canary = make_key(&app, &token, json!({"name": "trap", "canary": true})).await;
+        let unknown = paydesk::keys::format::generate(paydesk::keys::KeyKind::Secret, paydesk::keys::Mode::Test);
+        let (s1, a) = get(&app, &canary.secret, "/whoami").await;
+        let (s2, b) = get(&app, &unknown, "/whoami").await;
+        assert_eq!((s1, s2), (401, 401));
+        assert_eq!(without_id(a), without_id(b), "a canary must look like an unknown key");
+        for _ in 0..2 {
+            assert_eq!(get(&app, &canary.secret, "/customers").await.0, 401);
+        }
+        let events = events_of(&app, &watcher.secret, "api_key.canary_triggered", 1).await;
+        assert_eq!(events.len(), 1, "one event per canary and IP per hour: {events:?}");
+        let use_ = &events[0]["data"]["object"];
+        assert_eq!(use_["api_key"], canary.id.as_str());
+        assert_eq!(use_["ip"], "127.0.0.1");
+        assert_eq!(use_["path"], "/api/v1/whoami");
+        // The key shows it is a canary and when it was last used (each use counted).
+        let started = Instant::now();
+        let key = loop {
+            let res = app.client.get(app.url(&format!("/api/v1/api-keys/{}", canary.id))).bearer_auth(&token).send().await.unwrap();
+            let key: Value = res.json().await.unwrap();
+            if key["data"]["last_used_at"].is_string() || started.elapsed() > Duration::from_secs(3) {
+                break key;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(key["data"]["canary"], true);
+        assert_eq!(key["data"]["permissions"], json!({}));
+        assert_eq!(key["data"]["last_used_ip"], "127.0.0.1");
+        assert_eq!(key["data"]["status"], "active");
+    }
+
+    async fn a_reported_secret_key_is_revoked_at_once_and_a_canary_is_not(app) {
+        let token = admin_token(&app).await;
+        let watcher = make_key(&app, &token, json!({"name": "watcher", "permissions": {"events": "read"}})).await;
+        let leaked = make_key(&app, &token, json!({"name": "leaked", "permissions": "*"})).await;
+        let canary = make_key(&app, &token, json!({"name": "trap", "canary": true})).await;
+        assert_eq!(get(&app, &leaked.secret, "/whoami").await.0, 200);
+        let url = "https://github.com/acme/shop/blob/main/.env";
+        let (s, answer) = report(&app, json!([
+            {"token": leaked.secret, "type": "paydesk_secret_key", "url": url, "source": "content"},
+            {"token": "sk_test_not_ours", "type": "paydesk_secret_key", "url": url, "source": "content"},
+            {"token": leaked.publishable, "type": "paydesk_publishable_key", "url": url, "source": "content"},
+            {"token": canary.secret, "type": "paydesk_secret_key", "url": url, "source": "content"},
+        ])).await;
+        assert_eq!(s, 200, "{answer}");
+        let labels: Vec<&str> = answer.as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["true_positive", "false_positive", "false_positive", "true_positive"]);
+        assert_eq!(answer[0]["token_hash"], paydesk::keys::format::hash(&leaked.secret));
+        assert_eq!(answer[0]["token_type"], "paydesk_secret_key");
+        assert!(!answer.to_string().contains(&leaked.secret), "the answer reveals nothing else");
+        // Revoked at once, with the reason and where it was found; audited; an event.
+        let (s, body) = get(&app, &leaked.secret, "/whoami").await;
+        assert_eq!((s, body["error"]["code"].as_str()), (401, Some("invalid_api_key")));
+        let res = app.client.get(app.url(&format!("/api/v1/api-keys/{}", leaked.id))).bearer_auth(&token).send().await.unwrap();
+        let key: Value = res.json().await.unwrap();
+        assert_eq!(key["data"]["status"], "revoked");
+        assert_eq!(key["data"]["revoked_reason"], "exposed");
+        assert_eq!(key["data"]["exposed_url"], url);
+        let exposed = events_of(&app, &watcher.secret, "api_key.exposed", 1).await;
+        assert_eq!(exposed.len(), 1);
+        assert_eq!(exposed[0]["data"]["object"]["url"], url);
+        let page = app.get_html(&format!("/keys/{}", leaked.id)).await;
+        assert!(page.contains("exposed-banner") && page.contains(url));
+        // The canary stays active: the report is one more trigger, with the URL.
+        let res = app.client.get(app.url(&format!("/api/v1/api-keys/{}", canary.id))).bearer_auth(&token).send().await.unwrap();
+        let key: Value = res.json().await.unwrap();
+        assert_eq!(key["data"]["status"], "active");
+        let triggers = events_of(&app, &watcher.secret, "api_key.canary_triggered", 1).await;
+        assert_eq!(triggers[0]["data"]["object"]["url"], url);
+        // A user's revoke says so.
+        let other = make_key(&app, &token, json!({"name": "other", "permissions": "*"})).await;
+        let res = app.client.delete(app.url(&format!("/api/v1/api-keys/{}", other.id))).bearer_auth(&token).send().await.unwrap();
+        let key: Value = res.json().await.unwrap();
+        assert_eq!(key["data"]["revoked_reason"], "user");
+    }
+
+    async fn a_report_must_be_an_array_of_tokens(app) {
+        for (body, code) in [
+            (json!({"token": "x"}), "invalid_json"),
+            (json!([{"url": "https://x"}]), "invalid_request"),
+            (json!([{"token": 5}]), "invalid_request"),
+        ] {
+            let (s, v) = report(&app, body).await;
+            assert_eq!((s, v["error"]["code"].as_str()), (400, Some(code)), "{v}");
+        }
+        let many: Vec<Value> = (0..1001).map(|i| json!({"token": format!("t{i}")})).collect();
+        let (s, _) = report(&app, Value::Array(many)).await;
+        assert_eq!(s, 400);
+    }
+}
