@@ -25,6 +25,11 @@ pub enum Error {
     /// like a wrong password, for unknown emails too, with a message that says to wait.
     #[error("Too many failed sign-ins for this email. Wait 15 minutes and try again (after {0}).")]
     Locked(String),
+    /// A dangerous change needs the password entered in the last 15 minutes (sudo mode).
+    #[error(
+        "Confirm it is you: enter your password again to do this (it is asked for at most every 15 minutes)."
+    )]
+    ReauthenticationRequired,
     /// Too many failed sign-ins from this client address: try again in this many seconds.
     #[error("Too many failed sign-ins from your network. Try again in {} minutes.", (.0 + 59) / 60)]
     Throttled(i64),

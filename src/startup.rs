@@ -152,6 +152,9 @@ fn run(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            // A page whose change needs the password again asks for it in place (inside
+            // the session middleware, so it reads the session's CSRF token).
+            .wrap(from_fn(crate::web::account::prompt_for_password))
             .wrap(security_headers(secure))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())

@@ -26,7 +26,12 @@ pub struct Principal {
     pub user: User,
     pub merchant: Merchant,
     pub jti: String,
+    /// When the password was last entered for this session (sudo mode).
+    pub sudo_at: Option<i64>,
 }
+
+/// How long an entered password allows dangerous changes (SPEC §12).
+pub const SUDO_SECS: i64 = 15 * 60;
 
 impl Principal {
     pub fn role(&self) -> Role {
@@ -38,6 +43,15 @@ impl Principal {
             Ok(())
         } else {
             Err(Error::forbidden("Only an Admin can do this."))
+        }
+    }
+
+    /// Sudo mode: dangerous changes (live keys, the team) need the password entered in the
+    /// last 15 minutes, at sign-in or again when asked.
+    pub fn require_sudo(&self) -> Result<(), Error> {
+        match self.sudo_at {
+            Some(at) if clock::now() - at < SUDO_SECS => Ok(()),
+            _ => Err(Error::ReauthenticationRequired),
         }
     }
 
@@ -262,6 +276,9 @@ fn start_session(
         created_at: now,
         last_seen_at: now,
         expires_at: now + ABSOLUTE_TIMEOUT_SECS,
+        ip: ip.to_owned(),
+        // The password was just entered.
+        sudo_at: Some(now),
     };
     session.insert(conn)?;
     let action = match purpose {
@@ -322,6 +339,7 @@ pub fn authenticate(
         user,
         merchant,
         jti: session.jti,
+        sudo_at: session.sudo_at,
     }))
 }
 
@@ -356,6 +374,7 @@ pub fn add_member(
     ip: &str,
 ) -> Result<User, Error> {
     actor.require_admin()?;
+    actor.require_sudo()?;
     let mut errors = FieldErrors::new();
     let email = validate::email(&input.email)
         .map_err(|e| errors.insert("email", e))
@@ -415,6 +434,7 @@ pub fn change_role(
     ip: &str,
 ) -> Result<User, Error> {
     actor.require_admin()?;
+    actor.require_sudo()?;
     let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
     let user = member_of(conn, actor, user_id)?;
     User::set_role(conn, &user.id, role)?;
@@ -438,6 +458,7 @@ pub fn unlock(
     ip: &str,
 ) -> Result<User, Error> {
     actor.require_admin()?;
+    actor.require_sudo()?;
     let user = member_of(conn, actor, user_id)?;
     crate::db::transaction(conn, |conn| {
         throttle::unlock(conn, &user.email)?;
@@ -462,6 +483,7 @@ pub fn deactivate(
     ip: &str,
 ) -> Result<User, Error> {
     actor.require_admin()?;
+    actor.require_sudo()?;
     let user = member_of(conn, actor, user_id)?;
     crate::db::transaction(conn, |conn| {
         User::set_active(conn, &user.id, false)?;
@@ -540,4 +562,152 @@ pub fn verify_merchant(conn: &mut DbConn, name: &str) -> Result<Merchant, Error>
         Ok::<_, Error>(())
     })?;
     Ok(Merchant::find(conn, &merchant.id)?)
+}
+
+/// Sudo mode: the signed-in person enters their password again (SPEC §12). Failures are
+/// throttled like sign-ins. Argon2 runs on the blocking pool without a connection.
+pub async fn reauthenticate(
+    db: &Db,
+    who: &Principal,
+    password: String,
+    ip: &str,
+) -> Result<(), Error> {
+    let (email, i) = (who.user.email.clone(), ip.to_owned());
+    let attempt = db.run(move |c| throttle::begin(c, &email, &i)).await?;
+    let hash = who.user.password_hash.clone();
+    let matches = off_the_workers(move || passwords::verify(&password, &hash)).await?;
+    let (email, ip, jti, merchant) = (
+        who.user.email.clone(),
+        ip.to_owned(),
+        who.jti.clone(),
+        who.merchant.id.clone(),
+    );
+    let user_id = who.user.id.clone();
+    db.run(move |c| {
+        if matches {
+            crate::db::models::forms::SignInFailure::delete(c, &attempt.id)?;
+            Session::reauthenticated(c, &jti, clock::now())?;
+            AuditEntry::record(
+                c,
+                Some(&merchant),
+                &email,
+                "sudo.confirmed",
+                &user_id,
+                &ip,
+                "",
+            )?;
+            return Ok(());
+        }
+        AuditEntry::record(
+            c,
+            Some(&merchant),
+            &email,
+            "sudo.failed",
+            &user_id,
+            &ip,
+            "wrong password",
+        )?;
+        match throttle::failed(c, &email, &ip)? {
+            Some(until) => Err(Error::Locked(clock::display(until))),
+            None => Err(Error::field("password", "That is not your password.")),
+        }
+    })
+    .await
+}
+
+/// Changes the signed-in person's password (the current one required). Every other
+/// session of theirs ends; this one stays.
+pub async fn change_password(
+    db: &Db,
+    who: &Principal,
+    current: String,
+    new: String,
+    ip: &str,
+) -> Result<usize, Error> {
+    if let Err(e) = validate::password(&new) {
+        return Err(Error::field("new_password", e));
+    }
+    reauthenticate(db, who, current, ip)
+        .await
+        .map_err(|e| match e {
+            Error::Invalid(_) => {
+                Error::field("current_password", "That is not your current password.")
+            }
+            other => other,
+        })?;
+    let hash = off_the_workers(move || passwords::hash(&new)).await?;
+    let (user_id, jti, email, merchant, ip) = (
+        who.user.id.clone(),
+        who.jti.clone(),
+        who.user.email.clone(),
+        who.merchant.id.clone(),
+        ip.to_owned(),
+    );
+    db.run(move |c| {
+        crate::db::transaction(c, |c| {
+            User::set_password(c, &user_id, &hash)?;
+            let ended = Session::delete_others(c, &user_id, &jti)?;
+            AuditEntry::record(
+                c,
+                Some(&merchant),
+                &email,
+                "account.password_changed",
+                &user_id,
+                &ip,
+                &format!("{ended} other sessions ended"),
+            )?;
+            Ok(ended)
+        })
+    })
+    .await
+}
+
+/// The signed-in person's live sessions, newest first.
+pub fn sessions_of(conn: &mut DbConn, who: &Principal) -> Result<Vec<Session>, Error> {
+    Ok(Session::list_for_user(conn, &who.user.id, clock::now())?)
+}
+
+/// A public handle for a session (its jti stays secret): the first 16 hex digits of its
+/// SHA-256.
+pub fn session_handle(jti: &str) -> String {
+    crate::keys::format::hash(jti)[..16].to_owned()
+}
+
+/// Ends one of the person's own sessions, named by its handle.
+pub fn end_session(
+    conn: &mut DbConn,
+    who: &Principal,
+    handle: &str,
+    ip: &str,
+) -> Result<(), Error> {
+    let mine = sessions_of(conn, who)?;
+    let Some(s) = mine.iter().find(|s| session_handle(&s.jti) == handle) else {
+        return Err(Error::NotFound);
+    };
+    Session::delete(conn, &s.jti)?;
+    AuditEntry::record(
+        conn,
+        Some(&who.merchant.id),
+        &who.user.email,
+        "account.session_ended",
+        &who.user.id,
+        ip,
+        &s.kind,
+    )?;
+    Ok(())
+}
+
+/// Signs the person out of every session, this one included.
+pub fn sign_out_everywhere(conn: &mut DbConn, who: &Principal, ip: &str) -> Result<(), Error> {
+    Session::delete_for_user(conn, &who.user.id)?;
+    AuditEntry::record(
+        conn,
+        Some(&who.merchant.id),
+        &who.user.email,
+        "account.signed_out_everywhere",
+        &who.user.id,
+        ip,
+        "",
+    )?;
+    Ok(())
 }

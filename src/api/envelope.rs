@@ -138,6 +138,11 @@ impl From<Error> for ApiError {
                 Self::new(StatusCode::FORBIDDEN, "live_mode_unavailable", msg)
             }
             Error::InvalidState(msg) => Self::new(StatusCode::CONFLICT, "invalid_state", msg),
+            Error::ReauthenticationRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                "reauthentication_required",
+                "This change needs a sign-in from the last 15 minutes: sign in again (POST /api/v1/auth/login) and retry with the new token.",
+            ),
             Error::Internal(msg) => {
                 tracing::error!(error = %msg, "api request failed");
                 Self::new(

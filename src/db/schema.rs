@@ -31,6 +31,8 @@ diesel::table! {
         created_at -> BigInt,
         last_seen_at -> BigInt,
         expires_at -> BigInt,
+        ip -> Text,
+        sudo_at -> Nullable<BigInt>,
     }
 }
 

@@ -52,6 +52,9 @@ fn change_status(
     let key = get_key(conn, actor, id)?;
     if t.to == "active" {
         super::service::require_live_admin(actor, key.mode, "reactivate")?;
+        if key.mode == crate::keys::Mode::Live {
+            actor.require_sudo()?;
+        }
     }
     if key.status == KeyStatus::Revoked && t.to != "revoked" {
         return Err(Error::InvalidState(t.refusal.into()));

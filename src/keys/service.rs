@@ -19,7 +19,11 @@ use crate::error::{Error, FieldErrors};
 /// (create, or roll, which makes a new pair).
 pub(super) fn require_create(actor: &Principal, mode: Mode) -> Result<(), Error> {
     actor.require_hub()?;
-    require_live_admin(actor, mode, "create or roll")
+    require_live_admin(actor, mode, "create or roll")?;
+    if mode == Mode::Live {
+        actor.require_sudo()?;
+    }
+    Ok(())
 }
 
 /// Live keys are Admins' (SPEC §12): only an Admin creates, edits, reactivates or rolls
@@ -301,6 +305,9 @@ pub fn update_key(
     let (Some(config), true) = (config, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
+    if key.mode == Mode::Live && widens(&key, &config) {
+        actor.require_sudo()?;
+    }
     let changes = KeyChanges {
         name: config.name,
         permissions: config.access.to_storage(),
@@ -317,6 +324,24 @@ pub fn update_key(
         audit(conn, actor, "api_key.updated", &key.row, ip, &detail)
     })?;
     get_key(conn, actor, id)
+}
+
+/// Whether an edit gives a key more power (SPEC §12): a level raised, `*` granted, an
+/// allowed-IP entry removed (or the list emptied), signatures no longer required, or a
+/// higher rate limit.
+fn widens(old: &ApiKey, new: &KeyConfig) -> bool {
+    use super::permissions::{Level, RESOURCES};
+    let raised = RESOURCES.iter().any(|r| {
+        [Level::Read, Level::Write]
+            .into_iter()
+            .any(|l| new.access.allows(r.resource, l) && !old.access.allows(r.resource, l))
+    });
+    let granted_all = new.access == Access::Full && old.access != Access::Full;
+    let ip_removed = old.allowed_ips.iter().any(|n| !new.allowed_ips.contains(n))
+        || (new.allowed_ips.is_empty() && !old.allowed_ips.is_empty());
+    let unsigned = old.row.require_signature && !new.require_signature;
+    let faster = new.rate_limit > old.row.rate_limit;
+    raised || granted_all || ip_removed || unsigned || faster
 }
 
 fn describe_changes(old: &ApiKeyRow, new: &KeyChanges) -> String {

@@ -58,6 +58,11 @@ pub fn config() -> web::FormConfig {
 
 pub type Response = Result<HttpResponse, super::page::PageError>;
 
+/// The fields of the form this request posted (CSRF checked), kept so that a page asking
+/// for the password again (sudo mode) can post them once more.
+#[derive(Clone, Default)]
+pub struct FormPairs(pub Vec<(String, String)>);
+
 /// A form with nothing but its CSRF token (sign out, suspend, deactivate, …).
 #[derive(serde::Deserialize)]
 pub struct Empty {}
@@ -129,6 +134,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 .find(|(k, _)| k == "csrf")
                 .map_or("", |(_, v)| v.as_str());
             super::page::check_csrf(&req.get_session(), sent)?;
+            {
+                use actix_web::HttpMessage;
+                req.extensions_mut().insert(FormPairs(pairs));
+            }
             serde_urlencoded::from_bytes(&body)
                 .map(Form)
                 .map_err(|e| unreadable(e.to_string()))

@@ -1,5 +1,6 @@
 //! The dashboard: server-rendered pages for people signed in with a browser.
 
+pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -31,6 +32,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(team::deactivate_member),
         )
         .route("/team/{id}/unlock", web::post().to(team::unlock_member))
+        .route("/account", web::get().to(account::show_account))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
+        .route(
+            "/account/sessions/{handle}/end",
+            web::post().to(account::end_session),
+        )
+        .route(
+            "/account/sign-out-everywhere",
+            web::post().to(account::sign_out_everywhere),
+        )
+        .route("/account/sudo", web::post().to(account::confirm_password))
         .route("/audit", web::get().to(audit::list_audit))
         .route("/docs/api", web::get().to(docs::show_reference))
         .route("/keys", web::get().to(keys::list_keys))

@@ -210,7 +210,9 @@ impl ResponseError for PageError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden(_) | Error::LiveModeUnavailable(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::LiveModeUnavailable(_) | Error::ReauthenticationRequired => {
+            StatusCode::FORBIDDEN
+        }
         Error::Locked(_) => StatusCode::UNAUTHORIZED,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::InvalidState(_) => StatusCode::CONFLICT,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use paydesk::db::schema::{sessions, sign_in_failures, users};
 use support::*;
 
+mod account;
 mod hub;
 
 fn location(res: &reqwest::Response) -> &str {

@@ -1,3 +1,9 @@
+DROP TABLE recovery_codes;
+ALTER TABLE merchants DROP COLUMN require_2fa;
+ALTER TABLE users DROP COLUMN totp_last_step;
+ALTER TABLE users DROP COLUMN totp_secret;
+ALTER TABLE sessions DROP COLUMN sudo_at;
+ALTER TABLE sessions DROP COLUMN ip;
 DROP TABLE canary_triggers;
 ALTER TABLE api_keys DROP COLUMN exposed_url;
 ALTER TABLE api_keys DROP COLUMN revoked_reason;

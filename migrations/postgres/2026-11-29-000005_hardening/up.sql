@@ -54,3 +54,19 @@ CREATE TABLE canary_triggers (
     at BIGINT NOT NULL,
     PRIMARY KEY (key_id, ip)
 );
+
+-- Accounts (SPEC §12): where each session signed in from, and when its password (and
+-- code) was last entered, for sudo mode.
+ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN sudo_at BIGINT;
+-- Two-factor: the TOTP secret, encrypted (AEAD under a key derived from PAYDESK_SECRET);
+-- NULL until confirmed. The last accepted time step, so a code is accepted once.
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+ALTER TABLE merchants ADD COLUMN require_2fa BOOLEAN NOT NULL DEFAULT FALSE;
+-- Recovery codes: SHA-256 of each, deleted when used.
+CREATE TABLE recovery_codes (
+    code_hash TEXT PRIMARY KEY NOT NULL,
+    user_id TEXT NOT NULL
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id);

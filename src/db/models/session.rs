@@ -16,6 +16,10 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// The client address it signed in from.
+    pub ip: String,
+    /// When the password was last entered for it (sign-in, or sudo's re-entry).
+    pub sudo_at: Option<i64>,
 }
 
 impl Session {
@@ -45,6 +49,34 @@ impl Session {
         diesel::delete(sessions::table.find(jti))
             .execute(conn)
             .map(drop)
+    }
+
+    /// A user's live sessions, newest first (for the account page).
+    pub fn list_for_user(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResult<Vec<Self>> {
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::expires_at.gt(now))
+            .order(sessions::created_at.desc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// The password was entered again for this session (sudo mode).
+    pub fn reauthenticated(conn: &mut DbConn, jti: &str, now: i64) -> QueryResult<()> {
+        diesel::update(sessions::table.find(jti))
+            .set(sessions::sudo_at.eq(Some(now)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Ends a user's sessions but one (a password change keeps the one that made it).
+    pub fn delete_others(conn: &mut DbConn, user_id: &str, keep: &str) -> QueryResult<usize> {
+        diesel::delete(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::jti.ne(keep)),
+        )
+        .execute(conn)
     }
 
     /// Ends every session of a user (deactivation).

@@ -123,6 +123,13 @@ impl User {
             .map(drop)
     }
 
+    pub fn set_password(conn: &mut DbConn, id: &str, password_hash: &str) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(password_hash))
+            .execute(conn)
+            .map(drop)
+    }
+
     pub fn set_active(conn: &mut DbConn, id: &str, active: bool) -> QueryResult<()> {
         diesel::update(users::table.find(id))
             .set(users::active.eq(active))

@@ -1,0 +1,120 @@
+//! `/account` and sudo mode (SPEC §12), driven as a browser would.
+
+use diesel::prelude::*;
+use paydesk::db::schema::sessions;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::*;
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Moves every session's last password entry 16 minutes into the past.
+fn age_sudo(app: &TestApp) {
+    let mut conn = app.db().conn().unwrap();
+    diesel::update(sessions::table)
+        .set(sessions::sudo_at.eq(Some(paydesk::clock::now() - 16 * 60)))
+        .execute(&mut *conn)
+        .unwrap();
+}
+
+/// The hidden inputs of a page's form, in order.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let name = rest[..rest.find('"').unwrap()].to_owned();
+            let v = &rest[rest.find("value=\"").unwrap() + 7..];
+            (name, v[..v.find('"').unwrap()].replace("&#64;", "@"))
+        })
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_team_change_asks_for_the_password_again_then_is_carried_out(app) {
+        app.setup_admin().await;
+        age_sudo(&app);
+        let res = app.post_form("/team", "/team", &[("email", "new@acme.test"), ("role", "developer"), ("password", PASSWORD)]).await;
+        assert_eq!(res.status(), 403);
+        let prompt = res.text().await.unwrap();
+        assert!(prompt.contains("Confirm it is you"), "{prompt}");
+        assert!(!app.get_html("/team").await.contains("new@acme.test"), "not done yet");
+        let mut fields = hidden_fields(&prompt);
+        assert!(fields.iter().any(|(k, v)| k == "sudo_return_to" && v == "/team"), "{fields:?}");
+        assert!(fields.iter().any(|(k, v)| k == "email" && v == "new@acme.test"), "{fields:?}");
+        // A wrong password: asked again, the change still held.
+        let mut wrong = fields.clone();
+        wrong.push(("sudo_password".into(), "not my password".into()));
+        let res = app.client.post(app.url("/account/sudo")).form(&wrong).send().await.unwrap();
+        let status = res.status();
+        let again = res.text().await.unwrap();
+        assert_eq!(status, 400, "{again}\n{wrong:?}");
+        assert!(again.contains("not your password") && again.contains("new@acme.test"));
+        // The right one: sent back to post the same form (307 keeps method and body).
+        fields.push(("sudo_password".into(), PASSWORD.into()));
+        let res = app.client.post(app.url("/account/sudo")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), 307);
+        assert_eq!(location(&res), "/team");
+        let res = app.client.post(app.url("/team")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        assert!(app.get_html("/team").await.contains("new@acme.test"));
+        assert!(app.get_html("/audit").await.contains("sudo.confirmed"));
+    }
+
+    async fn an_old_api_token_cannot_make_live_keys(app) {
+        app.setup_admin().await;
+        app.verify_merchant("Acme");
+        let token = app.api_token("admin@acme.test").await;
+        age_sudo(&app);
+        let post = |body: Value| app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token).json(&body).send();
+        let res = post(json!({"name": "Live", "mode": "live", "permissions": "*"})).await.unwrap();
+        assert_eq!(res.status(), 403);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "reauthentication_required");
+        // Test keys need no sudo.
+        assert_eq!(post(json!({"name": "Test", "permissions": "*"})).await.unwrap().status(), 201);
+        // A fresh sign-in can.
+        let fresh = app.api_token("admin@acme.test").await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&fresh).json(&json!({"name": "Live", "mode": "live", "permissions": "*"})).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+    }
+
+    async fn changing_the_password_ends_the_other_sessions(app) {
+        app.setup_admin().await;
+        let token = app.api_token("admin@acme.test").await;
+        let page = app.get_html("/account").await;
+        assert!(page.contains("API token") && page.contains("Browser") && page.contains("this session"));
+        assert!(page.contains("127.0.0.1"));
+        // Wrong current password: said beside the field, nothing changed.
+        let res = app.post_form("/account", "/account/password", &[("current_password", "wrong password 1"), ("new_password", "a brand new password")]).await;
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains("not your current password"));
+        let res = app.post_form("/account", "/account/password", &[("current_password", PASSWORD), ("new_password", "a brand new password")]).await;
+        assert_eq!(res.status(), 303);
+        // This browser stays signed in; the API token is gone.
+        assert_eq!(app.get("/account").await.status(), 200);
+        let res = app.client.get(app.url("/api/v1/api-keys")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        let other = app.browser();
+        assert_eq!(other.sign_in("admin@acme.test", PASSWORD).await.status(), 401);
+        assert_eq!(other.sign_in("admin@acme.test", "a brand new password").await.status(), 303);
+        // That other browser is listed; ending it signs it out.
+        let page = app.get_html("/account").await;
+        let handle = page.split("data-session=\"").nth(1).map(|r| r[..16].to_owned()).unwrap();
+        let mine = page.split("data-session=\"").find(|r| r.contains("this session")).map(|r| r[..16].to_owned()).unwrap();
+        let theirs = if handle == mine { page.split("data-session=\"").nth(2).map(|r| r[..16].to_owned()).unwrap() } else { handle };
+        let res = app.post_form("/account", &format!("/account/sessions/{theirs}/end"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(other.get("/account").await.status(), 303, "signed out");
+        // Sign out everywhere ends this one too.
+        let res = app.post_form("/account", "/account/sign-out-everywhere", &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(app.get("/account").await.status(), 303);
+    }
+}
