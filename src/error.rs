@@ -25,6 +25,14 @@ pub enum Error {
     /// like a wrong password, for unknown emails too, with a message that says to wait.
     #[error("Too many failed sign-ins for this email. Wait 15 minutes and try again (after {0}).")]
     Locked(String),
+    /// The password was right and the account uses two-factor: the code is needed.
+    #[error("Enter the 6-digit code from your authenticator app (or a recovery code) as \"otp\".")]
+    OtpRequired,
+    /// The team requires two-factor sign-in and this account has not set it up.
+    #[error(
+        "Your team requires two-factor sign-in: set it up at /account/2fa in the dashboard first."
+    )]
+    TwoFactorRequired,
     /// A dangerous change needs the password entered in the last 15 minutes (sudo mode).
     #[error(
         "Confirm it is you: enter your password again to do this (it is asked for at most every 15 minutes)."

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod deadline;
 pub mod error;

@@ -135,6 +135,7 @@ fn run(
         rate_limits: rate_limits.clone(),
         listener: listening,
         public_url: settings.public_url.clone(),
+        totp: crate::crypto::Sealer::new(&settings.secret, "totp secrets"),
     });
     let secure = settings.cookie_secure;
     let state_for_metrics = state.clone();

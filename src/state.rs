@@ -31,6 +31,8 @@ pub struct AppState {
     pub listener: Arc<ListenerState>,
     /// `PAYDESK_PUBLIC_URL`: our origin, when it is configured.
     pub public_url: Option<String>,
+    /// Seals and opens two-factor secrets (a key derived from PAYDESK_SECRET).
+    pub totp: crate::crypto::Sealer,
 }
 
 impl AppState {
@@ -79,6 +81,14 @@ impl AppState {
             })
             .unwrap_or_else(|| "localhost".into());
         format!("{scheme}://{host}")
+    }
+
+    /// What sign-in needs besides the database.
+    pub fn sign_in_keys(&self) -> crate::accounts::SignInKeys<'_> {
+        crate::accounts::SignInKeys {
+            tokens: &self.tokens,
+            totp: &self.totp,
+        }
     }
 
     /// The client's address as text, for the audit log (trusted proxies applied).

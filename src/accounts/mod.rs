@@ -6,6 +6,7 @@ pub mod passwords;
 pub mod service;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod validate;
 
 pub use service::*;

@@ -159,6 +159,8 @@ fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -
         failed_logins: 0,
         locked_until: None,
         created_at: clock::now(),
+        totp_secret: None,
+        totp_last_step: None,
     }
 }
 
@@ -168,14 +170,31 @@ fn new_user(merchant_id: &str, email: &str, role: Role, password_hash: String) -
 ///
 /// Three steps, so argon2 never holds a pooled connection: count the attempt (database),
 /// verify the password (blocking pool, no connection), record the outcome (database).
+/// What a correct password leads to.
+pub enum SignIn {
+    /// Signed in.
+    Done(Issued),
+    /// The account uses two-factor and no code came with the password: ask for it, then
+    /// `finish_two_factor` (pages), or answer 401 `otp_required` (API).
+    NeedsCode { user_id: String },
+}
+
+/// The keys sign-in needs besides the database.
+pub struct SignInKeys<'a> {
+    pub tokens: &'a Tokens,
+    pub totp: &'a crate::crypto::Sealer,
+}
+
 pub async fn sign_in(
     db: &Db,
-    tokens: &Tokens,
+    keys: SignInKeys<'_>,
     purpose: Purpose,
     email: &str,
     password: String,
+    otp: Option<String>,
     ip: &str,
-) -> Result<Issued, Error> {
+) -> Result<SignIn, Error> {
+    let tokens = keys.tokens;
     let email = email.trim().to_lowercase();
     let (e, i) = (email.clone(), ip.to_owned());
     let (attempt, user) = db
@@ -195,9 +214,58 @@ pub async fn sign_in(
             false
         }
     };
-    let (tokens, ip) = (tokens.clone(), ip.to_owned());
-    db.run(move |c| finish_sign_in(c, &tokens, purpose, &email, user, matches, &ip, attempt))
-        .await
+    let (tokens, sealer, ip) = (tokens.clone(), keys.totp.clone(), ip.to_owned());
+    db.run(move |c| {
+        let checked = Checked {
+            user,
+            password_matches: matches,
+            attempt,
+            otp,
+        };
+        finish_sign_in(c, &tokens, &sealer, purpose, &email, checked, &ip)
+    })
+    .await
+}
+
+/// The outcome of the password check, for the database step.
+struct Checked {
+    user: Option<User>,
+    password_matches: bool,
+    attempt: throttle::Attempt,
+    otp: Option<String>,
+}
+
+/// The second step of a page sign-in: the code for the user whose password was right
+/// (held in the browser's session for a few minutes). Wrong codes count as failures.
+pub async fn finish_two_factor(
+    db: &Db,
+    keys: SignInKeys<'_>,
+    user_id: &str,
+    code: String,
+    ip: &str,
+) -> Result<Issued, Error> {
+    let (tokens, sealer, user_id, ip) = (
+        keys.tokens.clone(),
+        keys.totp.clone(),
+        user_id.to_owned(),
+        ip.to_owned(),
+    );
+    db.run(move |c| {
+        let user = User::find(c, &user_id)?;
+        let attempt = throttle::begin(c, &user.email, &ip)?;
+        let email = user.email.clone();
+        let checked = Checked {
+            user: Some(user),
+            password_matches: true,
+            attempt,
+            otp: Some(code),
+        };
+        match finish_sign_in(c, &tokens, &sealer, Purpose::Web, &email, checked, &ip)? {
+            SignIn::Done(issued) => Ok(issued),
+            SignIn::NeedsCode { .. } => Err(Error::OtpRequired),
+        }
+    })
+    .await
 }
 
 /// CPU work on the blocking pool, holding no connection.
@@ -209,26 +277,59 @@ async fn off_the_workers<T: Send + 'static>(
         .map_err(|e| Error::internal(format!("blocking task: {e}")))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_sign_in(
     conn: &mut DbConn,
     tokens: &Tokens,
+    sealer: &crate::crypto::Sealer,
     purpose: Purpose,
     email: &str,
-    user: Option<User>,
-    password_matches: bool,
+    checked: Checked,
     ip: &str,
-    attempt: throttle::Attempt,
-) -> Result<Issued, Error> {
+) -> Result<SignIn, Error> {
+    let Checked {
+        user,
+        password_matches,
+        attempt,
+        otp,
+    } = checked;
+    let mut wrong_code = false;
     let user = match user {
         Some(u) if password_matches && u.active => {
-            crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
-            throttle::succeeded(conn, email, ip)?;
-            return start_session(conn, tokens, purpose, u, ip);
+            let second = if super::two_factor::enabled(&u) {
+                match otp.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    // The password was right: this was no failure, the code is asked for.
+                    None => {
+                        crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
+                        return match purpose {
+                            Purpose::Api => Err(Error::OtpRequired),
+                            Purpose::Web => Ok(SignIn::NeedsCode { user_id: u.id }),
+                        };
+                    }
+                    Some(code) => super::two_factor::check(conn, sealer, &u, code)?,
+                }
+            } else {
+                if purpose == Purpose::Api && Merchant::find(conn, &u.merchant_id)?.require_2fa {
+                    crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
+                    return Err(Error::TwoFactorRequired);
+                }
+                true
+            };
+            if second {
+                crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
+                throttle::succeeded(conn, email, ip)?;
+                return start_session(conn, tokens, purpose, u, ip).map(SignIn::Done);
+            }
+            wrong_code = true;
+            Some(u)
         }
         other => other,
     };
     let (merchant, target, detail) = match &user {
+        Some(u) if wrong_code => (
+            Some(u.merchant_id.as_str()),
+            u.id.as_str(),
+            "wrong two-factor code",
+        ),
         Some(u) if !u.active => (
             Some(u.merchant_id.as_str()),
             u.id.as_str(),
@@ -448,6 +549,32 @@ pub fn change_role(
         &format!("{} → {}", user.role, role),
     )?;
     Ok(User::find(conn, &user.id)?)
+}
+
+/// An Admin's switch: every member must use two-factor sign-in (sudo mode).
+pub fn set_require_two_factor(
+    conn: &mut DbConn,
+    actor: &Principal,
+    required: bool,
+    ip: &str,
+) -> Result<(), Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    Merchant::set_require_2fa(conn, &actor.merchant.id, required)?;
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        if required {
+            "team.two_factor_required"
+        } else {
+            "team.two_factor_optional"
+        },
+        &actor.merchant.id,
+        ip,
+        "",
+    )?;
+    Ok(())
 }
 
 /// Lifts a member's sign-in lock (every address's failures for their email are forgotten).

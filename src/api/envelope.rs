@@ -138,6 +138,12 @@ impl From<Error> for ApiError {
                 Self::new(StatusCode::FORBIDDEN, "live_mode_unavailable", msg)
             }
             Error::InvalidState(msg) => Self::new(StatusCode::CONFLICT, "invalid_state", msg),
+            Error::OtpRequired => {
+                Self::new(StatusCode::UNAUTHORIZED, "otp_required", e.to_string())
+            }
+            Error::TwoFactorRequired => {
+                Self::new(StatusCode::FORBIDDEN, "two_factor_required", e.to_string())
+            }
             Error::ReauthenticationRequired => Self::new(
                 StatusCode::FORBIDDEN,
                 "reauthentication_required",

@@ -6,6 +6,7 @@ diesel::table! {
         name -> Text,
         verified -> Bool,
         created_at -> BigInt,
+        require_2fa -> Bool,
     }
 }
 
@@ -20,6 +21,8 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<BigInt>,
         created_at -> BigInt,
+        totp_secret -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -221,5 +224,12 @@ diesel::table! {
         key_id -> Text,
         ip -> Text,
         at -> BigInt,
+    }
+}
+
+diesel::table! {
+    recovery_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
     }
 }

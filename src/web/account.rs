@@ -277,3 +277,171 @@ pub async fn confirm_password(
         Err(e) => Err(e.into()),
     }
 }
+
+// ---------- two-factor ----------
+
+/// The secret being enrolled, held in the (encrypted, signed) session cookie until a
+/// code from it confirms the authenticator app has it.
+const PENDING_SECRET: &str = "pending_totp";
+
+#[derive(Template)]
+#[template(path = "account/two_factor.html")]
+pub struct TwoFactorPage {
+    pub layout: Layout,
+    pub enabled: bool,
+    /// Required by the team, and not set up yet: nothing else is open until it is.
+    pub required: bool,
+    pub secret: String,
+    pub uri: String,
+    /// A server-drawn SVG (ours, no user input): rendered as is.
+    pub qr_svg: String,
+    pub recovery_codes: Vec<String>,
+    pub error: Option<String>,
+}
+
+fn enroll_page(
+    session: &Session,
+    who: &accounts::Principal,
+    error: Option<String>,
+) -> TwoFactorPage {
+    let secret = session
+        .get::<String>(PENDING_SECRET)
+        .ok()
+        .flatten()
+        .and_then(|s| accounts::two_factor::from_base32(&s))
+        .unwrap_or_else(|| {
+            let s = accounts::two_factor::new_secret();
+            let _ = session.insert(PENDING_SECRET, accounts::two_factor::base32(&s));
+            s
+        });
+    let uri = accounts::two_factor::otpauth_uri(&secret, &who.user.email);
+    TwoFactorPage {
+        layout: Layout::signed_in(who, session, "account"),
+        enabled: false,
+        required: who.merchant.require_2fa,
+        secret: accounts::two_factor::base32(&secret),
+        qr_svg: accounts::two_factor::qr_svg(&uri),
+        uri,
+        recovery_codes: vec![],
+        error,
+    }
+}
+
+pub async fn show_two_factor(session: Session, SignedIn(who): SignedIn) -> Response {
+    if accounts::two_factor::enabled(&who.user) {
+        return Ok(page::ok(&TwoFactorPage {
+            layout: Layout::signed_in(&who, &session, "account"),
+            enabled: true,
+            required: who.merchant.require_2fa,
+            secret: String::new(),
+            uri: String::new(),
+            qr_svg: String::new(),
+            recovery_codes: vec![],
+            error: None,
+        }));
+    }
+    Ok(page::ok(&enroll_page(&session, &who, None)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// Confirms enrollment with a code from the app; shows the recovery codes once.
+pub async fn enable_two_factor(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    form: Form<CodeForm>,
+) -> Response {
+    let pending = session
+        .get::<String>(PENDING_SECRET)
+        .ok()
+        .flatten()
+        .and_then(|s| accounts::two_factor::from_base32(&s));
+    let Some(secret) = pending else {
+        return Ok(page::see_other("/account/2fa"));
+    };
+    let Some(step) = accounts::two_factor::matching_step(&secret, form.code.trim(), clock::now())
+    else {
+        let page = enroll_page(
+            &session,
+            &who,
+            Some(
+                "That code does not match: check the time on your phone and enter the newest code."
+                    .into(),
+            ),
+        );
+        return Ok(page::render(StatusCode::BAD_REQUEST, &page));
+    };
+    let state = page::state(&req);
+    let (sealer, user_id, ip, email, merchant) = (
+        state.totp.clone(),
+        who.user.id.clone(),
+        AppState::client_ip(&req),
+        who.user.email.clone(),
+        who.merchant.id.clone(),
+    );
+    let codes = state
+        .db
+        .run(move |c| {
+            let codes = accounts::two_factor::enable(c, &sealer, &user_id, &secret, step)?;
+            crate::db::models::audit::AuditEntry::record(
+                c,
+                Some(&merchant),
+                &email,
+                "account.two_factor_enabled",
+                &user_id,
+                &ip,
+                "",
+            )?;
+            Ok(codes)
+        })
+        .await?;
+    session.remove(PENDING_SECRET);
+    Ok(page::ok(&TwoFactorPage {
+        layout: Layout::signed_in(&who, &session, "account"),
+        enabled: true,
+        required: false,
+        secret: String::new(),
+        uri: String::new(),
+        qr_svg: String::new(),
+        recovery_codes: codes,
+        error: None,
+    }))
+}
+
+/// Turns two-factor off (sudo mode: the password again); refused while the team requires it.
+pub async fn disable_two_factor(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    _: Form<Empty>,
+) -> Response {
+    if who.merchant.require_2fa {
+        return Err(Error::forbidden(
+            "Your team requires two-factor sign-in; an Admin can lift that on Team.",
+        )
+        .into());
+    }
+    who.require_sudo()?;
+    let ip = AppState::client_ip(&req);
+    page::state(&req)
+        .db
+        .run(move |c| {
+            accounts::two_factor::disable(c, &who.user.id)?;
+            crate::db::models::audit::AuditEntry::record(
+                c,
+                Some(&who.merchant.id),
+                &who.user.email,
+                "account.two_factor_disabled",
+                &who.user.id,
+                &ip,
+                "",
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(page::see_other("/account/2fa"))
+}

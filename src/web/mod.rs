@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/setup", web::post().to(setup::submit_setup))
         .route("/login", web::get().to(auth::show_login))
         .route("/login", web::post().to(auth::submit_login))
+        .route("/login/2fa", web::post().to(auth::submit_code))
         .route("/logout", web::post().to(auth::logout))
         .route("/team", web::get().to(team::list_members))
         .route("/team", web::post().to(team::add_member))
@@ -32,6 +33,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(team::deactivate_member),
         )
         .route("/team/{id}/unlock", web::post().to(team::unlock_member))
+        .route(
+            "/team/require-2fa",
+            web::post().to(team::require_two_factor),
+        )
         .route("/account", web::get().to(account::show_account))
         .route(
             "/account/password",
@@ -46,6 +51,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::sign_out_everywhere),
         )
         .route("/account/sudo", web::post().to(account::confirm_password))
+        .route("/account/2fa", web::get().to(account::show_two_factor))
+        .route("/account/2fa", web::post().to(account::enable_two_factor))
+        .route(
+            "/account/2fa/disable",
+            web::post().to(account::disable_two_factor),
+        )
         .route("/audit", web::get().to(audit::list_audit))
         .route("/docs/api", web::get().to(docs::show_reference))
         .route("/keys", web::get().to(keys::list_keys))

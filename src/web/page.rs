@@ -40,6 +40,14 @@ impl FromRequest for SignedIn {
                 .run(move |c| accounts::authenticate(c, &tokens, Purpose::Web, &token))
                 .await?;
             match found {
+                Some(principal)
+                    if principal.merchant.require_2fa
+                        && principal.user.totp_secret.is_none()
+                        && !req.path().starts_with("/account/2fa")
+                        && req.path() != "/logout" =>
+                {
+                    Err(PageError::TwoFactorSetupRequired)
+                }
                 Some(principal) => Ok(SignedIn(principal)),
                 None => {
                     session.remove(TOKEN_KEY);
@@ -160,6 +168,10 @@ struct ErrorPage<'a> {
 pub enum PageError {
     #[error("sign-in required")]
     SignInRequired,
+    /// The team requires two-factor sign-in and this person has not set it up: only
+    /// `/account/2fa` (and sign-out) is open to them.
+    #[error("two-factor setup required")]
+    TwoFactorSetupRequired,
     #[error(transparent)]
     Page(#[from] Error),
 }
@@ -167,7 +179,7 @@ pub enum PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::SignInRequired => StatusCode::SEE_OTHER,
+            PageError::SignInRequired | PageError::TwoFactorSetupRequired => StatusCode::SEE_OTHER,
             PageError::Page(e) => status_of(e),
         }
     }
@@ -175,6 +187,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let e = match self {
             PageError::SignInRequired => return see_other("/login"),
+            PageError::TwoFactorSetupRequired => return see_other("/account/2fa"),
             PageError::Page(e) => e,
         };
         let status = status_of(e);
@@ -210,9 +223,11 @@ impl ResponseError for PageError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden(_) | Error::LiveModeUnavailable(_) | Error::ReauthenticationRequired => {
-            StatusCode::FORBIDDEN
-        }
+        Error::Forbidden(_)
+        | Error::LiveModeUnavailable(_)
+        | Error::ReauthenticationRequired
+        | Error::TwoFactorRequired => StatusCode::FORBIDDEN,
+        Error::OtpRequired => StatusCode::UNAUTHORIZED,
         Error::Locked(_) => StatusCode::UNAUTHORIZED,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::InvalidState(_) => StatusCode::CONFLICT,

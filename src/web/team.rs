@@ -21,6 +21,7 @@ pub struct TeamPage {
     pub roles: [Role; 3],
     pub form: FormState,
     pub notice: Option<String>,
+    pub require_2fa: bool,
 }
 
 pub struct MemberRow {
@@ -66,6 +67,7 @@ async fn team_page(
         })
         .collect();
     Ok(TeamPage {
+        require_2fa: who.merchant.require_2fa,
         layout: Layout::signed_in(who, session, "team"),
         members,
         roles: Role::ALL,
@@ -93,6 +95,10 @@ pub async fn list_members(
         Some("role") => Some("Role changed; it applies on their next request.".into()),
         Some("deactivated") => Some("Member deactivated and signed out everywhere.".into()),
         Some("unlocked") => Some("Sign-in unlocked; they can sign in again now.".into()),
+        Some("two_factor") => Some(
+            "Saved. Members without two-factor sign-in are asked to set it up on their next page."
+                .into(),
+        ),
         _ => None,
     };
     let page = team_page(&req, &session, &who, FormState::default(), notice).await?;
@@ -167,6 +173,26 @@ pub async fn change_role(
         .run(move |c| accounts::change_role(c, &who, &target, &role, &ip))
         .await?;
     Ok(page::see_other("/team?done=role"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequireForm {
+    required: String,
+}
+
+pub async fn require_two_factor(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    form: Form<RequireForm>,
+) -> Response {
+    let required = form.required == "on";
+    let ip = AppState::client_ip(&req);
+    page::state(&req)
+        .db
+        .run(move |c| accounts::set_require_two_factor(c, &who, required, &ip))
+        .await?;
+    Ok(page::see_other("/team?done=two_factor"))
 }
 
 pub async fn unlock_member(

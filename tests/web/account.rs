@@ -118,3 +118,108 @@ on_both_backends! {
         assert_eq!(app.get("/account").await.status(), 303);
     }
 }
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let at = html.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    &html[at..at + html[at..].find(end).unwrap()]
+}
+
+/// Turns two-factor on for the signed-in browser; returns (secret, recovery codes).
+async fn enroll(app: &TestApp) -> (Vec<u8>, Vec<String>) {
+    use paydesk::accounts::two_factor;
+    let page = app.get_html("/account/2fa").await;
+    assert!(
+        page.contains("<svg") && page.contains("otpauth://totp/Paydesk:"),
+        "{page}"
+    );
+    let secret =
+        two_factor::from_base32(between(&page, "data-testid=\"totp-secret\">", "<")).unwrap();
+    let res = app
+        .post_form("/account/2fa", "/account/2fa", &[("code", "000000")])
+        .await;
+    assert_eq!(res.status(), 400);
+    let code = two_factor::code_at(&secret, paydesk::clock::now());
+    let res = app
+        .post_form("/account/2fa", "/account/2fa", &[("code", &code)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let shown = res.text().await.unwrap();
+    let codes: Vec<String> = shown
+        .split("<li><code>")
+        .skip(1)
+        .map(|r| r[..r.find('<').unwrap()].to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10, "{shown}");
+    assert!(
+        !app.get_html("/account/2fa").await.contains(&codes[0]),
+        "shown once"
+    );
+    (secret, codes)
+}
+
+on_both_backends! {
+    async fn two_factor_sign_in_on_pages_and_the_api(app) {
+        use paydesk::accounts::two_factor;
+        app.setup_admin().await;
+        let (secret, codes) = enroll(&app).await;
+        // The secret is stored sealed, never as typed.
+        {
+            let mut conn = app.db().conn().unwrap();
+            let stored: Option<String> = paydesk::db::schema::users::table
+                .select(paydesk::db::schema::users::totp_secret)
+                .first(&mut *conn)
+                .unwrap();
+            assert!(!stored.unwrap().contains(&two_factor::base32(&secret)));
+        }
+        // Pages: password, then the code.
+        let other = app.browser();
+        let res = other.sign_in("admin@acme.test", PASSWORD).await;
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Enter your code"));
+        let post_code = |code: String| {
+            let csrf = csrf_in(&page);
+            let client = other.client.clone();
+            let url = other.url("/login/2fa");
+            async move { client.post(url).form(&[("code", code.as_str()), ("csrf", csrf.as_str())]).send().await.unwrap() }
+        };
+        assert_eq!(post_code("123456".into()).await.status(), 401);
+        assert_eq!(other.get("/").await.status(), 303, "not signed in yet");
+        // The code of the next step (this one was used to enroll, and works once).
+        let next = two_factor::code_at(&secret, paydesk::clock::now() + 30);
+        assert_eq!(post_code(next.clone()).await.status(), 303);
+        assert_eq!(other.get("/account").await.status(), 200, "signed in");
+        // API: the code is needed after a correct password, and works once.
+        let login = |body: Value| app.client.post(app.url("/api/v1/auth/login")).json(&body).send();
+        let res = login(json!({"email": "admin@acme.test", "password": PASSWORD})).await.unwrap();
+        assert_eq!(res.status(), 401);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "otp_required");
+        let res = login(json!({"email": "admin@acme.test", "password": "wrong password!", "otp": next})).await.unwrap();
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_credentials", "the password first");
+        let res = login(json!({"email": "admin@acme.test", "password": PASSWORD, "otp": next})).await.unwrap();
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_credentials", "a used code");
+        let res = login(json!({"email": "admin@acme.test", "password": PASSWORD, "otp": codes[0]})).await.unwrap();
+        assert_eq!(res.status(), 200, "a recovery code");
+        let res = login(json!({"email": "admin@acme.test", "password": PASSWORD, "otp": codes[0]})).await.unwrap();
+        assert_eq!(res.status(), 401, "a recovery code works once");
+    }
+
+    async fn a_team_that_requires_two_factor_holds_members_at_setup(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let res = app.post_form("/team", "/team/require-2fa", &[("required", "on")]).await;
+        assert_eq!(res.status(), 303);
+        // A member without it: every page leads to the setup, the API refuses sign-in.
+        let dev = app.browser();
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303);
+        let res = dev.get("/keys").await;
+        assert_eq!((res.status().as_u16(), location(&res).as_str()), (303, "/account/2fa"));
+        assert!(dev.get_html("/account/2fa").await.contains("Your team requires"));
+        let res = app.client.post(app.url("/api/v1/auth/login")).json(&json!({"email": "dev@acme.test", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "two_factor_required");
+        // Once set up, the rest opens.
+        enroll(&dev).await;
+        assert_eq!(dev.get("/keys").await.status(), 200);
+    }
+}

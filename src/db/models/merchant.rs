@@ -13,15 +13,25 @@ pub struct Merchant {
     /// Verified merchants may use live mode.
     pub verified: bool,
     pub created_at: i64,
+    /// Every member must use two-factor sign-in (an Admin's switch on Team).
+    pub require_2fa: bool,
 }
 
 impl Merchant {
+    pub fn set_require_2fa(conn: &mut DbConn, id: &str, required: bool) -> QueryResult<()> {
+        diesel::update(merchants::table.find(id))
+            .set(merchants::require_2fa.eq(required))
+            .execute(conn)
+            .map(drop)
+    }
+
     pub fn new(name: &str) -> Self {
         Self {
             id: crate::ids::new_id("mer"),
             name: name.to_owned(),
             verified: false,
             created_at: crate::clock::now(),
+            require_2fa: false,
         }
     }
 

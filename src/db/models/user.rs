@@ -74,6 +74,10 @@ pub struct User {
     pub failed_logins: i32,
     pub locked_until: Option<i64>,
     pub created_at: i64,
+    /// The TOTP secret, sealed (`crypto::Sealer`); None while two-factor is off.
+    pub totp_secret: Option<String>,
+    /// The last time step whose code was accepted: a code works once.
+    pub totp_last_step: Option<i64>,
 }
 
 impl User {

@@ -1,0 +1,78 @@
+//! Secrets Paydesk must read back (TOTP secrets; webhook signing secrets later) are stored
+//! sealed: ChaCha20-Poly1305 under a key derived from PAYDESK_SECRET with HKDF-SHA256,
+//! one key per purpose. Sealed text is `base64(nonce ‖ ciphertext)`.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hkdf::Hkdf;
+use sha2::Sha256;
+
+#[derive(Clone)]
+pub struct Sealer {
+    cipher: ChaCha20Poly1305,
+}
+
+impl Sealer {
+    /// The sealer for one purpose (`"totp"`, …), from PAYDESK_SECRET.
+    pub fn new(secret: &[u8], purpose: &str) -> Self {
+        let mut key = [0u8; 32];
+        Hkdf::<Sha256>::new(Some(b"paydesk sealed secrets"), secret)
+            .expand(purpose.as_bytes(), &mut key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+        }
+    }
+
+    pub fn seal(&self, plaintext: &[u8]) -> String {
+        let nonce_bytes: [u8; 12] = rand::random();
+        let nonce = Nonce::from_slice(&nonce_bytes);
+        let sealed = self
+            .cipher
+            .encrypt(nonce, plaintext)
+            .expect("ChaCha20-Poly1305 encrypts any plaintext that fits in memory");
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&sealed);
+        STANDARD.encode(out)
+    }
+
+    /// None when the text was not sealed by this key (tampered, or another secret).
+    pub fn open(&self, sealed: &str) -> Option<Vec<u8>> {
+        let bytes = STANDARD.decode(sealed).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        self.cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_text_opens_only_with_the_same_secret_and_purpose() {
+        let a = Sealer::new(b"one secret that is long enough", "totp");
+        let sealed = a.seal(b"JBSWY3DPEHPK3PXP");
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(a.open(&sealed).unwrap(), b"JBSWY3DPEHPK3PXP");
+        assert!(
+            Sealer::new(b"another secret", "totp")
+                .open(&sealed)
+                .is_none()
+        );
+        assert!(
+            Sealer::new(b"one secret that is long enough", "webhooks")
+                .open(&sealed)
+                .is_none()
+        );
+        let mut tampered = STANDARD.decode(&sealed).unwrap();
+        tampered[20] ^= 1;
+        assert!(a.open(&STANDARD.encode(tampered)).is_none());
+    }
+}
