@@ -9,17 +9,37 @@ use crate::on_both_backends;
 use crate::payments::{admin_token, get, make_key};
 use crate::support::*;
 
-/// The events of one type, polled until at least `want` are there (3 s at most).
+/// The recorded events of one type (for webhooks and the Hub), polled until at least
+/// `want` are there (3 s at most). They are never shown by `/api/v1/events`: checked
+/// here each time with `key`.
 async fn events_of(app: &TestApp, key: &str, kind: &str, want: usize) -> Vec<Value> {
+    use diesel::prelude::*;
+    use paydesk::db::schema::events;
     let started = Instant::now();
-    loop {
-        let (_, list) = get(app, key, &format!("/events?type={kind}")).await;
-        let items = list["data"]["data"].as_array().cloned().unwrap_or_default();
-        if items.len() >= want || started.elapsed() > Duration::from_secs(3) {
-            return items;
+    let found = loop {
+        let rows: Vec<String> = {
+            let mut conn = app.db().conn().unwrap();
+            events::table
+                .filter(events::event_type.eq(kind))
+                .order(events::id.desc())
+                .select(events::data)
+                .load(&mut *conn)
+                .unwrap()
+        };
+        if rows.len() >= want || started.elapsed() > Duration::from_secs(3) {
+            break rows
+                .iter()
+                .map(|d| json!({"data": {"object": serde_json::from_str::<Value>(d).unwrap()}}))
+                .collect::<Vec<_>>();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    };
+    // No API key learns about other keys (SPEC §9).
+    let (_, listed) = get(app, key, &format!("/events?type={kind}")).await;
+    assert_eq!(listed["data"]["data"], json!([]), "{kind} shown by the API");
+    let (_, all) = get(app, key, "/events?limit=100").await;
+    assert!(!all.to_string().contains(kind), "{kind} shown by the API");
+    found
 }
 
 /// The answer without its request id: what a caller could compare.

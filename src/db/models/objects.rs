@@ -270,6 +270,26 @@ pub struct EventRow {
 scoped_table!(EventRow, events);
 
 impl EventRow {
+    /// Events the API shows: never a key's or a webhook endpoint's lifecycle event
+    /// (SPEC §9: no API key learns about other keys, canaries included).
+    pub fn list_public(
+        conn: &mut DbConn,
+        scope: &Scope,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        Self::scoped(scope, before)
+            .filter(events::event_type.not_like("api\\_key.%").escape('\\'))
+            .filter(
+                events::event_type
+                    .not_like("webhook\\_endpoint.%")
+                    .escape('\\'),
+            )
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
     pub fn list_of_type(
         conn: &mut DbConn,
         scope: &Scope,
