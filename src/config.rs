@@ -117,6 +117,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PAYDESK_PUBLIC_URL", value_parser = parse_origin)]
     pub public_url: Option<String>,
 
+    /// Webhook retries: attempt n+1 waits this × 2^(n−1) milliseconds (cap 24 h)
+    #[arg(long, env = "PAYDESK_WEBHOOK_RETRY_BASE_MS", default_value_t = 60_000, value_parser = clap::value_parser!(i64).range(1..))]
+    pub webhook_retry_base_ms: i64,
+
+    /// Let webhooks reach private and loopback addresses (local development and tests only)
+    #[arg(long, env = "PAYDESK_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
+
     /// Open connections allowed in total, across workers
     #[arg(long, env = "PAYDESK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
@@ -204,6 +212,8 @@ pub struct Settings {
     pub max_connections: u32,
     /// `PAYDESK_PUBLIC_URL`, an origin; None = each request's own.
     pub public_url: Option<String>,
+    pub webhook_retry_base_ms: i64,
+    pub webhook_allow_private: bool,
 }
 
 impl Settings {
@@ -252,6 +262,8 @@ impl Settings {
             keep_alive: std::time::Duration::from_secs(15),
             max_connections: args.max_connections,
             public_url: args.public_url,
+            webhook_retry_base_ms: args.webhook_retry_base_ms,
+            webhook_allow_private: args.webhook_allow_private,
         })
     }
 }

@@ -22,3 +22,4 @@ pub mod state;
 pub mod telemetry;
 pub mod versions;
 pub mod web;
+pub mod webhooks;

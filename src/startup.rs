@@ -124,6 +124,12 @@ fn run(
             true,
         )),
     };
+    let webhooks = crate::webhooks::WebhookSettings {
+        sealer: crate::crypto::Sealer::new(&settings.secret, "webhook secrets"),
+        retry_base_ms: settings.webhook_retry_base_ms,
+        allow_private: settings.webhook_allow_private,
+    };
+    crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
     let hook_keys = keys.clone();
     db.on_change(move |target| hook_keys.invalidate(target));
     let state = web::Data::new(AppState {
@@ -136,6 +142,7 @@ fn run(
         listener: listening,
         public_url: settings.public_url.clone(),
         totp: crate::crypto::Sealer::new(&settings.secret, "totp secrets"),
+        webhooks: webhooks.clone(),
     });
     let secure = settings.cookie_secure;
     let state_for_metrics = state.clone();

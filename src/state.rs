@@ -33,6 +33,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Seals and opens two-factor secrets (a key derived from PAYDESK_SECRET).
     pub totp: crate::crypto::Sealer,
+    /// Webhook signing secrets and delivery settings.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {

@@ -24,12 +24,11 @@ pub struct CustomerParams {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
+/// The pattern says exactly what the API takes (`validate::email_shape`); no `format:
+/// email`, whose checkers are stricter in ways the API is not.
 fn email() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-            utoipa::openapi::KnownFormat::Email,
-        )))
         .pattern(Some(crate::accounts::validate::EMAIL_PATTERN))
         .max_length(Some(254))
         .build()

@@ -91,6 +91,12 @@ described!(
     super::subscriptions::SubscriptionChangeById,
     super::client_sessions::ClientSessionParams,
     super::client_sessions::ClientSessionChange,
+    crate::webhooks::endpoints::WebhookEndpoint,
+    super::webhooks::NewWebhookEndpoint,
+    super::webhooks::CreateEndpointParams,
+    super::webhooks::UpdateEndpointParams,
+    super::webhooks::RollSecretParams,
+    super::webhooks::WebhookDelivery,
 );
 
 impl<T: Describe> Describe for List<T> {

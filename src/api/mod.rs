@@ -19,6 +19,7 @@ pub mod plans;
 pub mod routes;
 pub mod secret_scanning;
 pub mod subscriptions;
+pub mod webhooks;
 
 use actix_web::{middleware::from_fn, web};
 

@@ -344,6 +344,8 @@ fn object_section(schema: &Value) -> Option<(&'static str, &'static str)> {
         "ClientSession" => "client-session",
         "Event" => "events",
         "KeyObject" | "NewKey" | "RolledKey" => "api-keys",
+        "WebhookEndpoint" | "NewWebhookEndpoint" => "webhook-endpoints",
+        "WebhookDelivery" => "webhook-deliveries",
         _ => return None,
     };
     Some((section, at))

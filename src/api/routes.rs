@@ -8,7 +8,9 @@ use actix_web::{Route, Scope, web};
 
 use super::describe::{Shape, shape_of};
 use super::gate::{self, KeyPolicy};
-use super::{auth, client_sessions, customers, events, keys, payments, plans, subscriptions};
+use super::{
+    auth, client_sessions, customers, events, keys, payments, plans, subscriptions, webhooks,
+};
 use crate::keys::permissions::{Level, Resource};
 
 /// Who may call a route.
@@ -149,6 +151,17 @@ pub fn table() -> Vec<Endpoint> {
             "Reactivate a suspended API key", errors: KEY_STATE),
         endpoint!(POST "/api-keys/{id}/roll", Guard::UserToken, keys::roll_key,
             "Roll an API key: a new pair, the old one ending after a grace period", errors: KEY_STATE),
+        endpoint!(GET "/webhook-endpoints", Guard::UserToken, webhooks::list_endpoints, "List webhook endpoints"),
+        endpoint!(POST "/webhook-endpoints", Guard::UserToken, webhooks::create_endpoint,
+            "Create a webhook endpoint (the answer alone holds its signing secret)", errors: &["live_mode_unavailable"]),
+        endpoint!(GET "/webhook-endpoints/{id}", Guard::UserToken, webhooks::get_endpoint, "Retrieve a webhook endpoint"),
+        endpoint!(PATCH "/webhook-endpoints/{id}", Guard::UserToken, webhooks::update_endpoint, "Update, disable or enable a webhook endpoint"),
+        endpoint!(DELETE "/webhook-endpoints/{id}", Guard::UserToken, webhooks::delete_endpoint, "Delete a webhook endpoint"),
+        endpoint!(POST "/webhook-endpoints/{id}/roll-secret", Guard::UserToken, webhooks::roll_secret,
+            "Roll an endpoint's signing secret (the old one also signs during the grace period)"),
+        endpoint!(GET "/webhook-endpoints/{id}/deliveries", Guard::UserToken, webhooks::list_deliveries, "List an endpoint's deliveries"),
+        endpoint!(POST "/webhook-endpoints/{id}/test", Guard::UserToken, webhooks::test_endpoint, "Send a ping event to an endpoint"),
+        endpoint!(POST "/webhook-deliveries/{id}/resend", Guard::UserToken, webhooks::resend_delivery, "Send a delivery's event again"),
         endpoint!(GET "/whoami", publishable(None), events::whoami,
             "Which key this is: its mode, scopes and merchant"),
         endpoint!(POST "/client-session", needs(ClientSessions, Write), client_sessions::create_client_session,

@@ -233,3 +233,40 @@ diesel::table! {
         user_id -> Text,
     }
 }
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        url -> Text,
+        description -> Text,
+        enabled_events -> Text,
+        api_key_id -> Nullable<Text>,
+        api_version -> Nullable<Text>,
+        status -> Text,
+        secret_sealed -> Text,
+        old_secret_sealed -> Nullable<Text>,
+        old_secret_until -> Nullable<BigInt>,
+        created_at -> BigInt,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_latency_ms -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}

@@ -94,7 +94,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
             "",
             &format!("found public at {url} (reported by {source}); revoked"),
         )?;
-        crate::payments::emit(
+        crate::payments::emit_about_key(
             conn,
             &scope(&row),
             "api_key.exposed",
@@ -108,6 +108,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
                 path: None,
                 url: Some(url),
             },
+            Some(&row.id),
         )?;
         Ok::<_, Error>(())
     })?;
@@ -166,7 +167,7 @@ pub fn triggered(
                 canary_triggers::at.eq(now),
             ))
             .execute(conn)?;
-        crate::payments::emit(
+        crate::payments::emit_about_key(
             conn,
             &scope(row),
             "api_key.canary_triggered",
@@ -180,6 +181,7 @@ pub fn triggered(
                 path,
                 url,
             },
+            Some(&row.id),
         )?;
         Ok::<_, Error>(())
     })

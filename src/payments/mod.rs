@@ -19,15 +19,28 @@ use crate::db::DbConn;
 use crate::db::models::objects::{EventRow, Scope};
 use crate::error::Error;
 
-/// Writes an event holding the object as it is now. Call inside the change's transaction.
+/// Writes an event holding the object as it is now, and its webhook deliveries (the
+/// outbox). Call inside the change's transaction.
 pub fn emit(
     conn: &mut DbConn,
     scope: &Scope,
     event_type: &str,
     object: &impl Serialize,
 ) -> Result<(), Error> {
+    emit_about_key(conn, scope, event_type, object, None)
+}
+
+/// `emit` for an event about one API key: endpoints bound to that key receive it too.
+pub fn emit_about_key(
+    conn: &mut DbConn,
+    scope: &Scope,
+    event_type: &str,
+    object: &impl Serialize,
+    key_id: Option<&str>,
+) -> Result<(), Error> {
+    let id = crate::ids::time_ordered_id("evt");
     EventRow {
-        id: crate::ids::time_ordered_id("evt"),
+        id: id.clone(),
         merchant_id: scope.merchant_id.clone(),
         livemode: scope.livemode,
         event_type: event_type.to_owned(),
@@ -35,6 +48,7 @@ pub fn emit(
         created_at: crate::clock::now(),
     }
     .insert(conn)?;
+    crate::webhooks::outbox::enqueue(conn, scope, &id, event_type, key_id)?;
     Ok(())
 }
 

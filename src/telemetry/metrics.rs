@@ -127,3 +127,8 @@ pub fn render(sample: &Sample) -> String {
     metrics::gauge!("paydesk_db_pool_connections", "state" => "active").set(sample.pool_active);
     handle.render()
 }
+
+/// One webhook delivery attempt: `delivered` or `failed` (each failed attempt counts).
+pub fn webhook_attempt(result: &'static str) {
+    metrics::counter!("paydesk_webhook_deliveries_total", "result" => result).increment(1);
+}

@@ -80,6 +80,8 @@ pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
         [
             "auth",
             "api-keys",
+            "webhook-endpoints",
+            "webhook-deliveries",
             "whoami",
             "customers",
             "payments",

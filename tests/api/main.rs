@@ -14,6 +14,7 @@ mod observe;
 mod openapi;
 mod payments;
 mod slow;
+mod webhooks;
 
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {
     app.client

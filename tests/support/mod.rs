@@ -162,6 +162,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         keep_alive: std::time::Duration::from_secs(15),
         max_connections: 10_000,
         public_url: None,
+        webhook_retry_base_ms: 100,
+        webhook_allow_private: true,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

@@ -8,3 +8,4 @@ pub mod merchant;
 pub mod objects;
 pub mod session;
 pub mod user;
+pub mod webhooks;

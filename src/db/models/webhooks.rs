@@ -1,0 +1,220 @@
+//! Webhook endpoints and their deliveries (the outbox).
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{webhook_deliveries, webhook_endpoints};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_endpoints)]
+pub struct EndpointRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub url: String,
+    pub description: String,
+    /// `*` or space-separated event types.
+    pub enabled_events: String,
+    pub api_key_id: Option<String>,
+    pub api_version: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: String,
+    pub secret_sealed: String,
+    pub old_secret_sealed: Option<String>,
+    pub old_secret_until: Option<i64>,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+impl EndpointRow {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(webhook_endpoints::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn find(conn: &mut DbConn, merchant_id: &str, id: &str) -> QueryResult<Self> {
+        crate::db::one(
+            webhook_endpoints::table
+                .filter(webhook_endpoints::id.eq(id))
+                .filter(webhook_endpoints::merchant_id.eq(merchant_id))
+                .select(Self::as_select())
+                .load(conn),
+        )
+    }
+
+    pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
+        crate::db::one(
+            webhook_endpoints::table
+                .filter(webhook_endpoints::id.eq(id))
+                .select(Self::as_select())
+                .load(conn),
+        )
+    }
+
+    /// A merchant's endpoints, newest first (created_at, id).
+    pub fn list(conn: &mut DbConn, merchant_id: &str) -> QueryResult<Vec<Self>> {
+        webhook_endpoints::table
+            .filter(webhook_endpoints::merchant_id.eq(merchant_id))
+            .order((
+                webhook_endpoints::created_at.desc(),
+                webhook_endpoints::id.desc(),
+            ))
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// The enabled endpoints of a merchant and mode (the outbox's recipients).
+    pub fn enabled_in(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        livemode: bool,
+    ) -> QueryResult<Vec<Self>> {
+        webhook_endpoints::table
+            .filter(webhook_endpoints::merchant_id.eq(merchant_id))
+            .filter(webhook_endpoints::livemode.eq(livemode))
+            .filter(webhook_endpoints::status.eq("enabled"))
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    pub fn set_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
+        diesel::update(webhook_endpoints::table.find(id))
+            .set(webhook_endpoints::status.eq(status))
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn set_secret(
+        conn: &mut DbConn,
+        id: &str,
+        sealed: &str,
+        old: Option<&str>,
+        old_until: Option<i64>,
+    ) -> QueryResult<()> {
+        diesel::update(webhook_endpoints::table.find(id))
+            .set((
+                webhook_endpoints::secret_sealed.eq(sealed),
+                webhook_endpoints::old_secret_sealed.eq(old),
+                webhook_endpoints::old_secret_until.eq(old_until),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    /// Unix ms: when the next attempt is due (or the lease of one in flight ends).
+    pub next_attempt_at: i64,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub last_latency_ms: Option<i32>,
+    pub response_body: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl DeliveryRow {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(webhook_deliveries::table)
+            .values(self)
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
+        crate::db::one(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq(id))
+                .select(Self::as_select())
+                .load(conn),
+        )
+    }
+
+    /// An endpoint's deliveries, newest first.
+    pub fn for_endpoint(
+        conn: &mut DbConn,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+            .order(webhook_deliveries::id.desc())
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Takes up to `limit` due deliveries for one attempt each: their due time moves
+    /// `lease_ms` ahead so no other instance takes them meanwhile. On PostgreSQL the rows
+    /// are locked with `FOR UPDATE SKIP LOCKED`, so concurrent instances take disjoint
+    /// rows; on SQLite the write lock does the same.
+    pub fn claim_due(
+        conn: &mut DbConn,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        crate::db::transaction(conn, |conn| {
+            macro_rules! due {
+                () => {
+                    webhook_deliveries::table
+                        .filter(webhook_deliveries::status.eq("pending"))
+                        .filter(webhook_deliveries::next_attempt_at.le(now_ms))
+                        .order(webhook_deliveries::next_attempt_at.asc())
+                        .limit(limit)
+                        .select(Self::as_select())
+                };
+            }
+            let due: Vec<Self> = match conn {
+                DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
+                DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
+            };
+            for d in &due {
+                diesel::update(webhook_deliveries::table.find(&d.id))
+                    .set(webhook_deliveries::next_attempt_at.eq(now_ms + lease_ms))
+                    .execute(conn)?;
+            }
+            Ok(due)
+        })
+    }
+
+    /// Records an attempt's outcome.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_attempt(
+        conn: &mut DbConn,
+        id: &str,
+        status: &str,
+        attempts: i32,
+        next_attempt_at: i64,
+        http_status: Option<i32>,
+        error: Option<&str>,
+        latency_ms: i32,
+        body: Option<&str>,
+        now: i64,
+    ) -> QueryResult<()> {
+        diesel::update(webhook_deliveries::table.find(id))
+            .set((
+                webhook_deliveries::status.eq(status),
+                webhook_deliveries::attempts.eq(attempts),
+                webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+                webhook_deliveries::last_status.eq(http_status),
+                webhook_deliveries::last_error.eq(error),
+                webhook_deliveries::last_latency_ms.eq(Some(latency_ms)),
+                webhook_deliveries::response_body.eq(body),
+                webhook_deliveries::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+}

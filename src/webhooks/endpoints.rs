@@ -1,0 +1,279 @@
+//! Webhook endpoints: create (the secret is returned once), list, get, update, disable,
+//! delete, roll the secret (the old one signs too during a grace period).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::accounts::Principal;
+use crate::clock;
+use crate::crypto::Sealer;
+use crate::db::DbConn;
+use crate::db::models::audit::AuditEntry;
+use crate::db::models::webhooks::EndpointRow;
+use crate::error::Error;
+
+/// The grace periods a roll offers, in seconds (as for keys).
+pub const ROLL_GRACE_SECONDS: [i64; 4] = [0, 3_600, 86_400, 604_800];
+
+/// A webhook endpoint as the API shows it (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookEndpoint {
+    #[schema(pattern = "^we_")]
+    pub id: String,
+    #[schema(pattern = "^webhook_endpoint$")]
+    pub object: &'static str,
+    pub url: String,
+    pub description: String,
+    /// Event types, or `["*"]` for all.
+    pub enabled_events: Vec<String>,
+    /// The key whose events only it receives, if bound.
+    pub api_key: Option<String>,
+    pub api_version: Option<String>,
+    /// `enabled` or `disabled`.
+    #[schema(pattern = "^(enabled|disabled)$")]
+    pub status: String,
+    #[schema(pattern = "^(test|live)$")]
+    pub mode: &'static str,
+    pub livemode: bool,
+    #[schema(schema_with = crate::schema::timestamp)]
+    pub created_at: String,
+}
+
+pub fn view(r: &EndpointRow) -> WebhookEndpoint {
+    WebhookEndpoint {
+        id: r.id.clone(),
+        object: "webhook_endpoint",
+        url: r.url.clone(),
+        description: r.description.clone(),
+        enabled_events: r
+            .enabled_events
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        api_key: r.api_key_id.clone(),
+        api_version: r.api_version.clone(),
+        status: r.status.clone(),
+        mode: if r.livemode { "live" } else { "test" },
+        livemode: r.livemode,
+        created_at: clock::rfc3339(r.created_at),
+    }
+}
+
+/// A checked new endpoint (its URL already checked for form and address).
+pub struct NewEndpoint {
+    pub url: String,
+    pub description: String,
+    pub enabled_events: Vec<String>,
+    pub livemode: bool,
+    pub api_key: Option<String>,
+}
+
+fn new_secret() -> String {
+    format!("whsec_{}", crate::ids::random_base62(32))
+}
+
+fn audit(
+    conn: &mut DbConn,
+    actor: &Principal,
+    action: &str,
+    r: &EndpointRow,
+    ip: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        action,
+        &r.id,
+        ip,
+        detail,
+    )?;
+    Ok(())
+}
+
+/// Live endpoints are Admins' to create, edit, enable or roll (SPEC §9).
+fn require_manage(actor: &Principal, livemode: bool) -> Result<(), Error> {
+    actor.require_hub()?;
+    if livemode {
+        crate::keys::service::require_live_admin(
+            actor,
+            crate::keys::Mode::Live,
+            "create, edit or roll",
+        )?;
+    }
+    Ok(())
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Principal,
+    sealer: &Sealer,
+    input: NewEndpoint,
+    ip: &str,
+) -> Result<(WebhookEndpoint, String), Error> {
+    require_manage(actor, input.livemode)?;
+    if input.livemode && !actor.merchant.verified {
+        return Err(Error::LiveModeUnavailable(
+            "Live mode needs a verified merchant.".into(),
+        ));
+    }
+    if let Some(key) = &input.api_key {
+        let k = crate::keys::service::get_key(conn, actor, key).map_err(|e| match e {
+            Error::NotFound => Error::field("api_key", "no such key"),
+            other => other,
+        })?;
+        if (k.mode == crate::keys::Mode::Live) != input.livemode {
+            return Err(Error::field("api_key", "the key is of the other mode"));
+        }
+    }
+    let secret = new_secret();
+    let row = EndpointRow {
+        id: crate::ids::new_id("we"),
+        merchant_id: actor.merchant.id.clone(),
+        livemode: input.livemode,
+        url: input.url,
+        description: input.description,
+        enabled_events: input.enabled_events.join(" "),
+        api_key_id: input.api_key,
+        api_version: None,
+        status: "enabled".into(),
+        secret_sealed: sealer.seal(secret.as_bytes()),
+        old_secret_sealed: None,
+        old_secret_until: None,
+        created_at: clock::now(),
+        created_by: actor.user.email.clone(),
+    };
+    crate::db::transaction(conn, |conn| {
+        row.insert(conn)?;
+        audit(conn, actor, "webhook_endpoint.created", &row, ip, &row.url)
+    })?;
+    Ok((view(&row), secret))
+}
+
+pub fn list(conn: &mut DbConn, actor: &Principal) -> Result<Vec<WebhookEndpoint>, Error> {
+    actor.require_hub()?;
+    Ok(EndpointRow::list(conn, &actor.merchant.id)?
+        .iter()
+        .map(view)
+        .collect())
+}
+
+pub fn get(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<EndpointRow, Error> {
+    actor.require_hub()?;
+    Ok(EndpointRow::find(conn, &actor.merchant.id, id)?)
+}
+
+/// What may change: url (checked by the caller), description, events, status.
+pub struct EndpointPatch {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub enabled_events: Option<Vec<String>>,
+    pub status: Option<String>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Principal,
+    id: &str,
+    patch: EndpointPatch,
+    ip: &str,
+) -> Result<WebhookEndpoint, Error> {
+    use crate::db::schema::webhook_endpoints as we;
+    use diesel::prelude::*;
+    let row = get(conn, actor, id)?;
+    // Disabling is anyone's (like suspending a key); every other change of a live
+    // endpoint is an Admin's.
+    let only_disables = patch.url.is_none()
+        && patch.description.is_none()
+        && patch.enabled_events.is_none()
+        && patch.status.as_deref() == Some("disabled");
+    if !only_disables {
+        require_manage(actor, row.livemode)?;
+    }
+    crate::db::transaction(conn, |conn| {
+        if let Some(url) = &patch.url {
+            diesel::update(we::table.find(&row.id))
+                .set(we::url.eq(url))
+                .execute(conn)?;
+        }
+        if let Some(d) = &patch.description {
+            diesel::update(we::table.find(&row.id))
+                .set(we::description.eq(d))
+                .execute(conn)?;
+        }
+        if let Some(events) = &patch.enabled_events {
+            diesel::update(we::table.find(&row.id))
+                .set(we::enabled_events.eq(events.join(" ")))
+                .execute(conn)?;
+        }
+        if let Some(status) = &patch.status {
+            EndpointRow::set_status(conn, &row.id, status)?;
+        }
+        audit(conn, actor, "webhook_endpoint.updated", &row, ip, "")
+    })?;
+    Ok(view(&get(conn, actor, id)?))
+}
+
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Principal,
+    id: &str,
+    ip: &str,
+) -> Result<WebhookEndpoint, Error> {
+    use crate::db::schema::{webhook_deliveries as wd, webhook_endpoints as we};
+    use diesel::prelude::*;
+    let row = get(conn, actor, id)?;
+    crate::db::transaction(conn, |conn| {
+        diesel::delete(
+            wd::table
+                .filter(wd::endpoint_id.eq(&row.id))
+                .filter(wd::status.eq("pending")),
+        )
+        .execute(conn)?;
+        diesel::delete(we::table.find(&row.id)).execute(conn)?;
+        audit(conn, actor, "webhook_endpoint.deleted", &row, ip, &row.url)
+    })?;
+    let mut shown = view(&row);
+    shown.status = "disabled".into();
+    Ok(shown)
+}
+
+/// A new secret; the old one keeps signing (a second `v1=`) for `grace` seconds.
+pub fn roll_secret(
+    conn: &mut DbConn,
+    actor: &Principal,
+    sealer: &Sealer,
+    id: &str,
+    grace: i64,
+    ip: &str,
+) -> Result<(WebhookEndpoint, String), Error> {
+    let row = get(conn, actor, id)?;
+    require_manage(actor, row.livemode)?;
+    if !ROLL_GRACE_SECONDS.contains(&grace) {
+        return Err(Error::field(
+            "grace_period_seconds",
+            "Choose 0, 3600, 86400 or 604800 seconds.",
+        ));
+    }
+    let secret = new_secret();
+    let old = (grace > 0).then_some(row.secret_sealed.as_str());
+    crate::db::transaction(conn, |conn| {
+        EndpointRow::set_secret(
+            conn,
+            &row.id,
+            &sealer.seal(secret.as_bytes()),
+            old,
+            old.map(|_| clock::now() + grace),
+        )?;
+        audit(
+            conn,
+            actor,
+            "webhook_endpoint.secret_rolled",
+            &row,
+            ip,
+            &format!("grace {grace} s"),
+        )
+    })?;
+    Ok((view(&get(conn, actor, id)?), secret))
+}

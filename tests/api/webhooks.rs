@@ -1,0 +1,259 @@
+//! Webhooks (SPEC §9) delivered to a real HTTP receiver started by the test.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::on_both_backends;
+use crate::payments::{admin_token, make_key, post};
+use crate::support::*;
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    headers: Vec<(String, String)>,
+    body: String,
+    at: Instant,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// A local HTTP server that records every request and answers the statuses given, in
+/// order (the last one from then on).
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    async fn start(statuses: Vec<u16>) -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/hook",
+            listener.local_addr().unwrap().port()
+        );
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let kept = got.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let kept = kept.clone();
+                let statuses = statuses.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let (head_end, length) = loop {
+                        let n = socket.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                            let length = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(0);
+                            break (end + 4, length);
+                        }
+                    };
+                    while buf.len() < head_end + length {
+                        let n = socket.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                    }
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let headers = head
+                        .lines()
+                        .skip(1)
+                        .filter_map(|l| l.split_once(':'))
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                        .collect();
+                    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+                    let n = {
+                        let mut got = kept.lock().unwrap();
+                        got.push(Received {
+                            headers,
+                            body,
+                            at: Instant::now(),
+                        });
+                        got.len()
+                    };
+                    let status = statuses
+                        .get(n - 1)
+                        .or(statuses.last())
+                        .copied()
+                        .unwrap_or(200);
+                    let reply = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    );
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                });
+            }
+        });
+        Receiver { url, got }
+    }
+
+    /// Waits (5 s at most) until `n` requests have arrived; returns them all.
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let got = self.got.lock().unwrap().clone();
+            if got.len() >= n || started.elapsed() > Duration::from_secs(5) {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn create_endpoint(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/webhook-endpoints"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// Checks `Paydesk-Signature` the way the docs tell receivers to.
+fn signed_by(r: &Received, secret: &str) -> bool {
+    let header = r.header("Paydesk-Signature");
+    let t: i64 = header
+        .split(',')
+        .find_map(|p| p.strip_prefix("t="))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let expected = paydesk::keys::signature::sign(secret, t, r.body.as_bytes());
+    let want = expected.split(",v1=").nth(1).unwrap().to_owned();
+    header
+        .split(',')
+        .filter_map(|p| p.strip_prefix("v1="))
+        .any(|v| v == want)
+}
+
+on_both_backends! {
+    async fn an_event_is_delivered_once_signed_and_filtered_by_type(app) {
+        let token = admin_token(&app).await;
+        let key = make_key(&app, &token, json!({"name": "k", "permissions": "*"})).await.secret;
+        let all = Receiver::start(vec![200]).await;
+        let payments_only = Receiver::start(vec![200]).await;
+        let (s, ep) = create_endpoint(&app, &token, json!({"url": all.url, "description": "all"})).await;
+        assert_eq!(s, 201, "{ep}");
+        let secret = ep["data"]["secret"].as_str().unwrap().to_owned();
+        assert!(secret.starts_with("whsec_"));
+        assert_eq!(ep["data"]["enabled_events"], json!(["*"]));
+        let (s, _) = create_endpoint(&app, &token, json!({"url": payments_only.url, "enabled_events": ["payment.succeeded"]})).await;
+        assert_eq!(s, 201);
+        // The secret is never shown again.
+        let res = app.client.get(app.url(&format!("/api/v1/webhook-endpoints/{}", ep["data"]["id"].as_str().unwrap()))).bearer_auth(&token).send().await.unwrap();
+        assert!(!res.text().await.unwrap().contains(&secret));
+
+        let (s, customer) = post(&app, &key, "/customers", json!({"email": "jenny@example.com"})).await;
+        assert_eq!(s, 201);
+        let got = all.wait_for(1).await;
+        assert_eq!(got.len(), 1);
+        let r = &got[0];
+        let event: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(event["type"], "customer.created");
+        assert_eq!(event["data"]["object"]["id"], customer["data"]["id"]);
+        assert_eq!(r.header("Paydesk-Event-Id"), event["id"].as_str().unwrap());
+        assert!(r.header("Paydesk-Delivery-Id").starts_with("whd_"));
+        assert_eq!(r.header("User-Agent"), "Paydesk-Webhooks/1");
+        assert!(signed_by(r, &secret), "signature does not verify: {r:?}");
+        // Exactly once, and the payments-only endpoint got nothing.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(all.got.lock().unwrap().len(), 1);
+        assert_eq!(payments_only.got.lock().unwrap().len(), 0);
+        post(&app, &key, "/payments", json!({"amount": 500, "currency": "usd", "payment_method": "4242424242424242"})).await;
+        let got = payments_only.wait_for(1).await;
+        assert_eq!(got.len(), 1);
+        assert!(got[0].body.contains("payment.succeeded") && got[0].body.contains("************4242"));
+    }
+
+    async fn a_failing_receiver_gets_retries_with_growing_gaps_then_the_delivery_succeeds(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![500, 500, 200]).await;
+        let (_, ep) = create_endpoint(&app, &token, json!({"url": receiver.url})).await;
+        let id = ep["data"]["id"].as_str().unwrap().to_owned();
+        let res = app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let got = receiver.wait_for(3).await;
+        assert_eq!(got.len(), 3, "three attempts");
+        assert!(got[0].body.contains("\"ping\""));
+        let (g1, g2) = (got[1].at - got[0].at, got[2].at - got[1].at);
+        assert!(g2 > g1, "gaps grow: {g1:?} then {g2:?}");
+        // The log says so.
+        let started = Instant::now();
+        loop {
+            let res = app.client.get(app.url(&format!("/api/v1/webhook-endpoints/{id}/deliveries"))).bearer_auth(&token).send().await.unwrap();
+            let list: Value = res.json().await.unwrap();
+            let d = &list["data"]["data"][0];
+            if d["status"] == "delivered" {
+                assert_eq!(d["attempts"], 3);
+                assert_eq!(d["last_status"], 200);
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(3), "{list}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn a_rolled_secret_signs_with_both_during_the_grace_period(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![200]).await;
+        let (_, ep) = create_endpoint(&app, &token, json!({"url": receiver.url})).await;
+        let id = ep["data"]["id"].as_str().unwrap().to_owned();
+        let old = ep["data"]["secret"].as_str().unwrap().to_owned();
+        let res = app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/roll-secret"))).bearer_auth(&token).json(&json!({"grace_period_seconds": 3600})).send().await.unwrap();
+        let rolled: Value = res.json().await.unwrap();
+        let new = rolled["data"]["secret"].as_str().unwrap().to_owned();
+        assert_ne!(new, old);
+        app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send().await.unwrap();
+        let got = receiver.wait_for(1).await;
+        assert!(signed_by(&got[0], &new) && signed_by(&got[0], &old), "{:?}", got[0]);
+    }
+}
+
+#[tokio::test]
+async fn private_loopback_and_link_local_targets_are_refused_without_the_override() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.webhook_allow_private = false).await;
+    let token = admin_token(&app).await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5/",
+        "http://[::ffff:192.168.1.1]/",
+        "http://[fe80::1]/",
+    ] {
+        let (s, body) = create_endpoint(&app, &token, json!({"url": url})).await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (400, Some("invalid_request")),
+            "{url}: {body}"
+        );
+        assert!(
+            body["error"]["details"]["fields"]["url"].is_string(),
+            "{body}"
+        );
+    }
+}
