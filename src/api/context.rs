@@ -47,7 +47,11 @@ where
     T: Send + 'static,
 {
     let scope = scope(auth);
-    Ok(AppState::of(req).db.run(move |c| work(c, &scope)).await?)
+    let key_id = auth.0.key_id.clone();
+    Ok(AppState::of(req)
+        .db
+        .run(move |c| crate::payments::as_key(&key_id, || work(c, &scope)))
+        .await?)
 }
 
 /// A new object, answered with 201; serialized as the object itself.

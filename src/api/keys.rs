@@ -197,10 +197,14 @@ pub struct CreateKeyParams {
     /// (401 `invalid_api_key`) and raises `api_key.canary_triggered`. `permissions` may
     /// then be left out.
     pub canary: Option<bool>,
+    /// Makes a webhook endpoint bound to this key (all its events); the answer then
+    /// holds `webhook_secret` beside `secret_key`.
+    #[schema(max_length = 2048, pattern = "^https?://[^/@\\s]+")]
+    pub webhook_url: Option<String>,
 }
 
 /// What `CreateKeyParams` reads, ready for the service.
-pub struct NewKeyDraft(KeyDraft);
+pub struct NewKeyDraft(KeyDraft, Option<String>);
 
 impl FromBody for NewKeyDraft {
     fn from_body(b: &mut Body) -> Option<Self> {
@@ -227,17 +231,21 @@ impl FromBody for NewKeyDraft {
         let expires = b.int("expires_in_days", false, 1, MAX_EXPIRY_DAYS);
         let api_version = read_version(b);
         let require_signature = b.bool("require_signature");
-        Some(NewKeyDraft(KeyDraft {
-            name: name?,
-            mode: mode?,
-            permissions: permissions?,
-            allowed_ips: allowed_ips.unwrap_or_default(),
-            rate_limit: rate_limit.map(|n| n.to_string()).unwrap_or_default(),
-            expires_in_days: expires.map(|n| n.to_string()).unwrap_or_default(),
-            api_version: api_version?.unwrap_or_default(),
-            require_signature: require_signature.unwrap_or(false),
-            canary,
-        }))
+        let webhook_url = b.string("webhook_url", false, 2048);
+        Some(NewKeyDraft(
+            KeyDraft {
+                name: name?,
+                mode: mode?,
+                permissions: permissions?,
+                allowed_ips: allowed_ips.unwrap_or_default(),
+                rate_limit: rate_limit.map(|n| n.to_string()).unwrap_or_default(),
+                expires_in_days: expires.map(|n| n.to_string()).unwrap_or_default(),
+                api_version: api_version?.unwrap_or_default(),
+                require_signature: require_signature.unwrap_or(false),
+                canary,
+            },
+            webhook_url,
+        ))
     }
 }
 
@@ -249,31 +257,68 @@ pub struct NewKey {
     /// The secret key. It is shown here once and never again.
     #[schema(pattern = "^sk_(test|live)_")]
     pub secret_key: String,
+    /// With `webhook_url`: the signing secret of the key's webhook endpoint, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^whsec_")]
+    pub webhook_secret: Option<String>,
 }
 
 fn with_secret(created: &CreatedKey) -> NewKey {
     NewKey {
         key: created.key.view(),
         secret_key: created.secret.clone(),
+        webhook_secret: None,
     }
 }
 
 pub async fn create_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
-    JsonObject(NewKeyDraft(draft)): JsonObject<NewKeyDraft>,
+    JsonObject(NewKeyDraft(draft, webhook_url)): JsonObject<NewKeyDraft>,
 ) -> ApiResult<Created<NewKey>> {
     let ip = AppState::client_ip(&req);
-    let created = AppState::of(&req)
+    let live = draft.mode == "live";
+    let webhook_url = match webhook_url {
+        Some(url) => Some(
+            super::webhooks::checked_url(&req, &url, live)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid(mut f) => {
+                        Error::field("webhook_url", f.remove("url").unwrap_or_default())
+                    }
+                    other => other,
+                })?,
+        ),
+        None => None,
+    };
+    let sealer = AppState::of(&req).webhooks.sealer.clone();
+    let (created, webhook_secret) = AppState::of(&req)
         .db
         .run(move |c| {
-            let created = service::create_key(c, &who, draft, &ip)?;
-            // This response is the one reveal.
-            service::claim_reveal(c, &who, &created.key.row.id)?;
-            Ok(created)
+            crate::db::transaction(c, |c| {
+                let created = service::create_key(c, &who, draft, &ip)?;
+                // This response is the one reveal.
+                service::claim_reveal(c, &who, &created.key.row.id)?;
+                let webhook_secret = match webhook_url {
+                    Some(url) => {
+                        let input = crate::webhooks::endpoints::NewEndpoint {
+                            url,
+                            description: format!("Key {}", created.key.row.name),
+                            enabled_events: vec!["*".into()],
+                            livemode: live,
+                            api_key: Some(created.key.row.id.clone()),
+                        };
+                        Some(crate::webhooks::endpoints::create(c, &who, &sealer, input, &ip)?.1)
+                    }
+                    None => None,
+                };
+                Ok((created, webhook_secret))
+            })
         })
         .await?;
-    context::created(with_secret(&created))
+    let mut answer = with_secret(&created);
+    answer.webhook_secret = webhook_secret;
+    context::created(answer)
 }
 
 pub async fn get_key(

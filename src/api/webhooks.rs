@@ -97,7 +97,7 @@ pub struct NewWebhookEndpoint {
 }
 
 /// Checks a URL's form and where it resolves (SPEC §9's SSRF rules).
-async fn checked_url(req: &HttpRequest, url: &str, live: bool) -> Result<String, Error> {
+pub(super) async fn checked_url(req: &HttpRequest, url: &str, live: bool) -> Result<String, Error> {
     let parsed = ssrf::check_form(url, live).map_err(|e| Error::field("url", e))?;
     let allow = AppState::of(req).webhooks.allow_private;
     ssrf::resolve(&parsed, allow)

@@ -60,6 +60,15 @@ pub(super) fn audit(
         ip,
         &detail,
     )?;
+    // The key's lifecycle event (SPEC §9): for webhooks and the Hub, never the API's
+    // event list; it carries the key as it is now, never a secret.
+    let now = ApiKeyRow::find(conn, &key.merchant_id, &key.id)?;
+    let scope = crate::db::models::objects::Scope {
+        merchant_id: key.merchant_id.clone(),
+        livemode: key.mode == "live",
+    };
+    let view = ApiKey::from_row(now, clock::now()).view();
+    crate::payments::emit_about_key(conn, &scope, action, &view, Some(&key.id))?;
     Ok(())
 }
 

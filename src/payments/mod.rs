@@ -30,6 +30,20 @@ pub fn emit(
     emit_about_key(conn, scope, event_type, object, None)
 }
 
+thread_local! {
+    /// The API key whose request is being served on this (blocking) thread.
+    static ACTING_KEY: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `work` as a request of `key_id`: the events it emits reach endpoints bound to
+/// that key (SPEC §9: a per-key webhook gets the events its key's requests cause).
+pub fn as_key<T>(key_id: &str, work: impl FnOnce() -> T) -> T {
+    ACTING_KEY.with(|k| *k.borrow_mut() = Some(key_id.to_owned()));
+    let out = work();
+    ACTING_KEY.with(|k| *k.borrow_mut() = None);
+    out
+}
+
 /// `emit` for an event about one API key: endpoints bound to that key receive it too.
 pub fn emit_about_key(
     conn: &mut DbConn,
@@ -48,7 +62,8 @@ pub fn emit_about_key(
         created_at: crate::clock::now(),
     }
     .insert(conn)?;
-    crate::webhooks::outbox::enqueue(conn, scope, &id, event_type, key_id)?;
+    let acting = ACTING_KEY.with(|k| k.borrow().clone());
+    crate::webhooks::outbox::enqueue(conn, scope, &id, event_type, key_id.or(acting.as_deref()))?;
     Ok(())
 }
 

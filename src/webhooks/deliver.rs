@@ -36,6 +36,9 @@ pub fn backoff_ms(base_ms: i64, failed: i32) -> i64 {
 
 /// Starts the worker on this instance.
 pub fn spawn(db: Db, settings: WebhookSettings) {
+    // How often to look for due rows: often enough that a retry is not late by more
+    // than a quarter of the base wait, never more than twice a second.
+    let idle = Duration::from_millis((settings.retry_base_ms / 4).clamp(20, 500) as u64);
     tokio::spawn(async move {
         loop {
             let claimed = db
@@ -49,7 +52,7 @@ pub fn spawn(db: Db, settings: WebhookSettings) {
                 }
             };
             if due.is_empty() {
-                tokio::time::sleep(Duration::from_millis(200)).await;
+                tokio::time::sleep(idle).await;
                 continue;
             }
             for d in due {

@@ -277,3 +277,23 @@ pub fn roll_secret(
     })?;
     Ok((view(&get(conn, actor, id)?), secret))
 }
+
+/// A revoked key's endpoints stop (SPEC §9).
+pub fn disable_bound_to(conn: &mut DbConn, key_id: &str) -> Result<(), Error> {
+    use crate::db::schema::webhook_endpoints as we;
+    use diesel::prelude::*;
+    diesel::update(we::table.filter(we::api_key_id.eq(key_id)))
+        .set(we::status.eq("disabled"))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Rolling a key moves its endpoints to the new key.
+pub fn move_binding(conn: &mut DbConn, from: &str, to: &str) -> Result<(), Error> {
+    use crate::db::schema::webhook_endpoints as we;
+    use diesel::prelude::*;
+    diesel::update(we::table.filter(we::api_key_id.eq(from)))
+        .set(we::api_key_id.eq(to))
+        .execute(conn)?;
+    Ok(())
+}

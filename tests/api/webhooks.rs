@@ -257,3 +257,38 @@ async fn private_loopback_and_link_local_targets_are_refused_without_the_overrid
         );
     }
 }
+
+on_both_backends! {
+    async fn a_per_key_webhook_url_gets_only_its_keys_events_and_stops_when_the_key_is_revoked(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![200]).await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+            .json(&json!({"name": "shop", "permissions": "*", "webhook_url": receiver.url})).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().await.unwrap();
+        assert!(created["data"]["webhook_secret"].as_str().unwrap().starts_with("whsec_"));
+        let (a_id, a) = (created["data"]["id"].as_str().unwrap().to_owned(), created["data"]["secret_key"].as_str().unwrap().to_owned());
+        let b = make_key(&app, &token, json!({"name": "other", "permissions": "*"})).await.secret;
+        // (Its own api_key.created came before the endpoint existed.)
+        post(&app, &b, "/customers", json!({"name": "Not mine"})).await;
+        post(&app, &a, "/customers", json!({"name": "Mine"})).await;
+        let got = receiver.wait_for(1).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let got_now = receiver.got.lock().unwrap().clone();
+        assert_eq!(got_now.len(), 1, "{got:?}");
+        assert!(got_now[0].body.contains("\"Mine\""));
+        assert!(!got_now.iter().any(|r| r.body.contains("Not mine")));
+        for r in &got_now {
+            assert!(!r.body.contains(&a) && !r.body.contains("sk_test_"), "no secret in an event");
+        }
+        // Lifecycle events reach it; revoking the key disables the endpoint.
+        app.client.post(app.url(&format!("/api/v1/api-keys/{a_id}/suspend"))).bearer_auth(&token).send().await.unwrap();
+        let got = receiver.wait_for(2).await;
+        assert!(got[1].body.contains("api_key.suspended"), "{got:?}");
+        app.client.delete(app.url(&format!("/api/v1/api-keys/{a_id}"))).bearer_auth(&token).send().await.unwrap();
+        let res = app.client.get(app.url("/api/v1/webhook-endpoints")).bearer_auth(&token).send().await.unwrap();
+        let list: Value = res.json().await.unwrap();
+        assert_eq!(list["data"]["data"][0]["status"], "disabled", "{list}");
+        assert_eq!(list["data"]["data"][0]["api_key"], a_id.as_str());
+    }
+}

@@ -582,3 +582,164 @@ async fn sigterm_lets_the_process_finish_and_write_key_usage() {
         .unwrap();
     assert!(used.is_some(), "the use before SIGTERM was not written");
 }
+
+/// A local receiver counting deliveries by event id.
+async fn counting_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/hook",
+        listener.local_addr().unwrap().port()
+    );
+    let ids = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = ids.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .to_lowercase()
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            let id = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    l.strip_prefix("Paydesk-Event-Id:")
+                                        .or_else(|| l.strip_prefix("paydesk-event-id:"))
+                                })
+                                .unwrap_or("")
+                                .trim()
+                                .to_owned();
+                            kept.lock().unwrap().push(id);
+                            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, ids)
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_of_30_events_exactly_once() {
+    let Some((pg, a, b)) = two_instances(&[
+        ("PAYDESK_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("PAYDESK_WEBHOOK_RETRY_BASE_MS", "200"),
+    ])
+    .await
+    else {
+        return;
+    };
+    let token = admin_token(&pg.url, &a).await;
+    let (url, ids) = counting_receiver().await;
+    let (status, _) = a
+        .call(
+            "POST",
+            "/api/v1/webhook-endpoints",
+            &token,
+            Some(json!({"url": url, "enabled_events": ["customer.created"]})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, sk) = create_key(&a, &token, json!({"name": "k", "permissions": "*"})).await;
+    for i in 0..30 {
+        let via = if i % 2 == 0 { &a } else { &b };
+        let (status, _) = via
+            .call(
+                "POST",
+                "/api/v1/customers",
+                &sk,
+                Some(json!({"name": format!("c{i}")})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let started = Instant::now();
+    while ids.lock().unwrap().len() < 30 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = ids.lock().unwrap().clone();
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 30, "every event delivered: {got:?}");
+    assert_eq!(got.len(), 30, "none delivered twice: {got:?}");
+}
+
+#[tokio::test]
+async fn a_delivery_pending_when_the_server_stops_is_delivered_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let env = [
+        ("PAYDESK_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("PAYDESK_WEBHOOK_RETRY_BASE_MS", "100"),
+    ];
+    let one = Instance::start(&db_url, &env);
+    let token = admin_token(&db_url, &one).await;
+    // Nobody listens yet: the delivery stays pending, retried.
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let (status, _) = one
+        .call(
+            "POST",
+            "/api/v1/webhook-endpoints",
+            &token,
+            Some(json!({"url": url})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, sk) = create_key(&one, &token, json!({"name": "k", "permissions": "*"})).await;
+    let (status, _) = one
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &sk,
+            Some(json!({"name": "before the crash"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    drop(one); // killed
+    // The receiver comes up; a new process on the same database delivers.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let _two = Instance::start(&db_url, &env);
+    let got = tokio::time::timeout(Duration::from_secs(20), async {
+        use tokio::io::AsyncReadExt;
+        loop {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 65536];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let text = String::from_utf8_lossy(&buf[..n]).to_string();
+            use tokio::io::AsyncWriteExt;
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await;
+            if text.contains("before the crash") {
+                return text;
+            }
+        }
+    })
+    .await
+    .expect("delivered after the restart");
+    assert!(got.contains("customer.created"));
+}
