@@ -229,6 +229,11 @@ on_both_backends! {
         app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send().await.unwrap();
         let got = receiver.wait_for(1).await;
         assert!(signed_by(&got[0], &new) && signed_by(&got[0], &old), "{:?}", got[0]);
+        // Deleting an endpoint removes it.
+        let res = app.client.delete(app.url(&format!("/api/v1/webhook-endpoints/{id}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let res = app.client.get(app.url(&format!("/api/v1/webhook-endpoints/{id}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 404);
     }
 }
 
