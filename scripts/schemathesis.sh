@@ -7,7 +7,8 @@
 #   ST_MAX_EXAMPLES=50 bash scripts/schemathesis.sh
 #
 # The run's configuration is scripts/schemathesis.toml; it says where the contract
-# answers a generated request with a documented 4xx the check does not expect.
+# answers a generated request with a documented 4xx the check does not expect, and why
+# use_after_free is excluded (DELETE on a key revokes it; the key stays readable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -66,6 +67,7 @@ export PAYDESK_PUBLISHABLE_KEY=$(curl -fsS "$base/api/v1/api-keys" -H "Authoriza
 set +e
 st --config-file "$root/scripts/schemathesis.toml" run "$base/api/v1/openapi.json" \
   --checks all \
+  --exclude-checks use_after_free \
   --max-examples "${ST_MAX_EXAMPLES:-25}" \
   --workers 2 \
   --seed "${ST_SEED:-1}" \
