@@ -165,6 +165,16 @@ impl DeliveryRow {
         lease_ms: i64,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
+        // Idle most of the time: a plain read first, so polling takes no write lock.
+        let any_due: Vec<String> = webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::next_attempt_at.le(now_ms))
+            .select(webhook_deliveries::id)
+            .limit(1)
+            .load(conn)?;
+        if any_due.is_empty() {
+            return Ok(vec![]);
+        }
         crate::db::transaction(conn, |conn| {
             macro_rules! due {
                 () => {
