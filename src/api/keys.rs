@@ -50,21 +50,7 @@ pub async fn list_keys(
         .db
         .run(move |c| service::list_keys(c, &who, &filter))
         .await?;
-    let start = match &page.starting_after {
-        None => 0,
-        Some(cursor) => {
-            keys.iter()
-                .position(|k| &k.row.id == cursor)
-                .ok_or_else(|| Error::field("starting_after", "no such object in this list"))?
-                + 1
-        }
-    };
-    let rows: Vec<KeyObject> = keys[start..]
-        .iter()
-        .take(page.fetch() as usize)
-        .map(ApiKey::view)
-        .collect();
-    context::ok(list::list(rows, &page))
+    context::ok(list::page_of(&keys, &page, |k| &k.row.id, ApiKey::view)?)
 }
 
 fn bad_filter(field: &'static str, allowed: &str) -> ApiError {

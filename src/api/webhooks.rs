@@ -139,21 +139,7 @@ pub async fn list_endpoints(
         .db
         .run(move |c| endpoints::list(c, &who))
         .await?;
-    let start = match &page.starting_after {
-        None => 0,
-        Some(cursor) => {
-            all.iter()
-                .position(|e| &e.id == cursor)
-                .ok_or_else(|| Error::field("starting_after", "no such object in this list"))?
-                + 1
-        }
-    };
-    let rows: Vec<WebhookEndpoint> = all
-        .into_iter()
-        .skip(start)
-        .take(page.fetch() as usize)
-        .collect();
-    context::ok(list::list(rows, &page))
+    context::ok(list::page_of(&all, &page, |e| &e.id, Clone::clone)?)
 }
 
 pub async fn get_endpoint(
@@ -341,22 +327,7 @@ pub async fn list_deliveries(
             Ok(DeliveryRow::for_endpoint(c, &endpoint.id, 1000)?)
         })
         .await?;
-    let start = match &page.starting_after {
-        None => 0,
-        Some(cursor) => {
-            rows.iter()
-                .position(|d| &d.id == cursor)
-                .ok_or_else(|| Error::field("starting_after", "no such object in this list"))?
-                + 1
-        }
-    };
-    let shown: Vec<WebhookDelivery> = rows
-        .iter()
-        .skip(start)
-        .take(page.fetch() as usize)
-        .map(delivery_view)
-        .collect();
-    context::ok(list::list(shown, &page))
+    context::ok(list::page_of(&rows, &page, |d| &d.id, delivery_view)?)
 }
 
 /// Sends an event again to the same endpoint, as a new delivery.
