@@ -3,7 +3,7 @@
 //! action out once the password is confirmed.
 
 use actix_session::{Session, SessionExt};
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
@@ -202,18 +202,22 @@ fn carried(pairs: &[(String, String)]) -> Vec<(String, String)> {
 
 /// Wraps every request: a page whose change needs sudo mode answers with the password
 /// prompt instead of an error, holding the form's fields to carry the change out after.
-pub async fn prompt_for_password(
+pub async fn prompt_for_password<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next.call(req).await?.map_into_boxed_body();
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B, BoxBody>>, actix_web::Error> {
+    // The keyed API never asks: pass its answers through untouched (no boxing).
+    if req.path().starts_with("/api/") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let res = next.call(req).await?;
     let needs_sudo = res
         .response()
         .error()
         .and_then(|e| e.as_error::<PageError>())
         .is_some_and(|e| matches!(e, PageError::Page(Error::ReauthenticationRequired)));
     if !needs_sudo {
-        return Ok(res);
+        return Ok(res.map_into_left_body());
     }
     let (req, _) = res.into_parts();
     let pairs = req
@@ -227,10 +231,7 @@ pub async fn prompt_for_password(
         fields: carried(&pairs.0),
         error: None,
     };
-    Ok(ServiceResponse::new(
-        req,
-        page::render(StatusCode::FORBIDDEN, &page),
-    ))
+    Ok(ServiceResponse::new(req, page::render(StatusCode::FORBIDDEN, &page)).map_into_right_body())
 }
 
 /// The prompt's answer: the password is checked (throttled like sign-in); then the
