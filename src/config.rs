@@ -214,6 +214,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub webhook_retry_base_ms: i64,
     pub webhook_allow_private: bool,
+    /// How often the housekeeping round runs (purges, key expiry notices): a minute;
+    /// tests shorten it.
+    pub housekeeping_interval: std::time::Duration,
 }
 
 impl Settings {
@@ -264,6 +267,7 @@ impl Settings {
             public_url: args.public_url,
             webhook_retry_base_ms: args.webhook_retry_base_ms,
             webhook_allow_private: args.webhook_allow_private,
+            housekeeping_interval: std::time::Duration::from_secs(60),
         })
     }
 }

@@ -154,7 +154,12 @@ fn run(
     // limit (raised to the hard limit first) with room for the database, logs and Redis.
     let max_connections = connection_cap(settings.max_connections);
     let per_worker = (max_connections as usize).div_ceil(workers).max(1);
-    spawn_housekeeping(db.clone(), rate_limits, keys);
+    spawn_housekeeping(
+        db.clone(),
+        rate_limits,
+        keys,
+        settings.housekeeping_interval,
+    );
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
     let server = HttpServer::new(move || {
@@ -267,10 +272,15 @@ fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
 }
 
 /// Every minute: forgets finished rate windows and old invalidations; deletes expired
-/// sessions and idempotency keys (older than 24 h).
-fn spawn_housekeeping(db: Db, rate_limits: Arc<dyn RateLimiter>, keys: Arc<KeyCache>) {
+/// sessions and idempotency keys (older than 24 h); sends keys' expiry notices.
+fn spawn_housekeeping(
+    db: Db,
+    rate_limits: Arc<dyn RateLimiter>,
+    keys: Arc<KeyCache>,
+    every: Duration,
+) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             rate_limits.sweep();
@@ -278,7 +288,10 @@ fn spawn_housekeeping(db: Db, rate_limits: Arc<dyn RateLimiter>, keys: Arc<KeyCa
             let purged = db
                 .run(|c| {
                     let now = crate::clock::now();
-                    Ok(Session::purge_expired(c, now)? + IdempotencyRow::purge_expired(c, now)?)
+                    let purged =
+                        Session::purge_expired(c, now)? + IdempotencyRow::purge_expired(c, now)?;
+                    crate::keys::expiry::send_notices(c, now)?;
+                    Ok(purged)
                 })
                 .await;
             if let Err(e) = purged {

@@ -250,6 +250,16 @@ diesel::table! {
         old_secret_until -> Nullable<BigInt>,
         created_at -> BigInt,
         created_by -> Text,
+        failing_since -> Nullable<BigInt>,
+        disabled_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    lifecycle_notices (subject_id, kind) {
+        subject_id -> Text,
+        kind -> Text,
+        created_at -> BigInt,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod expiry;
 pub mod exposure;
 pub mod format;
 pub mod invalidation;

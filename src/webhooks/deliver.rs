@@ -210,6 +210,9 @@ async fn finish_with(
 ) -> Result<(), Error> {
     let attempts = d.attempts + 1;
     let now_ms = clock::now_ms();
+    // An attempt that reached (or tried to reach) the receiver counts toward the
+    // endpoint's run of failures; one skipped because the endpoint is gone does not.
+    let counts = !matches!(outcome, Outcome::Gone(_));
     let (status, next, http, error, body) = match outcome {
         Outcome::Delivered(code, kept) => {
             ("delivered", now_ms, Some(code as i32), None, Some(kept))
@@ -231,9 +234,9 @@ async fn finish_with(
     } else {
         "failed"
     });
-    let id = d.id.clone();
+    let (id, endpoint_id) = (d.id.clone(), d.endpoint_id.clone());
     db.run(move |c| {
-        Ok(DeliveryRow::record_attempt(
+        DeliveryRow::record_attempt(
             c,
             &id,
             status,
@@ -244,7 +247,11 @@ async fn finish_with(
             latency,
             body.as_deref(),
             now_ms / 1000,
-        )?)
+        )?;
+        if counts {
+            super::endpoints::note_attempt(c, &endpoint_id, status == "delivered", clock::now())?;
+        }
+        Ok(())
     })
     .await
 }

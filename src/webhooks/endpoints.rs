@@ -37,6 +37,9 @@ pub struct WebhookEndpoint {
     pub livemode: bool,
     #[schema(schema_with = crate::schema::timestamp)]
     pub created_at: String,
+    /// Why Paydesk disabled it, when it did (every delivery failing for 3 days, or its
+    /// key revoked).
+    pub disabled_reason: Option<String>,
 }
 
 pub fn view(r: &EndpointRow) -> WebhookEndpoint {
@@ -56,6 +59,7 @@ pub fn view(r: &EndpointRow) -> WebhookEndpoint {
         mode: if r.livemode { "live" } else { "test" },
         livemode: r.livemode,
         created_at: clock::rfc3339(r.created_at),
+        disabled_reason: r.disabled_reason.clone(),
     }
 }
 
@@ -118,6 +122,9 @@ pub fn create(
             "Live mode needs a verified merchant.".into(),
         ));
     }
+    // Payloads follow the bound key's pinned version, else the version current now
+    // (kept, so a later release does not change what the receiver parses).
+    let mut api_version = crate::versions::CURRENT.to_owned();
     if let Some(key) = &input.api_key {
         let k = crate::keys::service::get_key(conn, actor, key).map_err(|e| match e {
             Error::NotFound => Error::field("api_key", "no such key"),
@@ -125,6 +132,9 @@ pub fn create(
         })?;
         if (k.mode == crate::keys::Mode::Live) != input.livemode {
             return Err(Error::field("api_key", "the key is of the other mode"));
+        }
+        if let Some(pin) = k.row.api_version {
+            api_version = pin;
         }
     }
     let secret = new_secret();
@@ -136,13 +146,15 @@ pub fn create(
         description: input.description,
         enabled_events: input.enabled_events.join(" "),
         api_key_id: input.api_key,
-        api_version: None,
+        api_version: Some(api_version),
         status: "enabled".into(),
         secret_sealed: sealer.seal(secret.as_bytes()),
         old_secret_sealed: None,
         old_secret_until: None,
         created_at: clock::now(),
         created_by: actor.user.email.clone(),
+        failing_since: None,
+        disabled_reason: None,
     };
     crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
@@ -208,7 +220,8 @@ pub fn update(
                 .execute(conn)?;
         }
         if let Some(status) = &patch.status {
-            EndpointRow::set_status(conn, &row.id, status)?;
+            // A person's choice replaces Paydesk's reason, and enabling starts afresh.
+            EndpointRow::set_status(conn, &row.id, status, None)?;
         }
         audit(conn, actor, "webhook_endpoint.updated", &row, ip, "")
     })?;
@@ -283,9 +296,87 @@ pub fn disable_bound_to(conn: &mut DbConn, key_id: &str) -> Result<(), Error> {
     use crate::db::schema::webhook_endpoints as we;
     use diesel::prelude::*;
     diesel::update(we::table.filter(we::api_key_id.eq(key_id)))
-        .set(we::status.eq("disabled"))
+        .set((
+            we::status.eq("disabled"),
+            we::disabled_reason.eq("Its API key was revoked."),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// An endpoint whose every attempt has failed for this long is disabled (SPEC §9).
+pub const DISABLE_AFTER_FAILING_SECONDS: i64 = 3 * 86_400;
+
+/// Records an attempt's outcome on its endpoint. A delivery ends the run of failures; a
+/// failure starts one, and a run that has lasted 3 days disables the endpoint: audited,
+/// announced as `webhook_endpoint.disabled` to the merchant's other endpoints, and shown
+/// as a banner. Returns whether this call disabled it (one instance does).
+pub fn note_attempt(
+    conn: &mut DbConn,
+    endpoint_id: &str,
+    delivered: bool,
+    now: i64,
+) -> Result<bool, Error> {
+    use crate::db::schema::webhook_endpoints as we;
+    use diesel::prelude::*;
+    let Some(row) = EndpointRow::by_id(conn, endpoint_id).optional()? else {
+        return Ok(false);
+    };
+    match (delivered, row.failing_since) {
+        (true, None) => Ok(false),
+        (true, Some(_)) => {
+            diesel::update(we::table.find(&row.id))
+                .set(we::failing_since.eq(None::<i64>))
+                .execute(conn)?;
+            Ok(false)
+        }
+        (false, None) => {
+            diesel::update(we::table.find(&row.id).filter(we::failing_since.is_null()))
+                .set(we::failing_since.eq(Some(now)))
+                .execute(conn)?;
+            Ok(false)
+        }
+        (false, Some(since)) if now - since >= DISABLE_AFTER_FAILING_SECONDS => {
+            crate::db::transaction(conn, |conn| {
+                let reason = format!(
+                    "Paydesk disabled it: every delivery failed from {} until {}. Fix the receiver, then enable it.",
+                    clock::display(since),
+                    clock::display(now)
+                );
+                // Only the instance whose update finds it enabled announces it.
+                let changed =
+                    diesel::update(we::table.find(&row.id).filter(we::status.eq("enabled")))
+                        .set((we::status.eq("disabled"), we::disabled_reason.eq(&reason)))
+                        .execute(conn)?;
+                if changed == 0 {
+                    return Ok(false);
+                }
+                AuditEntry::record(
+                    conn,
+                    Some(&row.merchant_id),
+                    "paydesk",
+                    "webhook_endpoint.disabled",
+                    &row.id,
+                    "",
+                    &format!("{} — failing for 3 days", row.url),
+                )?;
+                let now_row = EndpointRow::by_id(conn, &row.id)?;
+                let scope = crate::db::models::objects::Scope {
+                    merchant_id: row.merchant_id.clone(),
+                    livemode: row.livemode,
+                };
+                crate::payments::emit_about_key(
+                    conn,
+                    &scope,
+                    "webhook_endpoint.disabled",
+                    &view(&now_row),
+                    row.api_key_id.as_deref(),
+                )?;
+                Ok(true)
+            })
+        }
+        (false, Some(_)) => Ok(false),
+    }
 }
 
 /// Rolling a key moves its endpoints to the new key.

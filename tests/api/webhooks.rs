@@ -1,125 +1,12 @@
 //! Webhooks (SPEC §9) delivered to a real HTTP receiver started by the test.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::on_both_backends;
 use crate::payments::{admin_token, make_key, post};
 use crate::support::*;
-
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: String,
-    at: Instant,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
-/// A local HTTP server that records every request and answers the statuses given, in
-/// order (the last one from then on).
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Receiver {
-    async fn start(statuses: Vec<u16>) -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!(
-            "http://127.0.0.1:{}/hook",
-            listener.local_addr().unwrap().port()
-        );
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let kept = got.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let kept = kept.clone();
-                let statuses = statuses.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    let (head_end, length) = loop {
-                        let n = socket.read(&mut chunk).await.unwrap_or(0);
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-                            let length = head
-                                .lines()
-                                .find_map(|l| l.strip_prefix("content-length:"))
-                                .and_then(|v| v.trim().parse::<usize>().ok())
-                                .unwrap_or(0);
-                            break (end + 4, length);
-                        }
-                    };
-                    while buf.len() < head_end + length {
-                        let n = socket.read(&mut chunk).await.unwrap_or(0);
-                        if n == 0 {
-                            break;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                    }
-                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                    let headers = head
-                        .lines()
-                        .skip(1)
-                        .filter_map(|l| l.split_once(':'))
-                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-                        .collect();
-                    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
-                    let n = {
-                        let mut got = kept.lock().unwrap();
-                        got.push(Received {
-                            headers,
-                            body,
-                            at: Instant::now(),
-                        });
-                        got.len()
-                    };
-                    let status = statuses
-                        .get(n - 1)
-                        .or(statuses.last())
-                        .copied()
-                        .unwrap_or(200);
-                    let reply = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                    );
-                    let _ = socket.write_all(reply.as_bytes()).await;
-                });
-            }
-        });
-        Receiver { url, got }
-    }
-
-    /// Waits (5 s at most) until `n` requests have arrived; returns them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let started = Instant::now();
-        loop {
-            let got = self.got.lock().unwrap().clone();
-            if got.len() >= n || started.elapsed() > Duration::from_secs(5) {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
 
 async fn create_endpoint(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     let res = app
@@ -295,5 +182,114 @@ on_both_backends! {
         let list: Value = res.json().await.unwrap();
         assert_eq!(list["data"]["data"][0]["status"], "disabled", "{list}");
         assert_eq!(list["data"]["data"][0]["api_key"], a_id.as_str());
+    }
+}
+
+/// Moves a key's expiry to `seconds` from now (time passing, without waiting for it).
+fn expire_key_in(app: &TestApp, key_id: &str, seconds: i64) {
+    use diesel::prelude::*;
+    use paydesk::db::schema::api_keys;
+    let mut conn = app.db().conn().unwrap();
+    diesel::update(api_keys::table.find(key_id))
+        .set(api_keys::expires_at.eq(paydesk::clock::now() + seconds))
+        .execute(&mut *conn)
+        .unwrap();
+}
+
+on_both_backends! {
+    async fn a_key_is_announced_expiring_7_days_and_1_day_before_and_expired_once_each(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![200]).await;
+        create_endpoint(&app, &token, json!({"url": receiver.url, "enabled_events": ["api_key.expiring", "api_key.expired"]})).await;
+        let key = make_key(&app, &token, json!({"name": "short-lived", "permissions": "*", "expires_in_days": 5})).await;
+        let far = make_key(&app, &token, json!({"name": "long-lived", "permissions": "*", "expires_in_days": 30})).await;
+        assert_eq!(receiver.wait_for_body("api_key.expiring", 1).await, 1);
+        // One day before: a second warning; then expired.
+        expire_key_in(&app, &key.id, 3_600);
+        assert_eq!(receiver.wait_for_body("api_key.expiring", 2).await, 2);
+        expire_key_in(&app, &key.id, -1);
+        assert_eq!(receiver.wait_for_body("api_key.expired", 1).await, 1);
+        // Housekeeping runs every 200 ms here: several more rounds send nothing again.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(receiver.count("api_key.expiring"), 2);
+        assert_eq!(receiver.count("api_key.expired"), 1);
+        assert_eq!(receiver.count(&far.id), 0, "a key 30 days from expiry gets no notice");
+        let got = receiver.got.lock().unwrap().clone();
+        for r in &got {
+            let event: Value = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(event["data"]["object"]["id"], key.id.as_str(), "{event}");
+            assert!(!r.body.contains(&key.secret), "no secret in an event");
+        }
+        // The key's activity says so, and /api/v1/events never does.
+        let res = app.client.get(app.url("/api/v1/events")).bearer_auth(&key.secret).send().await.unwrap();
+        assert!(!res.text().await.unwrap().contains("api_key.expir"));
+    }
+
+    async fn an_endpoint_failing_everything_for_3_days_is_disabled_with_an_audit_entry_and_an_event(app) {
+        let token = admin_token(&app).await;
+        let broken = Receiver::start(vec![500]).await;
+        let watcher = Receiver::start(vec![200]).await;
+        let (_, ep) = create_endpoint(&app, &token, json!({"url": broken.url})).await;
+        let id = ep["data"]["id"].as_str().unwrap().to_owned();
+        create_endpoint(&app, &token, json!({"url": watcher.url, "enabled_events": ["webhook_endpoint.disabled"]})).await;
+        let ping = |app: &TestApp| app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send();
+        assert_eq!(ping(&app).await.unwrap().status(), 201);
+        broken.wait_for(1).await;
+        // Failing for a day and a half: still enabled.
+        let age = |seconds: i64| {
+            use diesel::prelude::*;
+            use paydesk::db::schema::webhook_endpoints as we;
+            let mut conn = app.db().conn().unwrap();
+            diesel::update(we::table.find(&id))
+                .set(we::failing_since.eq(paydesk::clock::now() - seconds))
+                .execute(&mut *conn)
+                .unwrap();
+        };
+        age(36 * 3_600);
+        ping(&app).await.unwrap();
+        broken.wait_for(3).await;
+        let get = || async {
+            let res = app.client.get(app.url(&format!("/api/v1/webhook-endpoints/{id}"))).bearer_auth(&token).send().await.unwrap();
+            res.json::<Value>().await.unwrap()
+        };
+        assert_eq!(get().await["data"]["status"], "enabled");
+        // Three days: the next failure disables it.
+        age(3 * 86_400 + 60);
+        ping(&app).await.unwrap();
+        assert_eq!(watcher.wait_for_body("webhook_endpoint.disabled", 1).await, 1);
+        let now = get().await;
+        assert_eq!(now["data"]["status"], "disabled", "{now}");
+        assert!(now["data"]["disabled_reason"].as_str().unwrap().contains("every delivery failed"), "{now}");
+        let event: Value = serde_json::from_str(&watcher.got.lock().unwrap()[0].body).unwrap();
+        assert_eq!(event["data"]["object"]["id"], id.as_str());
+        let audit = app.get_html("/audit").await;
+        assert!(audit.contains("webhook_endpoint.disabled"), "audited");
+        // Enabling it again starts afresh.
+        let res = app.client.patch(app.url(&format!("/api/v1/webhook-endpoints/{id}"))).bearer_auth(&token).json(&json!({"status": "enabled"})).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!((body["data"]["status"].as_str(), &body["data"]["disabled_reason"]), (Some("enabled"), &Value::Null), "{body}");
+    }
+
+    async fn payloads_follow_the_bound_keys_pinned_version(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![200]).await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+            .json(&json!({"name": "old client", "permissions": "*", "api_version": "2025-06-01", "webhook_url": receiver.url})).send().await.unwrap();
+        let created: Value = res.json().await.unwrap();
+        let key = created["data"]["secret_key"].as_str().unwrap().to_owned();
+        let res = app.client.get(app.url("/api/v1/webhook-endpoints")).bearer_auth(&token).send().await.unwrap();
+        let list: Value = res.json().await.unwrap();
+        assert_eq!(list["data"]["data"][0]["api_version"], "2025-06-01", "{list}");
+        // The pinned version's shape, as a response to that key has it: a successful
+        // payment reads `paid` in 2025-06-01.
+        let (s, answer) = post(&app, &key, "/payments", json!({"amount": 700, "currency": "usd", "payment_method": "4242424242424242"})).await;
+        assert_eq!((s, answer["data"]["status"].as_str()), (201, Some("paid")), "{answer}");
+        assert_eq!(receiver.wait_for_body("payment.succeeded", 1).await, 1);
+        let got = receiver.got.lock().unwrap().clone();
+        let event: Value = serde_json::from_str(&got.iter().find(|r| r.body.contains("payment.succeeded")).unwrap().body).unwrap();
+        assert_eq!(event["data"]["object"]["status"], "paid", "{event}");
+        // An unbound endpoint follows the version current when it was made.
+        let (_, ep) = create_endpoint(&app, &token, json!({"url": receiver.url})).await;
+        assert_eq!(ep["data"]["api_version"], paydesk::versions::CURRENT);
     }
 }

@@ -2,6 +2,9 @@
 //! on SQLite always and on PostgreSQL when `PAYDESK_TEST_POSTGRES_URL` is set.
 #![allow(dead_code)]
 
+mod receiver;
+pub use receiver::{Received, Receiver};
+
 use std::io::Write;
 use std::sync::Once;
 
@@ -164,6 +167,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         public_url: None,
         webhook_retry_base_ms: 100,
         webhook_allow_private: true,
+        housekeeping_interval: std::time::Duration::from_millis(200),
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

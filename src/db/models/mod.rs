@@ -5,6 +5,7 @@ pub mod audit;
 pub mod forms;
 pub mod idempotency;
 pub mod merchant;
+pub mod notices;
 pub mod objects;
 pub mod session;
 pub mod user;

@@ -24,6 +24,10 @@ pub struct EndpointRow {
     pub old_secret_until: Option<i64>,
     pub created_at: i64,
     pub created_by: String,
+    /// Unix seconds: when the current run of failed attempts began (none since a delivery).
+    pub failing_since: Option<i64>,
+    /// Why Paydesk disabled it (shown as a banner), if it did.
+    pub disabled_reason: Option<String>,
 }
 
 impl EndpointRow {
@@ -79,9 +83,20 @@ impl EndpointRow {
             .load(conn)
     }
 
-    pub fn set_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
+    /// A new status, with Paydesk's reason when it disabled the endpoint itself; the
+    /// run of failures starts afresh.
+    pub fn set_status(
+        conn: &mut DbConn,
+        id: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> QueryResult<()> {
         diesel::update(webhook_endpoints::table.find(id))
-            .set(webhook_endpoints::status.eq(status))
+            .set((
+                webhook_endpoints::status.eq(status),
+                webhook_endpoints::disabled_reason.eq(reason),
+                webhook_endpoints::failing_since.eq(None::<i64>),
+            ))
             .execute(conn)
             .map(drop)
     }
