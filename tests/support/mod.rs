@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod receiver;
+#[allow(unused_imports)]
 pub use receiver::{Received, Receiver};
 
 use std::io::Write;
