@@ -286,16 +286,14 @@ pub async fn create_key(
                 // This response is the one reveal.
                 service::claim_reveal(c, &who, &created.key.row.id)?;
                 let webhook_secret = match webhook_url {
-                    Some(url) => {
-                        let input = crate::webhooks::endpoints::NewEndpoint {
-                            url,
-                            description: format!("Key {}", created.key.row.name),
-                            enabled_events: vec!["*".into()],
-                            livemode: live,
-                            api_key: Some(created.key.row.id.clone()),
-                        };
-                        Some(crate::webhooks::endpoints::create(c, &who, &sealer, input, &ip)?.1)
-                    }
+                    Some(url) => Some(crate::webhooks::endpoints::create_for_key(
+                        c,
+                        &who,
+                        &sealer,
+                        &created.key,
+                        url,
+                        &ip,
+                    )?),
                     None => None,
                 };
                 Ok((created, webhook_secret))

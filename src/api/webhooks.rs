@@ -10,11 +10,11 @@ use super::body::{Body, FromBody, JsonObject, NoFields};
 use super::context::{self, ApiResult, Created, Query};
 use super::list::{self, List, Page};
 use crate::clock;
-use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
+use crate::db::models::webhooks::DeliveryRow;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, WebhookEndpoint};
-use crate::webhooks::{outbox, ssrf};
+use crate::webhooks::ssrf;
 
 fn url_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
@@ -98,12 +98,10 @@ pub struct NewWebhookEndpoint {
 
 /// Checks a URL's form and where it resolves (SPEC §9's SSRF rules).
 pub(super) async fn checked_url(req: &HttpRequest, url: &str, live: bool) -> Result<String, Error> {
-    let parsed = ssrf::check_form(url, live).map_err(|e| Error::field("url", e))?;
     let allow = AppState::of(req).webhooks.allow_private;
-    ssrf::resolve(&parsed, allow)
+    ssrf::checked(url, live, allow)
         .await
-        .map_err(|e| Error::field("url", e))?;
-    Ok(parsed.to_string())
+        .map_err(|e| Error::field("url", e))
 }
 
 pub async fn create_endpoint(
@@ -322,10 +320,7 @@ pub async fn list_deliveries(
     let page = Page::from_query(&query)?;
     let rows = AppState::of(&req)
         .db
-        .run(move |c| {
-            let endpoint = endpoints::get(c, &who, &id)?;
-            Ok(DeliveryRow::for_endpoint(c, &endpoint.id, 1000)?)
-        })
+        .run(move |c| endpoints::deliveries(c, &who, &id, 1000))
         .await?;
     context::ok(list::page_of(&rows, &page, |d| &d.id, delivery_view)?)
 }
@@ -339,15 +334,7 @@ pub async fn resend_delivery(
 ) -> ApiResult<Created<WebhookDelivery>> {
     let row = AppState::of(&req)
         .db
-        .run(move |c| {
-            let d = DeliveryRow::find(c, &id).map_err(|_| Error::NotFound)?;
-            let endpoint = EndpointRow::find(c, &who.merchant.id, &d.endpoint_id)
-                .map_err(|_| Error::NotFound)?;
-            who.require_hub()?;
-            let new =
-                outbox::queue_one(c, &endpoint.id, &d.event_id, &d.event_type, clock::now_ms())?;
-            Ok(DeliveryRow::find(c, &new)?)
-        })
+        .run(move |c| endpoints::resend(c, &who, &id))
         .await?;
     context::created(delivery_view(&row))
 }
@@ -361,12 +348,7 @@ pub async fn test_endpoint(
 ) -> ApiResult<Created<WebhookDelivery>> {
     let row = AppState::of(&req)
         .db
-        .run(move |c| {
-            let endpoint = endpoints::get(c, &who, &id)?;
-            let event = crate::ids::time_ordered_id("evt");
-            let new = outbox::queue_one(c, &endpoint.id, &event, "ping", clock::now_ms())?;
-            Ok(DeliveryRow::find(c, &new)?)
-        })
+        .run(move |c| endpoints::send_test(c, &who, &id))
         .await?;
     context::created(delivery_view(&row))
 }

@@ -72,49 +72,6 @@ pub(super) fn audit(
     Ok(())
 }
 
-/// What a create form sent with a single-use token did.
-pub enum Submitted {
-    /// The key it made now.
-    Created(Box<CreatedKey>),
-    /// The same form was sent before: the key it made then.
-    Already(String),
-}
-
-/// `create_key` for a form carrying a single-use token (SPEC §12): the token is recorded
-/// in the same transaction as the key, so the same form sent twice (concurrently, on any
-/// instance) makes one key; the second answer names it.
-pub fn create_key_once(
-    conn: &mut DbConn,
-    actor: &Principal,
-    draft: KeyDraft,
-    ip: &str,
-    token: &str,
-) -> Result<Submitted, Error> {
-    use crate::db::models::forms::FormSubmission;
-    if let Some(id) = FormSubmission::find(conn, token, &actor.user.id)? {
-        return Ok(Submitted::Already(id));
-    }
-    let made = crate::db::transaction(conn, |conn| {
-        let created = create_key(conn, actor, draft, ip)?;
-        FormSubmission {
-            token: token.to_owned(),
-            user_id: actor.user.id.clone(),
-            result_id: created.key.row.id.clone(),
-            created_at: clock::now(),
-        }
-        .insert(conn)?;
-        Ok::<_, Error>(created)
-    });
-    match made {
-        Ok(created) => Ok(Submitted::Created(Box::new(created))),
-        // A concurrent send of the same form got there first (unique token).
-        Err(e) => match FormSubmission::find(conn, token, &actor.user.id)? {
-            Some(id) => Ok(Submitted::Already(id)),
-            None => Err(e),
-        },
-    }
-}
-
 pub fn create_key(
     conn: &mut DbConn,
     actor: &Principal,

@@ -12,13 +12,14 @@ use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, SignedIn};
 use crate::accounts::Principal;
 use crate::db::DbConn;
+use crate::db::models::forms::Submitted;
 use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
 use crate::keys::config::{self, KeyDraft};
 use crate::keys::lifecycle::{self, ROLL_GRACE_SECONDS};
 use crate::keys::model::{ApiKey, CreatedKey, KeyStatus};
 use crate::keys::permissions::{GROUPS, Level, RESOURCES};
-use crate::keys::service::{self, KeyFilter, KeyPatch, Submitted};
+use crate::keys::service::{self, KeyFilter, KeyPatch};
 use crate::keys::{Access, Mode, Resource};
 use crate::state::AppState;
 use crate::{clock, versions};
@@ -33,14 +34,23 @@ const REVEAL_WITHIN_MS: i64 = 10 * 60 * 1000;
 struct PendingReveal {
     key_id: String,
     secret: String,
+    /// The signing secret of the webhook endpoint the form's URL made, if any.
+    #[serde(default)]
+    webhook_secret: Option<String>,
     user_id: String,
     at_ms: i64,
 }
 
-fn hold_secret(session: &Session, who: &Principal, created: &CreatedKey) {
+fn hold_secret(
+    session: &Session,
+    who: &Principal,
+    created: &CreatedKey,
+    webhook_secret: Option<String>,
+) {
     let pending = PendingReveal {
         key_id: created.key.row.id.clone(),
         secret: created.secret.clone(),
+        webhook_secret,
         user_id: who.user.id.clone(),
         at_ms: clock::now_ms(),
     };
@@ -271,6 +281,7 @@ impl KeyForm {
             "form_token",
             "canary",
             "require_signature",
+            "webhook_url",
         ]
         .into_iter()
         .fold(FormState::default(), |f, name| f.with(name, self.get(name)))
@@ -341,21 +352,70 @@ pub async fn create_key(
 ) -> Response {
     let form = KeyForm(form.into_inner());
     who.require_hub()?;
+    // A webhook URL is checked (form, and where it resolves) before anything is made.
+    let webhook_url = match form.get("webhook_url").trim() {
+        "" => None,
+        url => {
+            let allow = page::state(&req).webhooks.allow_private;
+            match crate::webhooks::ssrf::checked(url, form.get("mode") == "live", allow).await {
+                Ok(url) => Some(url),
+                Err(e) => {
+                    let errors = FieldErrors::from([("webhook_url", format!("This URL {e}."))]);
+                    let page = new_key_page(
+                        &who,
+                        &session,
+                        form.kept().errors(errors),
+                        matrix(|r| form.level(r)),
+                        form.full_access(),
+                    );
+                    return Ok(page::render(StatusCode::BAD_REQUEST, &page));
+                }
+            }
+        }
+    };
     let (actor, draft, ip) = (who.clone(), form.draft(), AppState::client_ip(&req));
     let token = form.get("form_token").to_owned();
+    let sealer = page::state(&req).webhooks.sealer.clone();
     match page::state(&req)
         .db
         .run(move |c| {
+            let make = |c: &mut DbConn| {
+                let created = service::create_key(c, &actor, draft, &ip)?;
+                let webhook_secret = match webhook_url {
+                    Some(url) => Some(
+                        crate::webhooks::endpoints::create_for_key(
+                            c,
+                            &actor,
+                            &sealer,
+                            &created.key,
+                            url,
+                            &ip,
+                        )
+                        .map_err(|e| match e {
+                            Error::Invalid(mut f) => Error::field(
+                                "webhook_url",
+                                f.pop_first().map(|(_, m)| m).unwrap_or_default(),
+                            ),
+                            other => other,
+                        })?,
+                    ),
+                    None => None,
+                };
+                let id = created.key.row.id.clone();
+                Ok::<_, Error>((Box::new((created, webhook_secret)), id))
+            };
             if token.is_empty() {
-                return service::create_key(c, &actor, draft, &ip)
-                    .map(|k| Submitted::Created(Box::new(k)));
+                return crate::db::transaction(c, |c| {
+                    make(c).map(|(made, _)| Submitted::Created(made))
+                });
             }
-            service::create_key_once(c, &actor, draft, &ip, &token)
+            crate::db::models::forms::submit_once(c, &token, &actor.user.id, make)
         })
         .await
     {
-        Ok(Submitted::Created(created)) => {
-            hold_secret(&session, &who, &created);
+        Ok(Submitted::Created(made)) => {
+            let (created, webhook_secret) = *made;
+            hold_secret(&session, &who, &created, webhook_secret);
             Ok(page::see_other(&format!(
                 "/keys/{}/reveal",
                 created.key.row.id
@@ -392,6 +452,8 @@ pub struct RevealPage {
     pub layout: Layout,
     pub key: KeyRow,
     pub secret: Option<String>,
+    /// The signing secret of the key's webhook endpoint, when the form made one.
+    pub webhook_secret: Option<String>,
     /// Where the API is (`PAYDESK_PUBLIC_URL` or this request's origin) + `/api/v1`.
     pub base_url: String,
 }
@@ -412,7 +474,7 @@ pub async fn reveal_key(
         .and_then(Result::ok)
         .filter(|p| p.key_id == id && p.user_id == who.user.id)
         .filter(|p| clock::now_ms() - p.at_ms < REVEAL_WITHIN_MS)
-        .map(|p| p.secret);
+        .map(|p| (p.secret, p.webhook_secret));
     let actor = who.clone();
     let key_id = id.clone();
     let has_secret = held.is_some();
@@ -424,11 +486,15 @@ pub async fn reveal_key(
             Ok((key, first))
         })
         .await?;
-    let secret = held.filter(|_| first);
+    let (secret, webhook_secret) = match held.filter(|_| first) {
+        Some((secret, webhook)) => (Some(secret), webhook),
+        None => (None, None),
+    };
     let page = RevealPage {
         layout: Layout::signed_in(&who, &session, "keys"),
         key: KeyRow::of(&key),
         secret,
+        webhook_secret,
         base_url: format!("{}/api/v1", crate::state::AppState::origin(&req)),
     };
     Ok(page::ok(&page))
@@ -462,6 +528,10 @@ pub struct DetailPage {
     pub can_roll: bool,
     /// Edit and reactivate: live keys are an Admin's (a Developer may suspend or revoke).
     pub can_change: bool,
+    /// Webhook endpoints bound to this key: id, URL, status.
+    pub webhooks: Vec<(String, String, String)>,
+    /// "in 3 days" when an active key expires within 7 days (SPEC §9's banner).
+    pub expiring: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -479,12 +549,13 @@ pub async fn show_key(
     who.require_hub()?;
     let actor = who.clone();
     let id = id.into_inner();
-    let (key, history) = page::state(&req)
+    let (key, history, webhooks) = page::state(&req)
         .db
         .run(move |c| {
             Ok((
                 service::get_key(c, &actor, &id)?,
                 service::key_history(c, &actor, &id)?,
+                crate::webhooks::endpoints::bound_to(c, &actor, &id)?,
             ))
         })
         .await?;
@@ -534,9 +605,30 @@ pub async fn show_key(
         can_roll: matches!(key.status, KeyStatus::Active | KeyStatus::Suspended)
             && key.row.rolled_to.is_none()
             && (key.mode == Mode::Test || who.role() == Role::Admin),
+        webhooks: webhooks
+            .into_iter()
+            .map(|e| (e.id, e.url, e.status))
+            .collect(),
+        expiring: expiring_in(&key, clock::now()),
         key: KeyRow::of(&key),
     };
     Ok(page::ok(&page))
+}
+
+/// "in 3 days", "in 5 hours": when an active key expires within 7 days.
+fn expiring_in(key: &ApiKey, now: i64) -> Option<String> {
+    let left = key.row.expires_at? - now;
+    if key.status != KeyStatus::Active
+        || key.row.rolled_to.is_some()
+        || !(1..=7 * 86_400).contains(&left)
+    {
+        return None;
+    }
+    Some(match left {
+        l if l >= 2 * 86_400 => format!("in {} days", (l + 43_200) / 86_400),
+        l if l >= 2 * 3_600 => format!("in {} hours", (l + 1_800) / 3_600),
+        _ => "within 2 hours".into(),
+    })
 }
 
 // ---------- edit ----------
@@ -783,7 +875,7 @@ pub async fn roll_key(
         .await
     {
         Ok(created) => {
-            hold_secret(&session, &who, &created);
+            hold_secret(&session, &who, &created, None);
             Ok(page::see_other(&format!(
                 "/keys/{}/reveal",
                 created.key.row.id

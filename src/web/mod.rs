@@ -11,6 +11,7 @@ pub mod overview;
 pub mod page;
 pub mod setup;
 pub mod team;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -75,5 +76,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/keys/{id}/roll", web::post().to(keys::roll_key))
         .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
         .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
+        .route("/webhooks", web::get().to(webhooks::list_endpoints))
+        .route("/webhooks", web::post().to(webhooks::create_endpoint))
+        .route("/webhooks/new", web::get().to(webhooks::new_endpoint))
+        .route("/webhooks/{id}", web::get().to(webhooks::show_endpoint))
+        .route(
+            "/webhooks/{id}/test",
+            web::post().to(webhooks::test_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/disable",
+            web::post().to(webhooks::disable_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/enable",
+            web::post().to(webhooks::enable_endpoint),
+        )
+        .route("/webhooks/{id}/roll", web::post().to(webhooks::roll_secret))
+        .route(
+            "/webhooks/{id}/delete",
+            web::get().to(webhooks::confirm_delete),
+        )
+        .route(
+            "/webhooks/{id}/delete",
+            web::post().to(webhooks::delete_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{delivery}/resend",
+            web::post().to(webhooks::resend_delivery),
+        )
         .route("/static/{file}", web::get().to(assets::serve));
 }

@@ -4,12 +4,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::outbox;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::crypto::Sealer;
 use crate::db::DbConn;
 use crate::db::models::audit::AuditEntry;
-use crate::db::models::webhooks::EndpointRow;
+use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::Error;
 
 /// The grace periods a roll offers, in seconds (as for keys).
@@ -289,6 +290,78 @@ pub fn roll_secret(
         )
     })?;
     Ok((view(&get(conn, actor, id)?), secret))
+}
+
+/// An endpoint's deliveries, newest first (at most `limit`).
+pub fn deliveries(
+    conn: &mut DbConn,
+    actor: &Principal,
+    id: &str,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, Error> {
+    let endpoint = get(conn, actor, id)?;
+    Ok(DeliveryRow::for_endpoint(conn, &endpoint.id, limit)?)
+}
+
+/// Sends a delivery's event again to the same endpoint, as a new delivery.
+pub fn resend(
+    conn: &mut DbConn,
+    actor: &Principal,
+    delivery_id: &str,
+) -> Result<DeliveryRow, Error> {
+    actor.require_hub()?;
+    let d = DeliveryRow::find(conn, delivery_id).map_err(|_| Error::NotFound)?;
+    // Another merchant's delivery is not found (its endpoint is not this merchant's).
+    let endpoint =
+        EndpointRow::find(conn, &actor.merchant.id, &d.endpoint_id).map_err(|_| Error::NotFound)?;
+    let new = outbox::queue_one(
+        conn,
+        &endpoint.id,
+        &d.event_id,
+        &d.event_type,
+        clock::now_ms(),
+    )?;
+    Ok(DeliveryRow::find(conn, &new)?)
+}
+
+/// Sends a `ping` event to the endpoint.
+pub fn send_test(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<DeliveryRow, Error> {
+    let endpoint = get(conn, actor, id)?;
+    let event = crate::ids::time_ordered_id("evt");
+    let new = outbox::queue_one(conn, &endpoint.id, &event, "ping", clock::now_ms())?;
+    Ok(DeliveryRow::find(conn, &new)?)
+}
+
+/// The endpoint a key's `webhook_url` makes (SPEC §9): bound to the key, all event
+/// types. Returns its signing secret, shown once beside the key's.
+pub fn create_for_key(
+    conn: &mut DbConn,
+    actor: &Principal,
+    sealer: &Sealer,
+    key: &crate::keys::model::ApiKey,
+    url: String,
+    ip: &str,
+) -> Result<String, Error> {
+    let input = NewEndpoint {
+        url,
+        description: format!("Key {}", key.row.name),
+        enabled_events: vec!["*".into()],
+        livemode: key.mode == crate::keys::Mode::Live,
+        api_key: Some(key.row.id.clone()),
+    };
+    Ok(create(conn, actor, sealer, input, ip)?.1)
+}
+
+/// The endpoints bound to a key (shown on its page).
+pub fn bound_to(
+    conn: &mut DbConn,
+    actor: &Principal,
+    key_id: &str,
+) -> Result<Vec<EndpointRow>, Error> {
+    Ok(EndpointRow::list(conn, &actor.merchant.id)?
+        .into_iter()
+        .filter(|e| e.api_key_id.as_deref() == Some(key_id))
+        .collect())
 }
 
 /// A revoked key's endpoints stop (SPEC §9).

@@ -64,6 +64,14 @@ pub fn check_form(url: &str, live: bool) -> Result<Url, String> {
     Ok(parsed)
 }
 
+/// A new endpoint URL, checked for form and for where it resolves now; the URL to
+/// store, or what is wrong with it.
+pub async fn checked(url: &str, live: bool, allow_private: bool) -> Result<String, String> {
+    let parsed = check_form(url, live)?;
+    resolve(&parsed, allow_private).await?;
+    Ok(parsed.to_string())
+}
+
 /// Resolves the URL's host and returns the address to connect to, refusing the URL if
 /// any address it resolves to is not globally reachable (unless `allow_private`).
 pub async fn resolve(url: &Url, allow_private: bool) -> Result<SocketAddr, String> {

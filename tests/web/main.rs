@@ -10,6 +10,7 @@ use support::*;
 
 mod account;
 mod hub;
+mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {
     res.headers()

@@ -118,3 +118,44 @@ impl FormSubmission {
             .map(|rows: Vec<String>| rows.into_iter().next())
     }
 }
+
+/// What a create form sent with a single-use token did.
+pub enum Submitted<T> {
+    /// What it made now.
+    Created(T),
+    /// The same form was sent before: the id of what it made then.
+    Already(String),
+}
+
+/// Runs `make` (which returns what it made and its id) for a form carrying a single-use
+/// token (SPEC §12): the token is recorded in the same transaction, so the same form sent
+/// twice (concurrently, on any instance) makes one thing; the second answer names it.
+pub fn submit_once<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    token: &str,
+    user_id: &str,
+    make: impl FnOnce(&mut DbConn) -> Result<(T, String), E>,
+) -> Result<Submitted<T>, E> {
+    if let Some(id) = FormSubmission::find(conn, token, user_id)? {
+        return Ok(Submitted::Already(id));
+    }
+    let made = crate::db::transaction(conn, |conn| {
+        let (made, id) = make(conn)?;
+        FormSubmission {
+            token: token.to_owned(),
+            user_id: user_id.to_owned(),
+            result_id: id,
+            created_at: crate::clock::now(),
+        }
+        .insert(conn)?;
+        Ok::<_, E>(made)
+    });
+    match made {
+        Ok(made) => Ok(Submitted::Created(made)),
+        // A concurrent send of the same form got there first (unique token).
+        Err(e) => match FormSubmission::find(conn, token, user_id)? {
+            Some(id) => Ok(Submitted::Already(id)),
+            None => Err(e),
+        },
+    }
+}
