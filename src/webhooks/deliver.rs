@@ -55,11 +55,18 @@ pub fn spawn(db: Db, settings: WebhookSettings) {
                 tokio::time::sleep(idle).await;
                 continue;
             }
+            // The batch's attempts run at once: one slow receiver (up to 10 s) does not
+            // hold up the others' deliveries.
+            let mut batch = tokio::task::JoinSet::new();
             for d in due {
-                if let Err(e) = attempt(&db, &settings, d).await {
-                    tracing::warn!(error = %e, "webhook attempt could not be recorded");
-                }
+                let (db, settings) = (db.clone(), settings.clone());
+                batch.spawn(async move {
+                    if let Err(e) = attempt(&db, &settings, d).await {
+                        tracing::warn!(error = %e, "webhook attempt could not be recorded");
+                    }
+                });
             }
+            while batch.join_next().await.is_some() {}
         }
     });
 }

@@ -75,12 +75,13 @@ impl EndpointRow {
         merchant_id: &str,
         livemode: bool,
     ) -> QueryResult<Vec<Self>> {
-        webhook_endpoints::table
+        // On every event: on the concrete connection, so the prepared statement is cached.
+        crate::on_backend!(conn, |c| webhook_endpoints::table
             .filter(webhook_endpoints::merchant_id.eq(merchant_id))
             .filter(webhook_endpoints::livemode.eq(livemode))
             .filter(webhook_endpoints::status.eq("enabled"))
             .select(Self::as_select())
-            .load(conn)
+            .load(c))
     }
 
     /// A new status, with Paydesk's reason when it disabled the endpoint itself; the
@@ -140,11 +141,13 @@ pub struct DeliveryRow {
 }
 
 impl DeliveryRow {
+    /// Runs inside the request that made the event: on the concrete connection, so the
+    /// prepared statement is cached.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-        diesel::insert_into(webhook_deliveries::table)
+        crate::on_backend!(conn, |c| diesel::insert_into(webhook_deliveries::table)
             .values(self)
-            .execute(conn)
-            .map(drop)
+            .execute(c)
+            .map(drop))
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Self> {
