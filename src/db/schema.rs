@@ -182,6 +182,7 @@ diesel::table! {
         event_type -> Text,
         data -> Text,
         created_at -> BigInt,
+        object_id -> Nullable<Text>,
     }
 }
 

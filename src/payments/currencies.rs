@@ -21,9 +21,87 @@ pub fn is_supported(code: &str) -> bool {
     CODES.binary_search(&code).is_ok()
 }
 
+/// Digits after the decimal point of the currency's minor unit (ISO 4217): 0 for the
+/// yen and others, 3 for the dinars, 2 for most.
+pub fn exponent(code: &str) -> u32 {
+    const ZERO: &[&str] = &[
+        "bif", "clp", "djf", "gnf", "isk", "jpy", "kmf", "krw", "pyg", "rwf", "ugx", "vnd", "vuv",
+        "xaf", "xof", "xpf",
+    ];
+    const THREE: &[&str] = &["bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd"];
+    if ZERO.contains(&code) {
+        0
+    } else if THREE.contains(&code) {
+        3
+    } else {
+        2
+    }
+}
+
+/// An amount in minor units as people read it: `12.34 USD`, `1200 JPY`.
+pub fn display(amount: i64, code: &str) -> String {
+    let e = exponent(code);
+    let unit = 10_i64.pow(e);
+    let sign = if amount < 0 { "-" } else { "" };
+    let (whole, part) = (amount.abs() / unit, amount.abs() % unit);
+    if e == 0 {
+        format!("{sign}{whole} {}", code.to_uppercase())
+    } else {
+        format!(
+            "{sign}{whole}.{part:0width$} {}",
+            code.to_uppercase(),
+            width = e as usize
+        )
+    }
+}
+
+/// `"12.3"` in the currency's major unit → minor units (1230 for USD); None when it is
+/// not a positive amount with at most the currency's digits after the point.
+pub fn parse_major(text: &str, code: &str) -> Option<i64> {
+    let e = exponent(code) as usize;
+    let text = text.trim();
+    let (whole, part) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && part.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !part.bytes().all(|b| b.is_ascii_digit())
+        || part.len() > e
+        || whole.len() > 15
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let part: i64 = if part.is_empty() {
+        0
+    } else {
+        format!("{part:0<e$}").parse().ok()?
+    };
+    let amount = whole.checked_mul(10_i64.pow(e as u32))?.checked_add(part)?;
+    (amount > 0).then_some(amount)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_read_in_the_currencys_own_unit() {
+        assert_eq!(display(1234, "usd"), "12.34 USD");
+        assert_eq!(display(5, "eur"), "0.05 EUR");
+        assert_eq!(display(1200, "jpy"), "1200 JPY");
+        assert_eq!(display(1234, "kwd"), "1.234 KWD");
+        assert_eq!(parse_major("12.3", "usd"), Some(1230));
+        assert_eq!(parse_major("12", "usd"), Some(1200));
+        assert_eq!(parse_major(".5", "usd"), Some(50));
+        assert_eq!(parse_major("1200", "jpy"), Some(1200));
+        for bad in ["", "0", "1.234", "-1", "1e3", "abc", "1.5"] {
+            let code = if bad == "1.5" { "jpy" } else { "usd" };
+            assert_eq!(parse_major(bad, code), None, "{bad}");
+        }
+    }
 
     #[test]
     fn the_list_is_sorted_lower_case_and_knows_real_codes_only() {

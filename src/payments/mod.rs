@@ -3,6 +3,7 @@
 //! writes. No HTTP here; every function runs on the blocking pool inside one scope
 //! (merchant + mode).
 
+pub mod browse;
 pub mod charges;
 pub mod client_sessions;
 pub mod currencies;
@@ -53,12 +54,14 @@ pub fn emit_about_key(
     key_id: Option<&str>,
 ) -> Result<(), Error> {
     let id = crate::ids::time_ordered_id("evt");
+    let data = serde_json::to_value(object).unwrap_or_default();
     EventRow {
         id: id.clone(),
         merchant_id: scope.merchant_id.clone(),
         livemode: scope.livemode,
         event_type: event_type.to_owned(),
-        data: serde_json::to_string(object).unwrap_or_else(|_| "{}".into()),
+        object_id: data.get("id").and_then(|v| v.as_str()).map(str::to_owned),
+        data: data.to_string(),
         created_at: crate::clock::now(),
     }
     .insert(conn)?;

@@ -4,11 +4,15 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod chart;
+pub mod customers;
 pub mod docs;
+pub mod events;
 pub mod form;
 pub mod keys;
 pub mod overview;
 pub mod page;
+pub mod payments;
 pub mod setup;
 pub mod team;
 pub mod webhooks;
@@ -105,5 +109,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/webhooks/{id}/deliveries/{delivery}/resend",
             web::post().to(webhooks::resend_delivery),
         )
+        .route("/payments", web::get().to(payments::list_payments))
+        .route("/payments/{id}", web::get().to(payments::show_payment))
+        .route(
+            "/payments/{id}/refund",
+            web::post().to(payments::refund_payment),
+        )
+        .route("/customers", web::get().to(customers::list_customers))
+        .route("/customers/{id}", web::get().to(customers::show_customer))
+        .route(
+            "/subscriptions",
+            web::get().to(customers::list_subscriptions),
+        )
+        .route("/events", web::get().to(events::list_events))
+        .route("/events/{id}", web::get().to(events::show_event))
         .route("/static/{file}", web::get().to(assets::serve));
 }

@@ -1,13 +1,18 @@
-//! The overview every signed-in person (Viewers too) lands on.
+//! The overview every signed-in person (Viewers too) lands on (SPEC §10): today's volume,
+//! successful payments and failure rate, and a 30-day chart, in the page's mode.
 
 use actix_session::Session;
 use actix_web::HttpRequest;
 use askama::Template;
 
+use super::chart::{self, Bar, Chart};
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
-use crate::accounts::{self, Principal};
+use super::payments::scope_of;
+use crate::accounts;
 use crate::db::models::user::User;
+use crate::payments::browse::{self, Day};
+use crate::payments::currencies;
 
 #[derive(Template)]
 #[template(path = "overview.html")]
@@ -17,6 +22,15 @@ pub struct OverviewPage {
     pub verified: bool,
     pub members: usize,
     pub role: &'static str,
+    /// Today's successful volume, per currency (`12.34 USD`).
+    pub volume: Vec<String>,
+    pub succeeded: i64,
+    pub failed: i64,
+    /// Failed ÷ all payments today, as `2.5 %`, or `—` when there were none.
+    pub failure_rate: String,
+    pub chart: Chart,
+    /// The chart's numbers: day, succeeded, failed, volume.
+    pub rows: Vec<(String, i64, i64, String)>,
 }
 
 pub async fn show_overview(req: HttpRequest, session: Session, who: Option<SignedIn>) -> Response {
@@ -29,20 +43,66 @@ pub async fn show_overview(req: HttpRequest, session: Session, who: Option<Signe
         };
         return Ok(page::see_other(target));
     };
-    let merchant_id = who.merchant.id.clone();
-    let members = page::state(&req)
+    let (merchant_id, scope) = (who.merchant.id.clone(), scope_of(&who, &req));
+    let (members, days) = page::state(&req)
         .db
-        .run(move |c| Ok(User::list_for_merchant(c, &merchant_id)?.len()))
+        .run(move |c| {
+            Ok((
+                User::list_for_merchant(c, &merchant_id)?.len(),
+                browse::last_30_days(c, &scope, crate::clock::now())?,
+            ))
+        })
         .await?;
-    Ok(page::ok(&overview(&who, &session, members)))
-}
-
-fn overview(who: &Principal, session: &Session, members: usize) -> OverviewPage {
-    OverviewPage {
-        layout: Layout::signed_in(who, session, "overview"),
+    let today = days.last().cloned().unwrap_or_default();
+    let total = today.succeeded + today.failed;
+    let money = |d: &Day| {
+        d.volume
+            .iter()
+            .map(|(cur, amount)| currencies::display(*amount, cur))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = days
+        .iter()
+        .map(|d| {
+            let label = crate::clock::display(d.start)[..10].to_owned();
+            (label, d.succeeded, d.failed, money(d))
+        })
+        .collect();
+    let bars = days
+        .iter()
+        .map(|d| Bar {
+            label: crate::clock::display(d.start)[..10].to_owned(),
+            values: vec![d.succeeded, d.failed],
+        })
+        .collect();
+    let chart = chart::stacked(
+        "payments-30d",
+        "Payments per day, last 30 days",
+        "Stacked bars: successful payments, then failed payments, for each of the last 30 days (UTC). The same numbers are in the table below.",
+        vec!["Succeeded", "Failed"],
+        &["series-ok", "series-bad"],
+        bars,
+    );
+    Ok(page::ok(&OverviewPage {
+        layout: Layout::signed_in(&who, &session, "overview").in_mode(&req),
         merchant_name: who.merchant.name.clone(),
         verified: who.merchant.verified,
         members,
         role: who.role().label(),
-    }
+        volume: today
+            .volume
+            .iter()
+            .map(|(cur, amount)| currencies::display(*amount, cur))
+            .collect(),
+        succeeded: today.succeeded,
+        failed: today.failed,
+        failure_rate: if total == 0 {
+            "—".into()
+        } else {
+            format!("{:.1} %", today.failed as f64 * 100.0 / total as f64)
+        },
+        chart,
+        rows,
+    }))
 }

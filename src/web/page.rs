@@ -98,6 +98,12 @@ pub struct Layout {
     pub csrf: String,
     /// Which nav entry is current.
     pub section: &'static str,
+    /// The dashboard's mode (SPEC §10): `test` or `live`, from `?mode=`.
+    pub mode: &'static str,
+    /// `?mode=live` in live mode, else empty: appended to links that keep the mode.
+    pub mode_query: &'static str,
+    /// The same page in the other mode (the header's switch), on pages the mode scopes.
+    pub mode_switch: Option<String>,
 }
 
 pub struct NavUser {
@@ -121,6 +127,9 @@ impl Layout {
             }),
             csrf: csrf_token(session),
             section,
+            mode: "test",
+            mode_query: "",
+            mode_switch: None,
         }
     }
 
@@ -129,8 +138,99 @@ impl Layout {
             user: None,
             csrf: csrf_token(session),
             section: "",
+            mode: "test",
+            mode_query: "",
+            mode_switch: None,
         }
     }
+
+    /// For a page the test/live switch scopes: the mode from `?mode=` (test unless it
+    /// says live) and the switch's link, which keeps the rest of the query (but not the
+    /// page cursor: the other mode has other rows).
+    pub fn in_mode(mut self, req: &HttpRequest) -> Self {
+        let live = mode_is_live(req);
+        self.mode = if live { "live" } else { "test" };
+        self.mode_query = if live { "?mode=live" } else { "" };
+        let other = if live { None } else { Some("live") };
+        self.mode_switch = Some(with_query(req, &[("mode", other), ("before", None)]));
+        self
+    }
+}
+
+/// Whether the page was asked for in live mode (`?mode=live`).
+pub fn mode_is_live(req: &HttpRequest) -> bool {
+    query_pairs(req)
+        .iter()
+        .any(|(k, v)| k == "mode" && v == "live")
+}
+
+/// The request's query as pairs.
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// This page's path with its query changed: each `(name, Some(v))` set, each
+/// `(name, None)` removed; empty values dropped.
+pub fn with_query(req: &HttpRequest, changes: &[(&str, Option<&str>)]) -> String {
+    let mut pairs: Vec<(String, String)> = query_pairs(req)
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && !changes.iter().any(|(name, _)| name == k))
+        .collect();
+    for (name, value) in changes {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            pairs.push(((*name).to_owned(), v.to_owned()));
+        }
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    if query.is_empty() {
+        req.path().to_owned()
+    } else {
+        format!("{}?{query}", req.path())
+    }
+}
+
+/// One page of a dashboard list, newest first, fetched with one row more than shown:
+/// the rows, and the links to older rows and back to the newest.
+pub struct Listing<T> {
+    pub rows: Vec<T>,
+    pub older: Option<String>,
+    pub newest: Option<String>,
+}
+
+/// Rows per dashboard list page.
+pub const PAGE_ROWS: i64 = 25;
+
+impl<T> Listing<T> {
+    pub fn of(req: &HttpRequest, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> Self {
+        let more = rows.len() as i64 > PAGE_ROWS;
+        rows.truncate(PAGE_ROWS as usize);
+        let older = more
+            .then(|| {
+                rows.last()
+                    .map(|r| with_query(req, &[("before", Some(id(r)))]))
+            })
+            .flatten();
+        let paged = query_pairs(req)
+            .iter()
+            .any(|(k, v)| k == "before" && !v.is_empty());
+        Self {
+            rows,
+            older,
+            newest: paged.then(|| with_query(req, &[("before", None)])),
+        }
+    }
+}
+
+/// The `before` cursor of a dashboard list (an id), if any.
+pub fn cursor(req: &HttpRequest) -> Option<String> {
+    query_pairs(req)
+        .into_iter()
+        .find(|(k, v)| k == "before" && !v.is_empty())
+        .map(|(_, v)| v)
 }
 
 /// Renders a page with a status; pages are never cached (they hold personal data).

@@ -81,6 +81,33 @@ pub struct CustomerRow {
 scoped_table!(CustomerRow, customers);
 
 impl CustomerRow {
+    /// The dashboard's customer list: emails containing `email` (as typed; SQLite's LIKE
+    /// ignores ASCII case, PostgreSQL's does not, so the text is lower-cased on both sides).
+    pub fn search(
+        conn: &mut DbConn,
+        scope: &Scope,
+        email: Option<&str>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = Self::scoped(scope, before);
+        if let Some(e) = email {
+            let pattern = format!(
+                "%{}%",
+                e.to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            query = query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern)
+                    .sql(" ESCAPE '\\'"),
+            );
+        }
+        query.limit(limit).select(Self::as_select()).load(conn)
+    }
+
     pub fn update(
         conn: &mut DbConn,
         id: &str,
@@ -132,6 +159,52 @@ pub struct PaymentRow {
 scoped_table!(PaymentRow, payments);
 
 impl PaymentRow {
+    /// The dashboard's payment list: by status, customer and creation time. Ids are
+    /// time-ordered, so a time window is an id window and every filter walks the
+    /// (merchant, mode, id) index.
+    #[allow(clippy::too_many_arguments)]
+    pub fn search(
+        conn: &mut DbConn,
+        scope: &Scope,
+        status: Option<&str>,
+        customer: Option<&str>,
+        from_id: Option<&str>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = Self::scoped(scope, before);
+        if let Some(s) = status {
+            query = query.filter(payments::status.eq(s.to_owned()));
+        }
+        if let Some(c) = customer {
+            query = query.filter(payments::customer_id.eq(c.to_owned()));
+        }
+        if let Some(from) = from_id {
+            query = query.filter(payments::id.ge(from.to_owned()));
+        }
+        query.limit(limit).select(Self::as_select()).load(conn)
+    }
+
+    /// (created_at, currency, amount, status) of the payments made since `from_id`
+    /// (the overview's figures and chart).
+    pub fn since(
+        conn: &mut DbConn,
+        scope: &Scope,
+        from_id: &str,
+    ) -> QueryResult<Vec<(i64, String, i64, String)>> {
+        payments::table
+            .filter(payments::merchant_id.eq(&scope.merchant_id))
+            .filter(payments::livemode.eq(scope.livemode))
+            .filter(payments::id.ge(from_id))
+            .select((
+                payments::created_at,
+                payments::currency,
+                payments::amount,
+                payments::status,
+            ))
+            .load(conn)
+    }
+
     /// Adds `amount` to what was refunded, only if it still fits: one statement, so two
     /// concurrent refunds (on any instance) can never together exceed the payment.
     pub fn add_refund(conn: &mut DbConn, id: &str, amount: i64) -> QueryResult<bool> {
@@ -266,10 +339,54 @@ pub struct EventRow {
     /// The object as it was, as JSON.
     pub data: String,
     pub created_at: i64,
+    /// The id of that object (a payment's page lists the events about it).
+    pub object_id: Option<String>,
 }
 scoped_table!(EventRow, events);
 
+impl RefundRow {
+    /// A payment's refunds, newest first.
+    pub fn for_payment(
+        conn: &mut DbConn,
+        scope: &Scope,
+        payment_id: &str,
+    ) -> QueryResult<Vec<Self>> {
+        Self::scoped(scope, None)
+            .filter(refunds::payment_id.eq(payment_id.to_owned()))
+            .limit(100)
+            .select(Self::as_select())
+            .load(conn)
+    }
+}
+
 impl EventRow {
+    /// The events about one object (a payment's page), newest first.
+    pub fn about(
+        conn: &mut DbConn,
+        scope: &Scope,
+        object_id: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        Self::scoped(scope, None)
+            .filter(events::object_id.eq(object_id.to_owned()))
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Every event of the scope, lifecycle ones included (the Hub's people see them).
+    pub fn list_all(
+        conn: &mut DbConn,
+        scope: &Scope,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        Self::scoped(scope, before)
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
     /// Events the API shows: never a key's or a webhook endpoint's lifecycle event
     /// (SPEC §9: no API key learns about other keys, canaries included).
     pub fn list_public(

@@ -1,0 +1,9 @@
+-- The dashboard (SPEC §10): a payment's page lists the events about it, found by the id
+-- of the object each event carries.
+ALTER TABLE events ADD COLUMN object_id TEXT;
+UPDATE events SET object_id = json_extract(data, '$.id');
+CREATE INDEX events_object ON events(merchant_id, livemode, object_id, id);
+-- Customers searched by email; payments and subscriptions listed per customer.
+CREATE INDEX customers_email ON customers(merchant_id, livemode, email);
+CREATE INDEX payments_customer ON payments(merchant_id, livemode, customer_id, id);
+CREATE INDEX refunds_payment ON refunds(payment_id, id);

@@ -1,0 +1,302 @@
+//! The dashboard's payments (SPEC §10): the list (status and date filters), a payment's
+//! page with its refunds and events, and the Refund form (Admins and Developers).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::form::{Form, FormState, Response};
+use super::page::{self, Layout, Listing, PAGE_ROWS, SignedIn};
+use crate::accounts::Principal;
+use crate::db::models::objects::Scope;
+use crate::error::{Error, FieldErrors};
+use crate::payments::browse::{self, PaymentFilter};
+use crate::payments::{currencies, views};
+use crate::state::AppState;
+
+/// The scope a dashboard page shows: this merchant, in the page's mode.
+pub fn scope_of(who: &Principal, req: &HttpRequest) -> Scope {
+    Scope {
+        merchant_id: who.merchant.id.clone(),
+        livemode: page::mode_is_live(req),
+    }
+}
+
+/// `2026-11-22T13:01:17Z` → `2026-11-22 13:01 UTC`.
+pub fn when(rfc3339: &str) -> String {
+    format!(
+        "{} UTC",
+        rfc3339.replacen('T', " ", 1).get(..16).unwrap_or(rfc3339)
+    )
+}
+
+pub struct PaymentLine {
+    pub id: String,
+    pub amount: String,
+    pub refunded: String,
+    pub status: String,
+    pub failure: String,
+    pub customer: Option<String>,
+    pub card: String,
+    pub created: String,
+}
+
+impl PaymentLine {
+    pub fn of(p: &views::Payment) -> Self {
+        Self {
+            id: p.id.clone(),
+            amount: currencies::display(p.amount, &p.currency),
+            refunded: if p.amount_refunded > 0 {
+                currencies::display(p.amount_refunded, &p.currency)
+            } else {
+                String::new()
+            },
+            status: p.status.clone(),
+            failure: p.failure_code.clone().unwrap_or_default(),
+            customer: p.customer.clone(),
+            card: format!("Visa •••• {}", p.payment_method_details.card.last4),
+            created: when(&p.created_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/payments.html")]
+pub struct PaymentsPage {
+    pub layout: Layout,
+    pub list: Listing<PaymentLine>,
+    pub form: FormState,
+    pub filtered: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PaymentQuery {
+    status: String,
+    from: String,
+    to: String,
+}
+
+fn day(text: &str) -> Result<Option<i64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map(|d| {
+            Some(
+                d.and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc()
+                    .timestamp(),
+            )
+        })
+        .map_err(|_| "Use a date such as 2026-11-29.".to_owned())
+}
+
+pub async fn list_payments(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    q: web::Query<PaymentQuery>,
+) -> Response {
+    let q = q.into_inner();
+    let mut errors = FieldErrors::new();
+    let status = match q.status.as_str() {
+        "" => None,
+        s @ ("succeeded" | "failed") => Some(s.to_owned()),
+        _ => {
+            errors.insert("status", "Choose succeeded or failed.".into());
+            None
+        }
+    };
+    let from = day(&q.from).unwrap_or_else(|e| {
+        errors.insert("from", e);
+        None
+    });
+    // "To" is a whole day: up to the end of it.
+    let to = day(&q.to).unwrap_or_else(|e| {
+        errors.insert("to", e);
+        None
+    });
+    let filter = PaymentFilter {
+        status,
+        customer: None,
+        from,
+        to: to.map(|t| t + 86_400),
+    };
+    let (scope, before) = (scope_of(&who, &req), page::cursor(&req));
+    let rows = page::state(&req)
+        .db
+        .run(move |c| browse::payments(c, &scope, &filter, before.as_deref(), PAGE_ROWS + 1))
+        .await?;
+    let filtered = !(q.status.is_empty() && q.from.is_empty() && q.to.is_empty());
+    let form = FormState::default()
+        .with("status", &q.status)
+        .with("from", &q.from)
+        .with("to", &q.to)
+        .errors(errors);
+    let lines: Vec<PaymentLine> = rows.iter().map(PaymentLine::of).collect();
+    let page = PaymentsPage {
+        layout: Layout::signed_in(&who, &session, "payments").in_mode(&req),
+        list: Listing::of(&req, lines, |p| &p.id),
+        form,
+        filtered,
+    };
+    let status = if page.form.error("from").is_some()
+        || page.form.error("to").is_some()
+        || page.form.error("status").is_some()
+    {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(page::render(status, &page))
+}
+
+pub struct RefundLine {
+    pub id: String,
+    pub amount: String,
+    pub created: String,
+}
+
+pub struct EventLine {
+    pub id: String,
+    pub event_type: String,
+    pub created: String,
+}
+
+impl EventLine {
+    pub fn of(e: &views::Event) -> Self {
+        Self {
+            id: e.id.clone(),
+            event_type: e.event_type.clone(),
+            created: when(&e.created_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/payment.html")]
+pub struct PaymentPage {
+    pub layout: Layout,
+    pub payment: PaymentLine,
+    pub refunds: Vec<RefundLine>,
+    pub events: Vec<EventLine>,
+    /// Shown to Admins and Developers, for a succeeded payment with money left.
+    pub can_refund: bool,
+    pub refundable: String,
+    pub form: FormState,
+    pub notice: Option<&'static str>,
+}
+
+async fn payment_page(
+    req: &HttpRequest,
+    session: &Session,
+    who: &Principal,
+    id: String,
+    form: FormState,
+) -> Result<PaymentPage, Error> {
+    let scope = scope_of(who, req);
+    let (p, refunds, events) = page::state(req)
+        .db
+        .run(move |c| browse::payment(c, &scope, &id))
+        .await?;
+    let left = p.amount - p.amount_refunded;
+    let refunded = page::query_pairs(req)
+        .iter()
+        .any(|(k, v)| k == "done" && v == "refunded");
+    Ok(PaymentPage {
+        layout: Layout::signed_in(who, session, "payments").in_mode(req),
+        can_refund: who.role().can_use_hub() && p.status == "succeeded" && left > 0,
+        refundable: currencies::display(left, &p.currency),
+        refunds: refunds
+            .iter()
+            .map(|r| RefundLine {
+                id: r.id.clone(),
+                amount: currencies::display(r.amount, &r.currency),
+                created: when(&r.created_at),
+            })
+            .collect(),
+        events: events.iter().map(EventLine::of).collect(),
+        payment: PaymentLine::of(&p),
+        form,
+        notice: refunded.then_some("Refund made. The customer's bank shows it in a few days."),
+    })
+}
+
+pub async fn show_payment(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+) -> Response {
+    let page = payment_page(&req, &session, &who, id.into_inner(), FormState::default()).await?;
+    Ok(page::ok(&page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RefundForm {
+    amount: String,
+}
+
+pub async fn refund_payment(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    id: web::Path<String>,
+    form: Form<RefundForm>,
+) -> Response {
+    let id = id.into_inner();
+    let typed = form.amount.trim().to_owned();
+    let (actor, scope, pid, ip) = (
+        who.clone(),
+        scope_of(&who, &req),
+        id.clone(),
+        AppState::client_ip(&req),
+    );
+    let outcome = page::state(&req)
+        .db
+        .run(move |c| {
+            let currency = browse::payment(c, &scope, &pid)?.0.currency;
+            let amount = if typed.is_empty() {
+                None
+            } else {
+                let example = if currencies::exponent(&currency) == 0 { "1000" } else { "10.50" };
+                Some(currencies::parse_major(&typed, &currency).ok_or_else(|| {
+                    Error::field(
+                        "amount",
+                        format!(
+                            "Enter an amount in {} such as {example}, or leave it empty to refund everything left.",
+                            currency.to_uppercase()
+                        ),
+                    )
+                })?)
+            };
+            browse::refund(c, &actor, &scope, &pid, amount, &ip)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(page::see_other(&format!(
+            "/payments/{id}?{}done=refunded",
+            if page::mode_is_live(&req) {
+                "mode=live&"
+            } else {
+                ""
+            }
+        ))),
+        Err(Error::Invalid(errors)) => {
+            // Money words belong beside the amount; "payment" errors too.
+            let errors: FieldErrors = errors.into_values().map(|m| ("amount", m)).collect();
+            let kept = FormState::default()
+                .with("amount", &form.amount)
+                .errors(errors);
+            let page = payment_page(&req, &session, &who, id, kept).await?;
+            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

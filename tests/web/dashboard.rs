@@ -1,0 +1,210 @@
+//! The merchant dashboard (SPEC §10): payments with filters and Refund, customers,
+//! subscriptions, events, the overview, and the test/live switch, as people of each role
+//! see them.
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::*;
+
+/// A full-access test key made through the API by the signed-in Admin.
+async fn test_key(app: &TestApp) -> String {
+    let token = app.api_token("admin@acme.test").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/api-keys"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "dashboard", "permissions": "*"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["data"]["secret_key"].as_str().unwrap().to_owned()
+}
+
+async fn api(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1{path}")))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {body}");
+    body["data"].clone()
+}
+
+fn pay(card: &str, amount: i64, customer: Option<&str>) -> Value {
+    let mut body = json!({"amount": amount, "currency": "usd", "payment_method": card});
+    if let Some(c) = customer {
+        body["customer"] = json!(c);
+    }
+    body
+}
+
+fn rows(html: &str, attr: &str) -> usize {
+    html.matches(&format!("{attr}=\"")).count()
+}
+
+on_both_backends! {
+    async fn payments_are_listed_filtered_and_refunded_from_their_page(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada"})).await;
+        let ada = ada["id"].as_str().unwrap().to_owned();
+        let ok = api(&app, &key, "/payments", pay("4242424242424242", 2500, Some(&ada))).await;
+        api(&app, &key, "/payments", pay("4000000000000002", 700, None)).await;
+        let ok_id = ok["id"].as_str().unwrap().to_owned();
+
+        let html = app.get_html("/payments").await;
+        assert_eq!(rows(&html, "data-payment-id"), 2);
+        assert!(html.contains("25.00 USD") && html.contains("7.00 USD"));
+        let succeeded = app.get_html("/payments?status=succeeded").await;
+        assert_eq!(rows(&succeeded, "data-payment-id"), 1);
+        assert!(succeeded.contains(&ok_id));
+        let failed = app.get_html("/payments?status=failed").await;
+        assert_eq!(rows(&failed, "data-payment-id"), 1);
+        assert!(failed.contains("card_declined"));
+        // Dates: today holds both; a day in the past holds none and says so.
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert_eq!(rows(&app.get_html(&format!("/payments?from={today}&to={today}")).await, "data-payment-id"), 2);
+        let past = app.get_html("/payments?to=2020-01-01").await;
+        assert_eq!(rows(&past, "data-payment-id"), 0);
+        assert!(past.contains("No payments match these filters"));
+        let bad = app.get("/payments?from=yesterday").await;
+        assert_eq!(bad.status(), 400);
+        assert!(bad.text().await.unwrap().contains("id=\"from-error\""));
+
+        // The payment's page: a refund with a bad amount is named beside the field and kept.
+        let page = format!("/payments/{ok_id}");
+        let html = app.get_html(&page).await;
+        assert!(html.contains("Refund") && html.contains("Up to 25.00 USD"));
+        assert!(html.contains("payment.succeeded"), "its events");
+        let res = app.post_form(&page, &format!("{page}/refund"), &[("amount", "99.00")]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"amount-error\"") && html.contains("value=\"99.00\""), "{html}");
+        let res = app.post_form(&page, &format!("{page}/refund"), &[("amount", "ten")]).await;
+        assert_eq!(res.status(), 400);
+        let res = app.post_form(&page, &format!("{page}/refund"), &[("amount", "10.50")]).await;
+        assert_eq!(res.status(), 303);
+        let html = app.get_html(&format!("{page}?done=refunded")).await;
+        assert!(html.contains("Refund made"));
+        assert!(html.contains("10.50 USD") && html.contains("Up to 14.50 USD"), "{html}");
+        assert!(html.contains("refund.created"), "the refund's event is on the payment's page");
+        // The API agrees; the audit log names who did it.
+        let res = app.client.get(app.url(&format!("/api/v1/payments/{ok_id}"))).bearer_auth(&key).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["data"]["amount_refunded"], 1050);
+        assert!(app.get_html("/audit").await.contains("payment.refunded"));
+        // Empty refunds what is left; then no Refund form any more.
+        app.post_form(&page, &format!("{page}/refund"), &[("amount", "")]).await;
+        let html = app.get_html(&page).await;
+        assert!(!html.contains(&format!("{page}/refund")), "fully refunded");
+    }
+
+    async fn a_viewer_sees_payments_but_cannot_refund_and_not_the_hubs_events(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let p = api(&app, &key, "/payments", pay("4242424242424242", 1000, None)).await;
+        let page = format!("/payments/{}", p["id"].as_str().unwrap());
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        let viewer = app.browser();
+        viewer.sign_in("viewer@acme.test", PASSWORD).await;
+        let html = viewer.get_html(&page).await;
+        assert!(html.contains("10.00 USD") && !html.contains("/refund"), "no Refund button");
+        let res = viewer.post_form(&page, &format!("{page}/refund"), &[("amount", "")]).await;
+        assert_eq!(res.status(), 403);
+        // Events: the Admin sees the key's lifecycle event; the Viewer does not.
+        assert!(app.get_html("/events").await.contains("api_key.created"));
+        let events = viewer.get_html("/events").await;
+        assert!(!events.contains("api_key.created") && events.contains("payment.succeeded"));
+        assert!(!viewer.get_html("/events?type=api_key.created").await.contains("data-event-id="));
+    }
+
+    async fn customers_subscriptions_and_events_have_their_pages(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada"})).await;
+        api(&app, &key, "/customers", json!({"email": "bob@example.org", "name": "Bob"})).await;
+        let ada = ada["id"].as_str().unwrap().to_owned();
+        let plan = api(&app, &key, "/plans", json!({"name": "Pro", "amount": 900, "currency": "usd", "interval": "month"})).await;
+        api(&app, &key, "/subscriptions", json!({"customer": ada, "plan": plan["id"]})).await;
+        api(&app, &key, "/payments", pay("4242424242424242", 900, Some(&ada))).await;
+
+        let all = app.get_html("/customers").await;
+        assert_eq!(rows(&all, "data-customer-id"), 2);
+        let found = app.get_html("/customers?email=EXAMPLE.COM").await;
+        assert_eq!(rows(&found, "data-customer-id"), 1, "search ignores case");
+        assert!(found.contains("Ada"));
+        let none = app.get_html("/customers?email=nobody").await;
+        assert!(none.contains("No customer's email contains"));
+        let ada_page = app.get_html(&format!("/customers/{ada}")).await;
+        assert!(ada_page.contains("9.00 USD") && ada_page.contains(plan["id"].as_str().unwrap()));
+
+        let subs = app.get_html("/subscriptions?status=active").await;
+        assert_eq!(rows(&subs, "data-subscription-id"), 1);
+        assert_eq!(rows(&app.get_html("/subscriptions?status=canceled").await, "data-subscription-id"), 0);
+
+        let events = app.get_html("/events?type=customer.created").await;
+        assert_eq!(rows(&events, "data-event-id"), 2);
+        let start = events.find("data-event-id=\"").unwrap() + "data-event-id=\"".len();
+        let id = &events[start..start + events[start..].find('"').unwrap()];
+        let event = app.get_html(&format!("/events/{id}")).await;
+        assert!(event.contains("data-testid=\"event-json\"") && event.contains("&#34;object&#34;: &#34;customer&#34;"), "{event}");
+    }
+
+    async fn the_mode_switch_scopes_every_page_and_keeps_the_query(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        api(&app, &key, "/payments", pay("4242424242424242", 1000, None)).await;
+        let test = app.get_html("/payments?status=succeeded").await;
+        assert_eq!(rows(&test, "data-payment-id"), 1);
+        assert!(test.contains("href=\"/payments?status=succeeded&#38;mode=live\""), "the switch keeps the filter");
+        let live = app.get_html("/payments?status=succeeded&mode=live").await;
+        assert_eq!(rows(&live, "data-payment-id"), 0, "test payments are not live ones");
+        assert!(live.contains("No payments match") || live.contains("No live payments"));
+        // A test payment's page in live mode is not found.
+        let start = test.find("data-payment-id=\"").unwrap() + "data-payment-id=\"".len();
+        let id = &test[start..start + test[start..].find('"').unwrap()];
+        assert_eq!(app.get(&format!("/payments/{id}?mode=live")).await.status(), 404);
+        // Links on a live page stay live.
+        let live_home = app.get_html("/?mode=live").await;
+        assert!(live_home.contains("href=\"/payments?mode=live\""));
+    }
+
+    async fn the_overview_shows_todays_figures_and_a_30_day_chart(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        api(&app, &key, "/payments", pay("4242424242424242", 1500, None)).await;
+        api(&app, &key, "/payments", pay("4242424242424242", 500, None)).await;
+        api(&app, &key, "/payments", pay("4000000000000002", 500, None)).await;
+        let html = app.get_html("/").await;
+        let figure = |id: &str| {
+            let start = html.find(&format!("data-testid=\"{id}\"")).unwrap();
+            let from = start + html[start..].find('>').unwrap() + 1;
+            html[from..from + html[from..].find('<').unwrap()].to_owned()
+        };
+        assert_eq!(figure("today-volume"), "20.00 USD");
+        assert_eq!(figure("today-succeeded"), "2");
+        assert_eq!(figure("today-failure-rate"), "33.3 %");
+        assert!(html.contains("role=\"img\"") && html.contains("<title id=\"payments-30d-title\">"));
+        assert_eq!(html.matches("<tr><td>20").count() + html.matches("<tr><td>19").count(), 30, "a row per day");
+    }
+
+    async fn another_merchants_objects_are_not_found(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let p = api(&app, &key, "/payments", pay("4242424242424242", 1000, None)).await;
+        let c = api(&app, &key, "/customers", json!({"name": "Mine"})).await;
+        app.create_user("other@globex.test", "admin", "Globex");
+        let other = app.browser();
+        other.sign_in("other@globex.test", PASSWORD).await;
+        assert_eq!(other.get(&format!("/payments/{}", p["id"].as_str().unwrap())).await.status(), 404);
+        assert_eq!(other.get(&format!("/customers/{}", c["id"].as_str().unwrap())).await.status(), 404);
+        assert!(!other.get_html("/payments").await.contains("data-payment-id="));
+    }
+}
