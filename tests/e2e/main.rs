@@ -255,3 +255,242 @@ async fn a_person_creates_copies_and_revokes_a_key_in_a_real_browser() {
     assert!(errors.is_empty(), "browser console errors: {errors:?}");
     b.close().await.unwrap();
 }
+
+/// Sets the page's viewport as a phone or a laptop shows it (Chromium's device metrics,
+/// so `innerWidth` is exactly `width`).
+async fn set_viewport(driver: &Driver, client: &Client, width: u32, height: u32) {
+    let id = client.session_id().await.unwrap().unwrap();
+    let res = reqwest::Client::new()
+        .post(format!("{}/session/{id}/goog/cdp/execute", driver.url))
+        .json(
+            &json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600
+            }}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// axe-core's script: PAYDESK_AXE_JS, else `.cache/axe` (where .ci/run installs it from
+/// the npm registry). None (with a notice) when absent, unless the browser is required.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("PAYDESK_AXE_JS").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/axe/node_modules/axe-core/axe.min.js",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(src) => Some(src),
+        Err(_) if std::env::var("PAYDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1") => {
+            panic!("PAYDESK_REQUIRE_BROWSER=1 but axe-core is not at {path} (npm install axe-core)")
+        }
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: accessibility checks skipped (axe-core not at {path})"
+            );
+            None
+        }
+    }
+}
+
+/// What is wrong with the page now: sideways scrolling, and axe's serious or critical
+/// violations.
+async fn page_problems(client: &Client, axe: Option<&str>) -> Vec<String> {
+    let mut problems = vec![];
+    let sizes = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (sizes[0].as_i64().unwrap(), sizes[1].as_i64().unwrap());
+    if scroll > inner {
+        let wide = client
+            .execute(
+                "const w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))
+                   .filter(e => e.getBoundingClientRect().right > w + 1)
+                   .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.id || ''));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        problems.push(format!("{scroll} px wide in a {inner} px window: {wide}"));
+    }
+    if let Some(axe) = axe {
+        let loaded = client
+            .execute(&format!("{axe}\nreturn typeof axe;"), vec![])
+            .await
+            .unwrap();
+        assert_eq!(loaded, "object", "axe-core loaded");
+        let found = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
+                          v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for v in found.as_array().cloned().unwrap_or_default() {
+            problems.push(v.as_str().unwrap_or("").to_owned());
+        }
+    }
+    problems
+}
+
+#[tokio::test]
+async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
+    let Some((driver, b)) = start_browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let app = spawn_app(Backend::Sqlite).await;
+    app.setup_admin().await;
+    app.verify_merchant("Acme");
+    // Something on every page: a key, a customer, payments, a refund, a subscription,
+    // an endpoint with a delivery.
+    let token = app.api_token("admin@acme.test").await;
+    let post = |path: &str, bearer: &str, body: Value| {
+        let req = app
+            .client
+            .post(app.url(&format!("/api/v1{path}")))
+            .bearer_auth(bearer)
+            .json(&body);
+        let path = path.to_owned();
+        async move {
+            let res = req.send().await.unwrap();
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["ok"], true, "{path}: {body}");
+            body["data"].clone()
+        }
+    };
+    let key = post(
+        "/api-keys",
+        &token,
+        json!({"name": "Production backend with a long label", "permissions": {"customers": "write", "payments": "write", "plans": "write", "subscriptions": "write", "refunds": "write", "events": "read"}, "allowed_ips": ["127.0.0.1", "203.0.113.7", "2001:db8::/64"]}),
+    )
+    .await;
+    let sk = key["secret_key"].as_str().unwrap().to_owned();
+    let customer = post(
+        "/customers",
+        &sk,
+        json!({"email": "ada.lovelace@analytical-engines.example.com", "name": "Ada Lovelace"}),
+    )
+    .await;
+    let cus = customer["id"].as_str().unwrap().to_owned();
+    let payment = post(
+        "/payments",
+        &sk,
+        json!({"amount": 12500, "currency": "usd", "payment_method": "4242424242424242", "customer": cus}),
+    )
+    .await;
+    let pay = payment["id"].as_str().unwrap().to_owned();
+    post(
+        "/payments",
+        &sk,
+        json!({"amount": 700, "currency": "eur", "payment_method": "4000000000000002"}),
+    )
+    .await;
+    post(
+        &format!("/payments/refund/{pay}"),
+        &sk,
+        json!({"amount": 2500}),
+    )
+    .await;
+    let plan = post(
+        "/plans",
+        &sk,
+        json!({"name": "Pro", "amount": 900, "currency": "usd", "interval": "month"}),
+    )
+    .await;
+    post(
+        "/subscriptions",
+        &sk,
+        json!({"customer": cus, "plan": plan["id"]}),
+    )
+    .await;
+    let endpoint = post(
+        "/webhook-endpoints",
+        &token,
+        json!({"url": "http://127.0.0.1:9/paydesk/webhooks/with/a/long/path", "description": "Orders service"}),
+    )
+    .await;
+    let we = endpoint["id"].as_str().unwrap().to_owned();
+    let ping = post(&format!("/webhook-endpoints/{we}/test"), &token, json!({})).await;
+    let evt = ping["event"].as_str().unwrap().to_owned();
+    let res = app
+        .client
+        .get(app.url("/api/v1/events?limit=1"))
+        .bearer_auth(&sk)
+        .send()
+        .await
+        .unwrap();
+    let events: Value = res.json().await.unwrap();
+    let evt = events["data"]["data"][0]["id"]
+        .as_str()
+        .unwrap_or(&evt)
+        .to_owned();
+    let key_id = key["id"].as_str().unwrap().to_owned();
+
+    // The browser signs in.
+    b.goto(&app.url("/login")).await.unwrap();
+    fill(&b, "email", "admin@acme.test").await;
+    fill(&b, "password", PASSWORD).await;
+    click(&b, "button[type=submit]").await;
+    wait_path(&b, "/").await;
+
+    let pages = [
+        ("overview", "/".to_owned()),
+        ("payments", "/payments".to_owned()),
+        ("payment", format!("/payments/{pay}")),
+        ("customers", "/customers".to_owned()),
+        ("customer", format!("/customers/{cus}")),
+        ("subscriptions", "/subscriptions".to_owned()),
+        ("events", "/events".to_owned()),
+        ("event", format!("/events/{evt}")),
+        ("keys", "/keys".to_owned()),
+        ("new-key", "/keys/new".to_owned()),
+        ("key", format!("/keys/{key_id}")),
+        ("webhooks", "/webhooks".to_owned()),
+        ("new-webhook", "/webhooks/new".to_owned()),
+        ("webhook", format!("/webhooks/{we}")),
+        ("audit", "/audit".to_owned()),
+        ("team", "/team".to_owned()),
+        ("account", "/account".to_owned()),
+        ("two-factor", "/account/2fa".to_owned()),
+        ("api-reference", "/docs/api".to_owned()),
+    ];
+    let mut problems = vec![];
+    for (width, height) in [(390, 844), (1366, 900)] {
+        set_viewport(&driver, &b, width, height).await;
+        for (name, path) in &pages {
+            b.goto(&app.url(path)).await.unwrap();
+            snap(&b, &format!("{name}-{width}")).await;
+            for p in page_problems(&b, axe.as_deref()).await {
+                problems.push(format!("{path} at {width} px: {p}"));
+            }
+        }
+    }
+    // Signed out: the sign-in page.
+    click(&b, "form[action=\"/logout\"] button").await;
+    wait_path(&b, "/login").await;
+    for (width, height) in [(390, 844), (1366, 900)] {
+        set_viewport(&driver, &b, width, height).await;
+        b.refresh().await.unwrap();
+        snap(&b, &format!("login-{width}")).await;
+        for p in page_problems(&b, axe.as_deref()).await {
+            problems.push(format!("/login at {width} px: {p}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let errors = browser_errors(&driver, &b).await;
+    assert!(errors.is_empty(), "browser console errors: {errors:?}");
+    b.close().await.unwrap();
+}
