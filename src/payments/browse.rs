@@ -211,15 +211,15 @@ pub fn last_30_days(conn: &mut DbConn, scope: &Scope, now: i64) -> Result<Vec<Da
             ..Day::default()
         })
         .collect();
-    for (at, currency, amount, status) in PaymentRow::since(conn, scope, &id_at("pay", first))? {
-        let Some(day) = days.get_mut(((at - first) / DAY) as usize) else {
-            continue;
-        };
-        if status == "succeeded" {
-            day.succeeded += 1;
-            *day.volume.entry(currency).or_default() += amount;
-        } else {
-            day.failed += 1;
+    for day in &mut days {
+        let (from, to) = (id_at("pay", day.start), id_at("pay", day.start + DAY));
+        for (currency, status, n, total) in PaymentRow::totals_between(conn, scope, &from, &to)? {
+            if status == "succeeded" {
+                day.succeeded += n;
+                *day.volume.entry(currency).or_default() += total.unwrap_or(0);
+            } else {
+                day.failed += n;
+            }
         }
     }
     Ok(days)

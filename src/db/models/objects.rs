@@ -185,24 +185,30 @@ impl PaymentRow {
         query.limit(limit).select(Self::as_select()).load(conn)
     }
 
-    /// (created_at, currency, amount, status) of the payments made since `from_id`
-    /// (the overview's figures and chart).
-    pub fn since(
+    /// Per (currency, status): how many payments and their total amount, among those made
+    /// in `[from_id, to_id)` (a day of the overview; the id range walks the index).
+    pub fn totals_between(
         conn: &mut DbConn,
         scope: &Scope,
         from_id: &str,
-    ) -> QueryResult<Vec<(i64, String, i64, String)>> {
-        payments::table
+        to_id: &str,
+    ) -> QueryResult<Vec<(String, String, i64, Option<i64>)>> {
+        use diesel::dsl::{count_star, sql};
+        use diesel::sql_types::{BigInt, Nullable};
+        crate::on_backend!(conn, |c| payments::table
             .filter(payments::merchant_id.eq(&scope.merchant_id))
             .filter(payments::livemode.eq(scope.livemode))
             .filter(payments::id.ge(from_id))
+            .filter(payments::id.lt(to_id))
+            .group_by((payments::currency, payments::status))
             .select((
-                payments::created_at,
                 payments::currency,
-                payments::amount,
                 payments::status,
+                count_star(),
+                // SUM of a BIGINT is NUMERIC on PostgreSQL; amounts fit in 64 bits.
+                sql::<Nullable<BigInt>>("CAST(SUM(amount) AS BIGINT)"),
             ))
-            .load(conn)
+            .load(c))
     }
 
     /// Adds `amount` to what was refunded, only if it still fits: one statement, so two
