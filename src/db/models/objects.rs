@@ -158,6 +158,9 @@ pub struct PaymentRow {
 }
 scoped_table!(PaymentRow, payments);
 
+/// (currency, status, how many, their total amount).
+pub type Totals = (String, String, i64, Option<i64>);
+
 impl PaymentRow {
     /// The dashboard's payment list: by status, customer and creation time. Ids are
     /// time-ordered, so a time window is an id window and every filter walks the
@@ -192,7 +195,7 @@ impl PaymentRow {
         scope: &Scope,
         from_id: &str,
         to_id: &str,
-    ) -> QueryResult<Vec<(String, String, i64, Option<i64>)>> {
+    ) -> QueryResult<Vec<Totals>> {
         use diesel::dsl::{count_star, sql};
         use diesel::sql_types::{BigInt, Nullable};
         crate::on_backend!(conn, |c| payments::table
