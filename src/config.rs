@@ -61,6 +61,32 @@ pub enum Command {
     /// API keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Webhooks, for local development
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Forward a Paydesk server's test events to a local URL, signed like real deliveries
+    /// (polls GET /api/v1/events with a test secret key that can read events)
+    Listen {
+        /// Where to post each event, e.g. http://localhost:3000/webhooks
+        #[arg(long)]
+        forward_to: String,
+        /// A test secret key (sk_test_…) with events:read
+        #[arg(long, env = "PAYDESK_API_KEY", hide_env_values = true)]
+        api_key: String,
+        /// The Paydesk server
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        api_url: String,
+        /// The signing secret to use (default: a new one, printed at start)
+        #[arg(long, hide_env_values = true)]
+        secret: Option<String>,
+        /// How often to look for new events, in milliseconds
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use clap::Parser;
 use paydesk::accounts;
 use paydesk::config::{
     AuditCommand, Cli, Command, KeysCommand, LogFormat, MerchantCommand, ServeArgs, Settings,
-    UserCommand,
+    UserCommand, WebhooksCommand,
 };
 use paydesk::db;
 use paydesk::db::models::merchant::Merchant;
@@ -48,6 +48,19 @@ fn main() -> ExitCode {
         }
         Command::Audit(AuditCommand::Verify) => verify_audit(&cli.database_url),
         Command::Keys(KeysCommand::Check { token }) => check_key(&token),
+        Command::Webhooks(WebhooksCommand::Listen {
+            forward_to,
+            api_key,
+            api_url,
+            secret,
+            interval_ms,
+        }) => listen(paydesk::webhooks::listen::Listen {
+            api_url,
+            api_key,
+            forward_to,
+            secret: secret.unwrap_or_else(paydesk::webhooks::listen::new_secret),
+            every: std::time::Duration::from_millis(interval_ms.clamp(100, 60_000)),
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -180,4 +193,13 @@ fn describe(e: Error) -> String {
             .join("; "),
         other => other.to_string(),
     }
+}
+
+fn listen(l: paydesk::webhooks::listen::Listen) -> Result<(), String> {
+    paydesk::webhooks::listen::check(&l)?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(paydesk::webhooks::listen::run(l))
 }

@@ -5,6 +5,7 @@
 
 pub mod deliver;
 pub mod endpoints;
+pub mod listen;
 pub mod outbox;
 pub mod ssrf;
 

@@ -298,3 +298,106 @@ fn keys_check_validates_format_and_checksum_offline() {
         );
     }
 }
+
+#[tokio::test]
+async fn webhooks_listen_forwards_new_test_events_signed_with_the_secret_it_prints() {
+    use std::io::BufRead;
+    let app = spawn_app(Backend::Sqlite).await;
+    app.setup_admin().await;
+    let token = app.api_token("admin@acme.test").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/api-keys"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "local", "permissions": {"events": "read", "customers": "write"}}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    let key = body["data"]["secret_key"].as_str().unwrap().to_owned();
+    // An event from before the start is not forwarded.
+    let customer = |name: &str| {
+        app.client
+            .post(app.url("/api/v1/customers"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+    };
+    customer("Before").await.unwrap();
+    let receiver = Receiver::start(vec![200]).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args([
+            "webhooks",
+            "listen",
+            "--api-url",
+            &app.address,
+            "--forward-to",
+            &receiver.url,
+            "--interval-ms",
+            "100",
+        ])
+        .env("PAYDESK_API_KEY", &key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.next().unwrap().unwrap();
+    assert!(ready.starts_with("Ready."), "{ready}");
+    let secret_line = lines.next().unwrap().unwrap();
+    let secret = secret_line.rsplit(' ').next().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret_line}");
+    customer("After").await.unwrap();
+    let got = receiver.wait_for(1).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(got.len(), 1, "only the new event: {got:?}");
+    let r = &got[0];
+    assert!(r.body.contains("customer.created") && r.body.contains("After"));
+    let t: i64 = r
+        .header("Paydesk-Signature")
+        .split(',')
+        .find_map(|p| p.strip_prefix("t="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        r.header("Paydesk-Signature"),
+        paydesk::keys::signature::sign(&secret, t, r.body.as_bytes())
+    );
+}
+
+#[test]
+fn webhooks_listen_refuses_a_live_or_malformed_key_precisely() {
+    let out = paydesk(
+        "sqlite::memory:",
+        &[
+            "webhooks",
+            "listen",
+            "--forward-to",
+            "http://localhost:3000/hook",
+            "--api-key",
+            "sk_live_nope",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--api-key must be a test secret key"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = paydesk(
+        "sqlite::memory:",
+        &[
+            "webhooks",
+            "listen",
+            "--forward-to",
+            "localhost:3000",
+            "--api-key",
+            "sk_test_nope",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+}
