@@ -6,4 +6,5 @@ CREATE INDEX events_object ON events(merchant_id, livemode, object_id, id);
 -- Customers searched by email; payments and subscriptions listed per customer.
 CREATE INDEX customers_email ON customers(merchant_id, livemode, email);
 CREATE INDEX payments_customer ON payments(merchant_id, livemode, customer_id, id);
+CREATE INDEX payments_status ON payments(merchant_id, livemode, status, id);
 CREATE INDEX refunds_payment ON refunds(payment_id, id);
