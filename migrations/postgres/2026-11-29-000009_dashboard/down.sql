@@ -1,6 +1,5 @@
 DROP INDEX refunds_payment;
 DROP INDEX payments_status;
 DROP INDEX payments_customer;
-DROP INDEX customers_email;
 DROP INDEX events_object;
 ALTER TABLE events DROP COLUMN object_id;

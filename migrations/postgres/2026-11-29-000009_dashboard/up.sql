@@ -3,8 +3,7 @@
 ALTER TABLE events ADD COLUMN object_id TEXT;
 UPDATE events SET object_id = (data::json ->> 'id');
 CREATE INDEX events_object ON events(merchant_id, livemode, object_id, id);
--- Customers searched by email; payments and subscriptions listed per customer.
-CREATE INDEX customers_email ON customers(merchant_id, livemode, email);
+-- Payments listed per customer and by status.
 CREATE INDEX payments_customer ON payments(merchant_id, livemode, customer_id, id);
 CREATE INDEX payments_status ON payments(merchant_id, livemode, status, id);
 CREATE INDEX refunds_payment ON refunds(payment_id, id);
