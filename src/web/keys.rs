@@ -66,6 +66,9 @@ pub struct KeyRow {
     pub publishable_key: String,
     pub secret_hint: String,
     pub status: &'static str,
+    /// What the status badge says: the status, or "rolling — expires …" for a rolled
+    /// key in its grace period and "rolled" once that is over.
+    pub badge: String,
     pub permissions: String,
     pub created: String,
     pub last_used: String,
@@ -84,6 +87,7 @@ impl KeyRow {
             publishable_key: k.row.publishable_key.clone(),
             secret_hint: k.row.secret_hint.clone(),
             status: k.status.as_str(),
+            badge: badge(k),
             permissions: k.access.summary(),
             created: clock::display(k.row.created_at),
             last_used: k
@@ -95,6 +99,18 @@ impl KeyRow {
             exposed_url: k.row.exposed_url.clone(),
             last_used_ip: k.row.last_used_ip.clone().unwrap_or_default(),
         }
+    }
+}
+
+/// A rolled key still works until its grace period ends: say so, rather than a plain
+/// "active" that hides the deadline.
+fn badge(k: &ApiKey) -> String {
+    match (k.status, &k.row.rolled_to, k.row.expires_at) {
+        (KeyStatus::Active | KeyStatus::Suspended, Some(_), Some(at)) => {
+            format!("rolling — expires {}", clock::display(at))
+        }
+        (KeyStatus::Expired, Some(_), _) => "rolled".into(),
+        (status, _, _) => status.as_str().into(),
     }
 }
 
@@ -631,6 +647,61 @@ fn expiring_in(key: &ApiKey, now: i64) -> Option<String> {
     })
 }
 
+// ---------- a key that cannot take the action ----------
+
+#[derive(Template)]
+#[template(path = "hub/unavailable.html")]
+pub struct UnavailablePage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    /// "edited", "rolled", "revoked".
+    pub verb: &'static str,
+    pub reason: String,
+}
+
+/// Why this key cannot be edited / rolled / revoked by this person now, if it cannot.
+fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<String> {
+    let live_admin_only = key.mode == Mode::Live && who.role() != Role::Admin;
+    match action {
+        _ if key.status == KeyStatus::Revoked => Some(format!(
+            "This key is revoked, so it can no longer be {}. Revoked keys stay listed for the record; create a new key if you need one.",
+            match action {
+                "edit" => "edited",
+                "roll" => "rolled",
+                _ => "revoked again",
+            }
+        )),
+        "edit" if live_admin_only => Some("Only an Admin can edit a live key.".into()),
+        "roll" if live_admin_only => Some("Only an Admin can roll a live key.".into()),
+        "roll" if key.row.rolled_to.is_some() => Some(format!(
+            "This key was already rolled; roll its successor {} instead.",
+            key.row.rolled_to.as_deref().unwrap_or_default()
+        )),
+        "roll" if key.status == KeyStatus::Expired => {
+            Some("This key has expired; only active or suspended keys can be rolled.".into())
+        }
+        _ => None,
+    }
+}
+
+fn unavailable(
+    who: &Principal,
+    session: &Session,
+    key: &ApiKey,
+    verb: &'static str,
+    reason: String,
+) -> actix_web::HttpResponse {
+    page::render(
+        StatusCode::CONFLICT,
+        &UnavailablePage {
+            layout: Layout::signed_in(who, session, "keys"),
+            key: KeyRow::of(key),
+            verb,
+            reason,
+        },
+    )
+}
+
 // ---------- edit ----------
 
 #[derive(Template)]
@@ -656,6 +727,9 @@ pub async fn edit_key(
         .db
         .run(move |c| service::get_key(c, &actor, &id))
         .await?;
+    if let Some(reason) = refusal(&who, &key, "edit") {
+        return Ok(unavailable(&who, &session, &key, "edit", reason));
+    }
     let form = FormState::default()
         .with("name", &key.row.name)
         .with("allowed_ips", &key.allowed_ip_strings().join("\n"))
@@ -701,7 +775,21 @@ pub async fn update_key(
         .await
     {
         Ok(_) => Ok(page::see_other(&format!("/keys/{id}?done=updated"))),
-        Err(Error::Invalid(errors)) => {
+        // Revoked (or otherwise changed) meanwhile: the edits stay on screen, with why
+        // they could not be saved, rather than an error page that throws them away.
+        Err(e @ (Error::Invalid(_) | Error::InvalidState(_))) => {
+            let (status, errors) = match e {
+                Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+                other => (
+                    page::status_of(&other),
+                    FieldErrors::from([(
+                        "_form",
+                        format!(
+                            "Your changes were not saved: {other} Copy anything you need from the form below."
+                        ),
+                    )]),
+                ),
+            };
             let actor = who.clone();
             let key = page::state(&req)
                 .db
@@ -715,7 +803,7 @@ pub async fn update_key(
                 versions: versions::SUPPORTED,
                 key: KeyRow::of(&key),
             };
-            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+            Ok(page::render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
@@ -824,16 +912,39 @@ async fn confirm_page(
     })
 }
 
+/// The GET of roll and revoke: the confirmation, or why the key cannot take it.
+async fn confirm(
+    req: HttpRequest,
+    session: Session,
+    who: Principal,
+    id: String,
+    action: &'static str,
+) -> Response {
+    who.require_hub()?;
+    let actor = who.clone();
+    let key = page::state(&req)
+        .db
+        .run(move |c| service::get_key(c, &actor, &id))
+        .await?;
+    if let Some(reason) = refusal(&who, &key, action) {
+        return Ok(unavailable(&who, &session, &key, action, reason));
+    }
+    Ok(page::ok(&ConfirmPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        key: KeyRow::of(&key),
+        action,
+        grace_choices: grace_choices(),
+        error: None,
+    }))
+}
+
 pub async fn confirm_revoke(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
 ) -> Response {
-    who.require_hub()?;
-    Ok(page::ok(
-        &confirm_page(&req, &session, &who, id.into_inner(), "revoke", None).await?,
-    ))
+    confirm(req, session, who, id.into_inner(), "revoke").await
 }
 
 pub async fn confirm_roll(
@@ -842,10 +953,7 @@ pub async fn confirm_roll(
     SignedIn(who): SignedIn,
     id: web::Path<String>,
 ) -> Response {
-    who.require_hub()?;
-    Ok(page::ok(
-        &confirm_page(&req, &session, &who, id.into_inner(), "roll", None).await?,
-    ))
+    confirm(req, session, who, id.into_inner(), "roll").await
 }
 
 pub async fn roll_key(

@@ -240,7 +240,7 @@ on_both_backends! {
         let new_page = app.get_html(&format!("/keys/{new_id}")).await;
         assert!(new_page.contains("Payments: Write") && new_page.contains("10.0.0.0/8") && new_page.contains("250 requests per minute"));
         let old_page = app.get_html(&format!("/keys/{old_id}")).await;
-        assert!(old_page.contains("key-status\">active"), "still works during the grace period");
+        assert!(old_page.contains("key-status\">rolling — expires "), "still works during the grace period, and says until when");
         assert!(old_page.contains(&new_id));
         let mut conn = app.db().conn().unwrap();
         let expires: Option<i64> = api_keys::table.find(&old_id).select(api_keys::expires_at).first(&mut *conn).unwrap();
@@ -250,11 +250,71 @@ on_both_backends! {
         // Grace 0: the old key expires at once.
         let res = app.post_form(&format!("/keys/{new_id}/roll"), &format!("/keys/{new_id}/roll"), &[("grace_period_seconds", "0")]).await;
         assert_eq!(res.status(), 303);
-        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("key-status\">expired"));
+        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("key-status\">rolled"));
+        assert!(app.get_html("/keys").await.contains(">rolled</span>"), "the list says so too");
         // A made-up grace period is refused.
         let third = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
         let res = app.post_form(&format!("/keys/{third}/roll"), &format!("/keys/{third}/roll"), &[("grace_period_seconds", "5")]).await;
         assert_eq!(res.status(), 400);
+    }
+
+    async fn a_revoked_key_offers_no_changes_and_its_pages_say_why(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let res = app.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}/revoke"), &[]).await;
+        assert_eq!(res.status(), 303);
+        let detail = app.get_html(&format!("/keys/{id}")).await;
+        for link in ["/edit\"", "/roll\"", "/revoke\"", "/reactivate\"", "/suspend\""] {
+            assert!(!detail.contains(&format!("/keys/{id}{link}")), "{link} offered for a revoked key");
+        }
+        for (path, verb) in [("edit", "edited"), ("roll", "rolled"), ("revoke", "revoked")] {
+            let res = app.get(&format!("/keys/{id}/{path}")).await;
+            assert_eq!(res.status(), 409, "{path}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains(&format!("cannot be {verb}")), "{html}");
+            assert!(html.contains("This key is revoked"), "{html}");
+            assert!(html.contains("aria-label=\"Main\""), "the navigation is there");
+            assert!(html.contains(&format!("href=\"/keys/{id}\"")), "a way back");
+            assert!(!html.contains("type=\"submit\" class=\"danger\"") && !html.contains("Save changes"));
+        }
+    }
+
+    async fn an_edit_sent_after_the_key_was_revoked_is_kept_on_screen(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let edit = format!("/keys/{id}/edit");
+        // The form is open in one tab; someone revokes the key in another.
+        let csrf = csrf_in(&app.get_html(&edit).await);
+        let other = app.browser();
+        other.sign_in("admin@acme.test", PASSWORD).await;
+        other.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}/revoke"), &[]).await;
+        let res = app
+            .client
+            .post(app.url(&edit))
+            .form(&[("csrf", csrf.as_str()), ("name", "My careful new label"), ("perm_payments", "write"), ("rate_limit", "42"), ("allowed_ips", "10.1.0.0/16")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 409);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Your changes were not saved") && html.contains("revoked"), "{html}");
+        assert!(html.contains("value=\"My careful new label\"") && html.contains("value=\"42\"") && html.contains("10.1.0.0/16"), "edits kept: {html}");
+        assert!(html.contains("name=\"perm_payments\" value=\"write\" aria-label=\"Payments: Write\" checked"));
+    }
+
+    async fn live_is_offered_only_when_it_is_possible_and_otherwise_says_why(app) {
+        app.setup_admin().await;
+        let form = app.get_html("/keys/new").await;
+        assert!(form.contains("value=\"live\" disabled"), "{form}");
+        assert!(form.contains("Live keys are available once your account is verified."));
+        app.verify_merchant("Acme");
+        let form = app.get_html("/keys/new").await;
+        assert!(form.contains("name=\"mode\" value=\"live\">") && !form.contains("data-testid=\"live-note\""), "{form}");
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        let form = dev.get_html("/keys/new").await;
+        assert!(form.contains("value=\"live\" disabled") && form.contains("Only an Admin can create live keys."));
     }
 
     async fn editing_permissions_keeps_values_on_error_and_saves(app) {
