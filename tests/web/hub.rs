@@ -317,6 +317,46 @@ on_both_backends! {
         assert!(form.contains("value=\"live\" disabled") && form.contains("Only an Admin can create live keys."));
     }
 
+    async fn the_audit_log_filters_pages_and_links_to_what_it_names(app) {
+        app.setup_admin().await;
+        let (key_id, _) = create_customers_read_key(&app).await;
+        app.add_member("dev@acme.test", "developer").await;
+        {
+            use paydesk::db::models::audit::AuditEntry;
+            use paydesk::db::schema::merchants;
+            let mut conn = app.db().conn().unwrap();
+            let merchant: String = merchants::table.select(merchants::id).first(&mut *conn).unwrap();
+            for i in 0..60 {
+                AuditEntry::record(&mut conn, Some(&merchant), "robot@acme.test", "payment.noted", &format!("pay_{i:03}"), "127.0.0.1", "").unwrap();
+            }
+        }
+        let rows = |html: &str| html.matches("<tr><td>").count();
+        let first = app.get_html("/audit").await;
+        assert_eq!(rows(&first), 50, "{first}");
+        assert!(first.contains("pay_059") && !first.contains("pay_009"), "newest first");
+        let older = first.split("href=\"/audit?").nth(1).filter(|_| first.contains("data-testid=\"older\"")).expect("an Older link");
+        let older = older.split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
+        let second = app.get_html(&format!("/audit?{older}")).await;
+        assert!(second.contains("pay_009") && second.contains("pay_000") && !second.contains(">pay_010<"), "{older}\n{second}");
+        assert!(second.contains("api_key.created") && !second.contains("data-testid=\"older\""), "{second}");
+        assert_eq!(rows(&first) + rows(&second), 64, "60 + setup, sign-in, key created, member added");
+
+        // Filters: an action prefix, an actor, a target.
+        let keys = app.get_html("/audit?action=api_key.").await;
+        assert_eq!(rows(&keys), 1, "{keys}");
+        assert!(keys.contains(&format!("<a href=\"/keys/{key_id}\">{key_id}</a>")), "links to its key: {keys}");
+        assert!(keys.contains("value=\"api_key.\""), "the filter stays in the box");
+        let team = app.get_html("/audit?action=team.").await;
+        assert!(team.contains("<a href=\"/team\">dev@acme.test</a>"), "{team}");
+        assert_eq!(rows(&app.get_html("/audit?actor=robot%40acme.test").await), 50);
+        let one = app.get_html("/audit?target=pay_007").await;
+        assert_eq!(rows(&one), 1);
+        assert!(!one.contains("<a href=\"/keys/pay_007"), "no link for what has no page");
+        assert!(app.get_html("/audit?action=nothing.").await.contains("No entries match these filters"));
+        // `_` and `%` are literal.
+        assert_eq!(rows(&app.get_html("/audit?action=%25").await), 0);
+    }
+
     async fn editing_permissions_keeps_values_on_error_and_saves(app) {
         app.setup_admin().await;
         let (id, _) = create_customers_read_key(&app).await;
