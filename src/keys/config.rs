@@ -67,6 +67,12 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
         );
     } else if name.chars().count() > 100 {
         errors.insert("name", "Use at most 100 characters.".into());
+    } else if name.chars().any(char::is_control) {
+        // A line break or NUL would break lists, logs and exports that show the label.
+        errors.insert(
+            "name",
+            "Use one line of text: no line breaks, tabs or other control characters.".into(),
+        );
     }
     let access = match &draft.permissions {
         // A canary can do nothing: every use is answered like an unknown key.

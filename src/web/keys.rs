@@ -8,8 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::audit::AuditRow;
+use super::form::FormPairs;
 use super::form::{Empty, Form, FormState, Response};
-use super::page::{self, Layout, SignedIn};
+use super::page::{self, Layout, PageError, SignedIn};
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::forms::Submitted;
@@ -364,10 +365,26 @@ pub async fn create_key(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, PageError>,
 ) -> Response {
-    let form = KeyForm(form.into_inner());
     who.require_hub()?;
+    let form = match form {
+        Ok(form) => KeyForm(form.into_inner()),
+        // Signed out and in again since the form was loaded: show it again as typed.
+        Err(PageError::FormExpired(FormPairs(pairs))) => {
+            let form = KeyForm(pairs);
+            let errors = FieldErrors::from([("_form", page::FORM_EXPIRED.to_owned())]);
+            let page = new_key_page(
+                &who,
+                &session,
+                form.kept().errors(errors),
+                matrix(|r| form.level(r)),
+                form.full_access(),
+            );
+            return Ok(page::render(StatusCode::FORBIDDEN, &page));
+        }
+        Err(e) => return Err(e),
+    };
     // A webhook URL is checked (form, and where it resolves) before anything is made.
     let webhook_url = match form.get("webhook_url").trim() {
         "" => None,
@@ -755,10 +772,32 @@ pub async fn update_key(
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, PageError>,
 ) -> Response {
-    let form = KeyForm(form.into_inner());
     let id = id.into_inner();
+    let form = match form {
+        Ok(form) => KeyForm(form.into_inner()),
+        Err(PageError::FormExpired(FormPairs(pairs))) => {
+            who.require_hub()?;
+            let form = KeyForm(pairs);
+            let actor = who.clone();
+            let key = page::state(&req)
+                .db
+                .run(move |c| service::get_key(c, &actor, &id))
+                .await?;
+            let errors = FieldErrors::from([("_form", page::FORM_EXPIRED.to_owned())]);
+            let page = EditPage {
+                layout: Layout::signed_in(&who, &session, "keys"),
+                form: form.kept().errors(errors),
+                matrix: matrix(|r| form.level(r)),
+                full_access: form.full_access(),
+                versions: versions::SUPPORTED,
+                key: KeyRow::of(&key),
+            };
+            return Ok(page::render(StatusCode::FORBIDDEN, &page));
+        }
+        Err(e) => return Err(e),
+    };
     let draft = form.draft();
     let patch = KeyPatch {
         name: Some(draft.name),

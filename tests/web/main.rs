@@ -9,6 +9,7 @@ use paydesk::db::schema::{sessions, sign_in_failures, users};
 use support::*;
 
 mod account;
+mod forms;
 mod hub;
 mod webhooks;
 
