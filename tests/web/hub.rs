@@ -307,6 +307,8 @@ on_both_backends! {
         let form = app.get_html("/keys/new").await;
         assert!(form.contains("value=\"live\" disabled"), "{form}");
         assert!(form.contains("Live keys are available once your account is verified."));
+        let endpoint_form = app.get_html("/webhooks/new").await;
+        assert!(endpoint_form.contains("value=\"live\" disabled") && endpoint_form.contains("Live endpoints are available once your account is verified."));
         app.verify_merchant("Acme");
         let form = app.get_html("/keys/new").await;
         assert!(form.contains("name=\"mode\" value=\"live\">") && !form.contains("data-testid=\"live-note\""), "{form}");
