@@ -17,6 +17,9 @@ use crate::state::AppState;
 
 const TOKEN_KEY: &str = "token";
 const CSRF_KEY: &str = "csrf";
+/// Set when a request came with a session that is no longer valid (idle, too old,
+/// signed out elsewhere): the next sign-in page explains.
+pub const SESSION_ENDED: &str = "session_ended";
 
 /// A person with a valid, live session. Extracting it redirects everyone else to /login.
 pub struct SignedIn(pub Principal);
@@ -51,6 +54,8 @@ impl FromRequest for SignedIn {
                 Some(principal) => Ok(SignedIn(principal)),
                 None => {
                     session.remove(TOKEN_KEY);
+                    // The sign-in page then says the session ended, rather than nothing.
+                    let _ = session.insert(SESSION_ENDED, true);
                     Err(PageError::SignInRequired)
                 }
             }

@@ -121,6 +121,28 @@ on_both_backends! {
         assert!(location(&res).ends_with("/reveal"));
     }
 
+    async fn a_form_sent_after_the_session_ended_leads_to_a_sign_in_page_that_says_so(app) {
+        app.setup_admin().await;
+        let csrf = csrf_in(&app.get_html("/keys/new").await);
+        // Signed out everywhere from another browser.
+        let other = app.browser();
+        other.sign_in("admin@acme.test", PASSWORD).await;
+        assert_eq!(other.post_form("/account", "/account/sign-out-everywhere", &[]).await.status(), 303);
+        let res = app
+            .client
+            .post(app.url("/keys"))
+            .form(&[("csrf", csrf.as_str()), ("name", "Late"), ("mode", "test")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/login");
+        let login = app.get_html("/login").await;
+        assert!(login.contains("data-testid=\"session-ended\"") && login.contains("Your session has ended"), "{login}");
+        assert!(!app.get_html("/login").await.contains("session-ended"), "said once");
+        assert!(!app.browser().get_html("/login").await.contains("session-ended"), "not to a newcomer");
+    }
+
     async fn error_pages_keep_the_navigation(app) {
         app.setup_admin().await;
         let res = app.get("/keys/key_doesnotexist").await;

@@ -240,6 +240,7 @@ on_both_backends! {
         app.add_member("dev@acme.test", "developer").await;
         let dev = app.browser();
         dev.sign_in("dev@acme.test", PASSWORD).await;
+        let token = dev.api_token("dev@acme.test").await;
         let id = user_id(&app, "dev@acme.test");
 
         // Team offers a link to a confirmation page, not a one-click button.
@@ -255,6 +256,8 @@ on_both_backends! {
         let res = app.post_form(&format!("/team/{id}/deactivate"), &format!("/team/{id}/deactivate"), &[]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&dev.get("/").await), "/login", "their sessions ended");
+        let api = dev.client.get(dev.url("/api/v1/api-keys")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(api.status(), 401, "their API token too");
         let team = app.get_html("/team?done=deactivated").await;
         assert!(team.contains("data-testid=\"reactivate\""), "{team}");
 
