@@ -314,27 +314,31 @@ pub async fn error_pages<B: actix_web::body::MessageBody + 'static>(
     let Some(error) = res.error().and_then(|e| e.as_error::<PageError>()) else {
         return Ok(actix_web::dev::ServiceResponse::new(req, res).map_into_left_body());
     };
-    let session = req.get_session();
-    let layout = match session.get::<String>(TOKEN_KEY).ok().flatten() {
-        Some(token) => {
-            let state = AppState::of(&req);
-            let tokens = state.tokens.clone();
-            let found = state
-                .db
-                .run(move |c| accounts::authenticate(c, &tokens, Purpose::Web, &token))
-                .await
-                .ok()
-                .flatten();
-            match found {
-                Some(who) => Layout::signed_in(&who, &session, ""),
-                None => Layout::anonymous(&session),
-            }
-        }
-        None => Layout::anonymous(&session),
-    };
+    let layout = layout_for(&req).await;
     let back = came_from(&req);
     let page = error.page(layout, back);
     Ok(actix_web::dev::ServiceResponse::new(req, page).map_into_right_body())
+}
+
+/// The layout for a page made outside a handler (an error, the sudo prompt): the
+/// signed-in navigation while the session is live, else the anonymous one.
+pub async fn layout_for(req: &HttpRequest) -> Layout {
+    let session = req.get_session();
+    let Some(token) = session.get::<String>(TOKEN_KEY).ok().flatten() else {
+        return Layout::anonymous(&session);
+    };
+    let state = AppState::of(req);
+    let tokens = state.tokens.clone();
+    let found = state
+        .db
+        .run(move |c| accounts::authenticate(c, &tokens, Purpose::Web, &token))
+        .await
+        .ok()
+        .flatten();
+    match found {
+        Some(who) => Layout::signed_in(&who, &session, ""),
+        None => Layout::anonymous(&session),
+    }
 }
 
 /// The path of the page that linked or posted here, when it is one of ours.
