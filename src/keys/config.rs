@@ -222,6 +222,25 @@ mod tests {
     use crate::keys::model::display_network;
 
     #[test]
+    fn a_label_is_one_line_of_at_most_100_characters() {
+        let check = |name: &str| {
+            let mut errors = FieldErrors::new();
+            let draft = KeyDraft {
+                name: name.into(),
+                ..KeyDraft::default()
+            };
+            check_config(&draft, &mut errors);
+            errors.get("name").cloned()
+        };
+        assert_eq!(check("Production backend"), None);
+        assert_eq!(check(&"é".repeat(100)), None);
+        for bad in ["two\nlines", "nul\0", "tab\there", "bell\u{7}"] {
+            assert!(check(bad).unwrap().contains("no line breaks"), "{bad:?}");
+        }
+        assert!(check(&"x".repeat(101)).unwrap().contains("at most 100"));
+    }
+
+    #[test]
     fn allowed_ips_accept_addresses_and_blocks_and_name_bad_entries() {
         let ok = parse_allowed_ips(&[
             "203.0.113.7".into(),

@@ -680,13 +680,12 @@ pub struct UnavailablePage {
 fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<String> {
     let live_admin_only = key.mode == Mode::Live && who.role() != Role::Admin;
     match action {
+        "revoke" if key.status == KeyStatus::Revoked => Some(
+            "This key is revoked already: every request made with it is refused. Revoked keys stay listed for the record.".into(),
+        ),
         _ if key.status == KeyStatus::Revoked => Some(format!(
             "This key is revoked, so it can no longer be {}. Revoked keys stay listed for the record; create a new key if you need one.",
-            match action {
-                "edit" => "edited",
-                "roll" => "rolled",
-                _ => "revoked again",
-            }
+            if action == "edit" { "edited" } else { "rolled" }
         )),
         "edit" if live_admin_only => Some("Only an Admin can edit a live key.".into()),
         "roll" if live_admin_only => Some("Only an Admin can roll a live key.".into()),

@@ -347,7 +347,9 @@ fn came_from(req: &HttpRequest) -> Option<String> {
     let path = referer.strip_prefix(&AppState::origin(req))?;
     // A GET that failed would only fail again; a form's page is where the person was.
     let itself = req.method() == actix_web::http::Method::GET && *req.uri() == *path;
-    (path.starts_with('/') && !path.starts_with("//") && !itself).then(|| path.to_owned())
+    // A path of ours only: `//host` and `/\host` would leave the site.
+    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !itself)
+        .then(|| path.to_owned())
 }
 
 pub fn status_of(e: &Error) -> StatusCode {

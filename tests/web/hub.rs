@@ -273,6 +273,7 @@ on_both_backends! {
             let html = res.text().await.unwrap();
             assert!(html.contains(&format!("cannot be {verb}")), "{html}");
             assert!(html.contains("This key is revoked"), "{html}");
+            assert!(html.contains("Revoked keys stay listed for the record"), "{html}");
             assert!(html.contains("aria-label=\"Main\""), "the navigation is there");
             assert!(html.contains(&format!("href=\"/keys/{id}\"")), "a way back");
             assert!(!html.contains("type=\"submit\" class=\"danger\"") && !html.contains("Save changes"));
