@@ -143,6 +143,27 @@ on_both_backends! {
         assert!(!app.browser().get_html("/login").await.contains("session-ended"), "not to a newcomer");
     }
 
+    async fn an_expired_edit_form_comes_back_with_the_edits(app) {
+        app.setup_admin().await;
+        let res = app.post_form("/keys/new", "/keys", &[("name", "Backend"), ("mode", "test"), ("perm_customers", "read")]).await;
+        let id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        let edit = format!("/keys/{id}/edit");
+        let old = csrf_in(&app.get_html(&edit).await);
+        sign_in_again(&app).await;
+        let res = app
+            .client
+            .post(app.url(&edit))
+            .form(&[("csrf", old.as_str()), ("name", "Backend v3"), ("perm_customers", "write"), ("rate_limit", "55")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("This form expired; check and send it again.") && html.contains("value=\"Backend v3\"") && html.contains("value=\"55\""), "{html}");
+        assert!(html.contains(&format!("action=\"/keys/{id}/edit\"")));
+        assert!(!app.get_html(&format!("/keys/{id}")).await.contains("Backend v3"), "not saved");
+    }
+
     async fn error_pages_keep_the_navigation(app) {
         app.setup_admin().await;
         let res = app.get("/keys/key_doesnotexist").await;
