@@ -107,8 +107,12 @@ impl KeyRow {
 /// "active" that hides the deadline.
 fn badge(k: &ApiKey) -> String {
     match (k.status, &k.row.rolled_to, k.row.expires_at) {
-        (KeyStatus::Active | KeyStatus::Suspended, Some(_), Some(at)) => {
+        (KeyStatus::Active, Some(_), Some(at)) => {
             format!("rolling — expires {}", clock::display(at))
+        }
+        // Suspended says more than "rolling": the key does not work now.
+        (KeyStatus::Suspended, Some(_), Some(at)) => {
+            format!("suspended — rolled, expires {}", clock::display(at))
         }
         (KeyStatus::Expired, Some(_), _) => "rolled".into(),
         (status, _, _) => status.as_str().into(),
