@@ -168,6 +168,8 @@ fn run(
             // A page whose change needs the password again asks for it in place (inside
             // the session middleware, so it reads the session's CSRF token).
             .wrap(from_fn(crate::web::account::prompt_for_password))
+            // Error pages get the navigation of whoever is looking, and a way back.
+            .wrap(from_fn(crate::web::page::error_pages))
             .wrap(security_headers(secure))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())

@@ -488,17 +488,43 @@ pub fn add_member(
     if let Err(e) = validate::password(&input.password) {
         errors.insert("password", e);
     }
+    // A deactivated member of this merchant may be added again: that brings their
+    // account back (same id, history kept) with the new role and password.
+    let mut returning = None;
     if let Some(email) = &email
-        && User::find_by_email(conn, email)?.is_some()
+        && let Some(existing) = User::find_by_email(conn, email)?
     {
-        errors.insert(
-            "email",
-            "Someone with this email already has a Paydesk account.".into(),
-        );
+        if !existing.active && existing.merchant_id == actor.merchant.id {
+            returning = Some(existing);
+        } else {
+            errors.insert(
+                "email",
+                "Someone with this email already has a Paydesk account.".into(),
+            );
+        }
     }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
+    if let Some(user) = returning {
+        let hash = hashed(password_hash)?;
+        return crate::db::transaction(conn, |conn| {
+            User::set_password(conn, &user.id, &hash)?;
+            User::set_role(conn, &user.id, role)?;
+            User::clear_failures(conn, &user.id)?;
+            User::set_active(conn, &user.id, true)?;
+            AuditEntry::record(
+                conn,
+                Some(&actor.merchant.id),
+                &actor.user.email,
+                "team.member_reactivated",
+                &email,
+                ip,
+                &format!("added again as {}, with a new password", role.as_str()),
+            )?;
+            Ok(User::find(conn, &user.id)?)
+        });
+    }
     let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
     user.insert(conn)?;
     AuditEntry::record(
@@ -620,6 +646,35 @@ pub fn deactivate(
             Some(&actor.merchant.id),
             &actor.user.email,
             "team.member_deactivated",
+            &user.email,
+            ip,
+            "",
+        )
+    })?;
+    Ok(User::find(conn, &user.id)?)
+}
+
+/// Brings a deactivated member back with their role and password as they were; they
+/// sign in again themselves (their sessions ended when they were deactivated).
+pub fn reactivate(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let user = member_of(conn, actor, user_id)?;
+    if user.active {
+        return Ok(user);
+    }
+    crate::db::transaction(conn, |conn| {
+        User::set_active(conn, &user.id, true)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_reactivated",
             &user.email,
             ip,
             "",

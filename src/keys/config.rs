@@ -67,6 +67,12 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
         );
     } else if name.chars().count() > 100 {
         errors.insert("name", "Use at most 100 characters.".into());
+    } else if name.chars().any(char::is_control) {
+        // A line break or NUL would break lists, logs and exports that show the label.
+        errors.insert(
+            "name",
+            "Use one line of text: no line breaks, tabs or other control characters.".into(),
+        );
     }
     let access = match &draft.permissions {
         // A canary can do nothing: every use is answered like an unknown key.
@@ -214,6 +220,25 @@ mod tests {
 
     use super::*;
     use crate::keys::model::display_network;
+
+    #[test]
+    fn a_label_is_one_line_of_at_most_100_characters() {
+        let check = |name: &str| {
+            let mut errors = FieldErrors::new();
+            let draft = KeyDraft {
+                name: name.into(),
+                ..KeyDraft::default()
+            };
+            check_config(&draft, &mut errors);
+            errors.get("name").cloned()
+        };
+        assert_eq!(check("Production backend"), None);
+        assert_eq!(check(&"é".repeat(100)), None);
+        for bad in ["two\nlines", "nul\0", "tab\there", "bell\u{7}"] {
+            assert!(check(bad).unwrap().contains("no line breaks"), "{bad:?}");
+        }
+        assert!(check(&"x".repeat(101)).unwrap().contains("at most 100"));
+    }
 
     #[test]
     fn allowed_ips_accept_addresses_and_blocks_and_name_bad_entries() {

@@ -2,7 +2,7 @@
 //! sign out everywhere; and sudo mode's password prompt, which carries the interrupted
 //! action out once the password is confirmed.
 
-use actix_session::{Session, SessionExt};
+use actix_session::Session;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -226,7 +226,7 @@ pub async fn prompt_for_password<B: MessageBody + 'static>(
         .cloned()
         .unwrap_or_default();
     let page = SudoPage {
-        layout: Layout::anonymous(&req.get_session()),
+        layout: page::layout_for(&req).await,
         action: req.path().to_owned(),
         fields: carried(&pairs.0),
         error: None,
@@ -268,7 +268,7 @@ pub async fn confirm_password(
                 other => other.to_string(),
             };
             let page = SudoPage {
-                layout: Layout::anonymous(&session),
+                layout: Layout::signed_in(&who, &session, ""),
                 action: return_to,
                 fields: carried(&pairs),
                 error: Some(message),

@@ -1,18 +1,31 @@
-//! The audit log page (Admins and Developers): the latest 200 entries of the merchant.
+//! The audit log page (Admins and Developers): the merchant's entries, newest first,
+//! filtered by action prefix, actor and target, 50 a page with an "Older" link (keyset on
+//! the time-ordered entry id); each target links to its key, endpoint or the team.
 
 use actix_session::Session;
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, web};
 use askama::Template;
+use serde::Deserialize;
 
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
-use crate::db::models::audit::AuditEntry;
+use crate::db::models::audit::{AuditEntry, AuditFilter};
+
+/// Entries per page.
+const PAGE_SIZE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "audit/index.html")]
 pub struct AuditPage {
     pub layout: Layout,
     pub entries: Vec<AuditRow>,
+    pub action: String,
+    pub actor: String,
+    pub target: String,
+    /// The query string of the next (older) page, when there is one.
+    pub older: Option<String>,
+    /// True when this is not the first page (a link back to the newest).
+    pub paged: bool,
 }
 
 pub struct AuditRow {
@@ -20,6 +33,8 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// Where the target can be seen, when it still exists.
+    pub link: Option<String>,
     pub ip: String,
     pub detail: String,
 }
@@ -31,24 +46,96 @@ impl From<AuditEntry> for AuditRow {
             actor: e.actor,
             action: e.action,
             target: e.target,
+            link: None,
             ip: e.ip,
             detail: e.detail,
         }
     }
 }
 
-pub async fn list_audit(req: HttpRequest, session: Session, SignedIn(who): SignedIn) -> Response {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    action: String,
+    actor: String,
+    target: String,
+    before: String,
+}
+
+/// Where a target opens: its key, its endpoint, or Team for a member (Admins only).
+fn link_for(target: &str, is_admin: bool) -> Option<String> {
+    if target.starts_with("key_") {
+        Some(format!("/keys/{target}"))
+    } else if target.starts_with("we_") {
+        Some(format!("/webhooks/{target}"))
+    } else if is_admin && (target.starts_with("usr_") || target.contains('@')) {
+        Some("/team".into())
+    } else {
+        None
+    }
+}
+
+pub async fn list_audit(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    q: web::Query<AuditQuery>,
+) -> Response {
     who.require_hub()?;
+    let q = q.into_inner();
+    let filter = AuditFilter {
+        action_prefix: q.action.trim().to_owned(),
+        actor: q.actor.trim().to_owned(),
+        target: q.target.trim().to_owned(),
+        before: Some(q.before.trim().to_owned()).filter(|b| !b.is_empty()),
+    };
     let merchant_id = who.merchant.id.clone();
-    let entries = page::state(&req)
+    let chosen = filter.clone();
+    let (mut entries, existing) = page::state(&req)
         .db
-        .run(move |c| Ok(AuditEntry::list_for_merchant(c, &merchant_id, 200)?))
-        .await?
+        .run(move |c| {
+            // One more than a page tells whether an older page exists.
+            let entries = AuditEntry::page_for_merchant(c, &merchant_id, &chosen, PAGE_SIZE + 1)?;
+            let targets: Vec<String> = entries.iter().map(|e| e.target.clone()).collect();
+            let existing = AuditEntry::existing_targets(c, &merchant_id, &targets)?;
+            Ok((entries, existing))
+        })
+        .await?;
+    let older = if entries.len() as i64 > PAGE_SIZE {
+        entries.truncate(PAGE_SIZE as usize);
+        entries.last().map(|last| {
+            serde_urlencoded::to_string([
+                ("action", filter.action_prefix.as_str()),
+                ("actor", filter.actor.as_str()),
+                ("target", filter.target.as_str()),
+                ("before", last.id.as_str()),
+            ])
+            .unwrap_or_default()
+        })
+    } else {
+        None
+    };
+    let is_admin = who.role() == crate::db::models::user::Role::Admin;
+    let entries = entries
         .into_iter()
-        .map(AuditRow::from)
+        .map(|e| {
+            let link = existing
+                .contains(&e.target)
+                .then(|| link_for(&e.target, is_admin))
+                .flatten();
+            AuditRow {
+                link,
+                ..AuditRow::from(e)
+            }
+        })
         .collect();
     Ok(page::ok(&AuditPage {
         layout: Layout::signed_in(&who, &session, "audit"),
         entries,
+        paged: filter.before.is_some(),
+        action: filter.action_prefix,
+        actor: filter.actor,
+        target: filter.target,
+        older,
     }))
 }

@@ -16,6 +16,8 @@ use crate::state::AppState;
 pub struct LoginPage {
     pub layout: Layout,
     pub form: FormState,
+    /// The person's session ended (idle, too old, signed out elsewhere): say so.
+    pub ended: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,9 +96,14 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
     if state.db.run(accounts::needs_setup).await? {
         return Ok(page::see_other("/setup"));
     }
+    let ended = session
+        .remove_as::<bool>(page::SESSION_ENDED)
+        .and_then(Result::ok)
+        .unwrap_or(false);
     let page = LoginPage {
         layout: Layout::anonymous(&session),
         form: FormState::default(),
+        ended,
     };
     Ok(page::ok(&page))
 }
@@ -152,6 +159,7 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
                 &LoginPage {
                     layout: Layout::anonymous(&session),
                     form,
+                    ended: false,
                 },
             );
             if let Some(secs) = retry {

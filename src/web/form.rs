@@ -40,12 +40,80 @@ impl FormState {
     pub fn general(&self) -> Option<&str> {
         self.error("_form")
     }
+
+    /// The error summary at the top of a failed form: each field's error as
+    /// (element id, what the field is called, message), in the order of the fields.
+    pub fn summary(&self) -> Vec<(&'static str, &'static str, &str)> {
+        let mut items: Vec<_> = self
+            .errors
+            .iter()
+            .filter(|(name, _)| **name != "_form")
+            .map(|(name, message)| (*name, field_label(name), message.as_str()))
+            .collect();
+        items.sort_by_key(|(name, _, _)| FIELD_ORDER.iter().position(|f| f == name));
+        items
+    }
+
+    /// True when the form failed: the summary is shown and takes the focus.
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
 }
+
+/// The order fields appear in on the forms, so the summary reads top to bottom.
+const FIELD_ORDER: &[&str] = &[
+    "merchant_name",
+    "email",
+    "current_password",
+    "new_password",
+    "password",
+    "role",
+    "url",
+    "description",
+    "enabled_events",
+    "mode",
+    "api_key",
+    "name",
+    "permissions",
+    "allowed_ips",
+    "rate_limit",
+    "api_version",
+    "expires_in_days",
+    "webhook_url",
+];
+
+/// What a field is called on its form, for the error summary.
+fn field_label(name: &str) -> &'static str {
+    match name {
+        "merchant_name" => "Business name",
+        "email" => "Email",
+        "password" => "Password",
+        "current_password" => "Current password",
+        "new_password" => "New password",
+        "role" => "Role",
+        "name" => "Label",
+        "mode" => "Mode",
+        "permissions" => "Permissions",
+        "allowed_ips" => "Allowed IP addresses",
+        "rate_limit" => "Rate limit",
+        "api_version" => "API version",
+        "expires_in_days" => "Expires after",
+        "webhook_url" => "Webhook URL",
+        "url" => "Endpoint URL",
+        "description" => "Description",
+        "enabled_events" => "Events",
+        "api_key" => "Key",
+        _ => "Field",
+    }
+}
+
+/// The largest form body read (SPEC: 64 KiB); a larger one gets a page saying so.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// A form body that does not decode is the sender's fault: a 400 page, not a panic.
 pub fn config() -> web::FormConfig {
     web::FormConfig::default()
-        .limit(64 * 1024)
+        .limit(MAX_FORM_BYTES)
         .error_handler(|err, _req| {
             let page = super::page::PageError::Page(Error::field(
                 "_form",
@@ -60,8 +128,16 @@ pub type Response = Result<HttpResponse, super::page::PageError>;
 
 /// The fields of the form this request posted (CSRF checked), kept so that a page asking
 /// for the password again (sudo mode) can post them once more.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FormPairs(pub Vec<(String, String)>);
+
+/// What a form showing itself again may keep: everything but the token and passwords.
+fn carried(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .filter(|(k, _)| k != "csrf" && !k.contains("password"))
+        .collect()
+}
 
 /// A form with nothing but its CSRF token (sign out, suspend, deactivate, …).
 #[derive(serde::Deserialize)]
@@ -120,20 +196,44 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let bytes = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             same_origin(&req)?;
+            let declared = req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|n| n > MAX_FORM_BYTES) {
+                return Err(super::page::PageError::TooLarge);
+            }
             let unreadable = |why: String| {
                 super::page::PageError::Page(Error::field(
                     "_form",
                     format!("The form could not be read ({why}). Reload the page and try again."),
                 ))
             };
-            let body = bytes.await.map_err(|e| unreadable(e.to_string()))?;
+            let body =
+                bytes
+                    .await
+                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                        Some(actix_web::error::PayloadError::Overflow) => {
+                            super::page::PageError::TooLarge
+                        }
+                        _ => unreadable(e.to_string()),
+                    })?;
+            if body.len() > MAX_FORM_BYTES {
+                return Err(super::page::PageError::TooLarge);
+            }
             let pairs: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(e.to_string()))?;
             let sent = pairs
                 .iter()
                 .find(|(k, _)| k == "csrf")
                 .map_or("", |(_, v)| v.as_str());
-            super::page::check_csrf(&req.get_session(), sent)?;
+            // An expired token keeps what was typed: a form can show it again.
+            if super::page::check_csrf(&req.get_session(), sent).is_err() {
+                return Err(super::page::PageError::FormExpired(FormPairs(carried(
+                    pairs,
+                ))));
+            }
             {
                 use actix_web::HttpMessage;
                 req.extensions_mut().insert(FormPairs(pairs));

@@ -8,8 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::audit::AuditRow;
+use super::form::FormPairs;
 use super::form::{Empty, Form, FormState, Response};
-use super::page::{self, Layout, SignedIn};
+use super::page::{self, Layout, PageError, SignedIn};
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::forms::Submitted;
@@ -66,6 +67,9 @@ pub struct KeyRow {
     pub publishable_key: String,
     pub secret_hint: String,
     pub status: &'static str,
+    /// What the status badge says: the status, or "rolling — expires …" for a rolled
+    /// key in its grace period and "rolled" once that is over.
+    pub badge: String,
     pub permissions: String,
     pub created: String,
     pub last_used: String,
@@ -84,6 +88,7 @@ impl KeyRow {
             publishable_key: k.row.publishable_key.clone(),
             secret_hint: k.row.secret_hint.clone(),
             status: k.status.as_str(),
+            badge: badge(k),
             permissions: k.access.summary(),
             created: clock::display(k.row.created_at),
             last_used: k
@@ -95,6 +100,22 @@ impl KeyRow {
             exposed_url: k.row.exposed_url.clone(),
             last_used_ip: k.row.last_used_ip.clone().unwrap_or_default(),
         }
+    }
+}
+
+/// A rolled key still works until its grace period ends: say so, rather than a plain
+/// "active" that hides the deadline.
+fn badge(k: &ApiKey) -> String {
+    match (k.status, &k.row.rolled_to, k.row.expires_at) {
+        (KeyStatus::Active, Some(_), Some(at)) => {
+            format!("rolling — expires {}", clock::display(at))
+        }
+        // Suspended says more than "rolling": the key does not work now.
+        (KeyStatus::Suspended, Some(_), Some(at)) => {
+            format!("suspended — rolled, expires {}", clock::display(at))
+        }
+        (KeyStatus::Expired, Some(_), _) => "rolled".into(),
+        (status, _, _) => status.as_str().into(),
     }
 }
 
@@ -348,10 +369,26 @@ pub async fn create_key(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, PageError>,
 ) -> Response {
-    let form = KeyForm(form.into_inner());
     who.require_hub()?;
+    let form = match form {
+        Ok(form) => KeyForm(form.into_inner()),
+        // Signed out and in again since the form was loaded: show it again as typed.
+        Err(PageError::FormExpired(FormPairs(pairs))) => {
+            let form = KeyForm(pairs);
+            let errors = FieldErrors::from([("_form", page::FORM_EXPIRED.to_owned())]);
+            let page = new_key_page(
+                &who,
+                &session,
+                form.kept().errors(errors),
+                matrix(|r| form.level(r)),
+                form.full_access(),
+            );
+            return Ok(page::render(StatusCode::FORBIDDEN, &page));
+        }
+        Err(e) => return Err(e),
+    };
     // A webhook URL is checked (form, and where it resolves) before anything is made.
     let webhook_url = match form.get("webhook_url").trim() {
         "" => None,
@@ -631,6 +668,60 @@ fn expiring_in(key: &ApiKey, now: i64) -> Option<String> {
     })
 }
 
+// ---------- a key that cannot take the action ----------
+
+#[derive(Template)]
+#[template(path = "hub/unavailable.html")]
+pub struct UnavailablePage {
+    pub layout: Layout,
+    pub key: KeyRow,
+    /// "edited", "rolled", "revoked".
+    pub verb: &'static str,
+    pub reason: String,
+}
+
+/// Why this key cannot be edited / rolled / revoked by this person now, if it cannot.
+fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<String> {
+    let live_admin_only = key.mode == Mode::Live && who.role() != Role::Admin;
+    match action {
+        "revoke" if key.status == KeyStatus::Revoked => Some(
+            "This key is revoked already: every request made with it is refused. Revoked keys stay listed for the record.".into(),
+        ),
+        _ if key.status == KeyStatus::Revoked => Some(format!(
+            "This key is revoked, so it can no longer be {}. Revoked keys stay listed for the record; create a new key if you need one.",
+            if action == "edit" { "edited" } else { "rolled" }
+        )),
+        "edit" if live_admin_only => Some("Only an Admin can edit a live key.".into()),
+        "roll" if live_admin_only => Some("Only an Admin can roll a live key.".into()),
+        "roll" if key.row.rolled_to.is_some() => Some(format!(
+            "This key was already rolled; roll its successor {} instead.",
+            key.row.rolled_to.as_deref().unwrap_or_default()
+        )),
+        "roll" if key.status == KeyStatus::Expired => {
+            Some("This key has expired; only active or suspended keys can be rolled.".into())
+        }
+        _ => None,
+    }
+}
+
+fn unavailable(
+    who: &Principal,
+    session: &Session,
+    key: &ApiKey,
+    verb: &'static str,
+    reason: String,
+) -> actix_web::HttpResponse {
+    page::render(
+        StatusCode::CONFLICT,
+        &UnavailablePage {
+            layout: Layout::signed_in(who, session, "keys"),
+            key: KeyRow::of(key),
+            verb,
+            reason,
+        },
+    )
+}
+
 // ---------- edit ----------
 
 #[derive(Template)]
@@ -656,6 +747,9 @@ pub async fn edit_key(
         .db
         .run(move |c| service::get_key(c, &actor, &id))
         .await?;
+    if let Some(reason) = refusal(&who, &key, "edit") {
+        return Ok(unavailable(&who, &session, &key, "edit", reason));
+    }
     let form = FormState::default()
         .with("name", &key.row.name)
         .with("allowed_ips", &key.allowed_ip_strings().join("\n"))
@@ -681,10 +775,32 @@ pub async fn update_key(
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, PageError>,
 ) -> Response {
-    let form = KeyForm(form.into_inner());
     let id = id.into_inner();
+    let form = match form {
+        Ok(form) => KeyForm(form.into_inner()),
+        Err(PageError::FormExpired(FormPairs(pairs))) => {
+            who.require_hub()?;
+            let form = KeyForm(pairs);
+            let actor = who.clone();
+            let key = page::state(&req)
+                .db
+                .run(move |c| service::get_key(c, &actor, &id))
+                .await?;
+            let errors = FieldErrors::from([("_form", page::FORM_EXPIRED.to_owned())]);
+            let page = EditPage {
+                layout: Layout::signed_in(&who, &session, "keys"),
+                form: form.kept().errors(errors),
+                matrix: matrix(|r| form.level(r)),
+                full_access: form.full_access(),
+                versions: versions::SUPPORTED,
+                key: KeyRow::of(&key),
+            };
+            return Ok(page::render(StatusCode::FORBIDDEN, &page));
+        }
+        Err(e) => return Err(e),
+    };
     let draft = form.draft();
     let patch = KeyPatch {
         name: Some(draft.name),
@@ -701,7 +817,21 @@ pub async fn update_key(
         .await
     {
         Ok(_) => Ok(page::see_other(&format!("/keys/{id}?done=updated"))),
-        Err(Error::Invalid(errors)) => {
+        // Revoked (or otherwise changed) meanwhile: the edits stay on screen, with why
+        // they could not be saved, rather than an error page that throws them away.
+        Err(e @ (Error::Invalid(_) | Error::InvalidState(_))) => {
+            let (status, errors) = match e {
+                Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+                other => (
+                    page::status_of(&other),
+                    FieldErrors::from([(
+                        "_form",
+                        format!(
+                            "Your changes were not saved: {other} Copy anything you need from the form below."
+                        ),
+                    )]),
+                ),
+            };
             let actor = who.clone();
             let key = page::state(&req)
                 .db
@@ -715,7 +845,7 @@ pub async fn update_key(
                 versions: versions::SUPPORTED,
                 key: KeyRow::of(&key),
             };
-            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+            Ok(page::render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
@@ -824,16 +954,39 @@ async fn confirm_page(
     })
 }
 
+/// The GET of roll and revoke: the confirmation, or why the key cannot take it.
+async fn confirm(
+    req: HttpRequest,
+    session: Session,
+    who: Principal,
+    id: String,
+    action: &'static str,
+) -> Response {
+    who.require_hub()?;
+    let actor = who.clone();
+    let key = page::state(&req)
+        .db
+        .run(move |c| service::get_key(c, &actor, &id))
+        .await?;
+    if let Some(reason) = refusal(&who, &key, action) {
+        return Ok(unavailable(&who, &session, &key, action, reason));
+    }
+    Ok(page::ok(&ConfirmPage {
+        layout: Layout::signed_in(&who, &session, "keys"),
+        key: KeyRow::of(&key),
+        action,
+        grace_choices: grace_choices(),
+        error: None,
+    }))
+}
+
 pub async fn confirm_revoke(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
 ) -> Response {
-    who.require_hub()?;
-    Ok(page::ok(
-        &confirm_page(&req, &session, &who, id.into_inner(), "revoke", None).await?,
-    ))
+    confirm(req, session, who, id.into_inner(), "revoke").await
 }
 
 pub async fn confirm_roll(
@@ -842,10 +995,7 @@ pub async fn confirm_roll(
     SignedIn(who): SignedIn,
     id: web::Path<String>,
 ) -> Response {
-    who.require_hub()?;
-    Ok(page::ok(
-        &confirm_page(&req, &session, &who, id.into_inner(), "roll", None).await?,
-    ))
+    confirm(req, session, who, id.into_inner(), "roll").await
 }
 
 pub async fn roll_key(

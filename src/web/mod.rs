@@ -35,7 +35,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team/{id}/role", web::post().to(team::change_role))
         .route(
             "/team/{id}/deactivate",
+            web::get().to(team::confirm_deactivate),
+        )
+        .route(
+            "/team/{id}/deactivate",
             web::post().to(team::deactivate_member),
+        )
+        .route(
+            "/team/{id}/reactivate",
+            web::post().to(team::reactivate_member),
         )
         .route("/team/{id}/unlock", web::post().to(team::unlock_member))
         .route(

@@ -17,6 +17,9 @@ use crate::state::AppState;
 
 const TOKEN_KEY: &str = "token";
 const CSRF_KEY: &str = "csrf";
+/// Set when a request came with a session that is no longer valid (idle, too old,
+/// signed out elsewhere): the next sign-in page explains.
+pub const SESSION_ENDED: &str = "session_ended";
 
 /// A person with a valid, live session. Extracting it redirects everyone else to /login.
 pub struct SignedIn(pub Principal);
@@ -51,6 +54,8 @@ impl FromRequest for SignedIn {
                 Some(principal) => Ok(SignedIn(principal)),
                 None => {
                     session.remove(TOKEN_KEY);
+                    // The sign-in page then says the session ended, rather than nothing.
+                    let _ = session.insert(SESSION_ENDED, true);
                     Err(PageError::SignInRequired)
                 }
             }
@@ -258,10 +263,17 @@ pub fn see_other(location: &str) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorPage<'a> {
+    layout: Layout,
     status: u16,
     title: &'a str,
     message: &'a str,
+    /// The page the person came from (ours only), for a Back link.
+    back: Option<String>,
 }
+
+/// The message of a form whose CSRF token no longer matches the session (signed out and
+/// in again in another tab, say).
+pub const FORM_EXPIRED: &str = "This form expired; check and send it again.";
 
 /// An error on a page: a redirect to sign-in, or the error page with its status.
 #[derive(Debug, thiserror::Error)]
@@ -272,22 +284,40 @@ pub enum PageError {
     /// `/account/2fa` (and sign-out) is open to them.
     #[error("two-factor setup required")]
     TwoFactorSetupRequired,
+    /// The CSRF token did not match: what was typed (never passwords), so a form can
+    /// show itself again; elsewhere a page with a way back.
+    #[error("form expired")]
+    FormExpired(super::form::FormPairs),
+    /// A form body over 64 KiB.
+    #[error("form too large")]
+    TooLarge,
     #[error(transparent)]
     Page(#[from] Error),
 }
 
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            PageError::SignInRequired | PageError::TwoFactorSetupRequired => StatusCode::SEE_OTHER,
-            PageError::Page(e) => status_of(e),
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
+impl PageError {
+    /// Status, title and message of the error page.
+    fn parts(&self) -> (StatusCode, &'static str, String) {
         let e = match self {
-            PageError::SignInRequired => return see_other("/login"),
-            PageError::TwoFactorSetupRequired => return see_other("/account/2fa"),
+            PageError::FormExpired(_) => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "This form expired",
+                    format!(
+                        "{FORM_EXPIRED} Nothing was changed. Go back, reload the page, check what you typed and send the form again."
+                    ),
+                );
+            }
+            PageError::TooLarge => {
+                return (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "This form is too large",
+                    "A form can send at most 64 KiB, and this one sent more, so Paydesk did not read it and nothing was changed. Go back and shorten the longest field.".into(),
+                );
+            }
+            PageError::SignInRequired | PageError::TwoFactorSetupRequired => {
+                return (StatusCode::SEE_OTHER, "", String::new());
+            }
             PageError::Page(e) => e,
         };
         let status = status_of(e);
@@ -301,16 +331,24 @@ impl ResponseError for PageError {
                 "Check your input",
                 fields.values().cloned().collect::<Vec<_>>().join(" "),
             ),
+            Error::InvalidState(msg) => ("Not possible now", msg.clone()),
             Error::Internal(msg) => {
                 tracing::error!(error = %msg, "page failed");
                 ("Something went wrong", "Paydesk could not finish this request. Nothing you typed was wrong; please try again.".to_string())
             }
             other => ("Request refused", other.to_string()),
         };
+        (status, title, message)
+    }
+
+    fn page(&self, layout: Layout, back: Option<String>) -> HttpResponse {
+        let (status, title, message) = self.parts();
         let page = ErrorPage {
+            layout,
             status: status.as_u16(),
             title,
             message: &message,
+            back,
         };
         let body = page.render().unwrap_or_else(|_| title.to_string());
         HttpResponse::build(status)
@@ -318,6 +356,103 @@ impl ResponseError for PageError {
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(body)
     }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// Without the request: no navigation. `error_pages` renders it again with the
+    /// person's navigation and a Back link.
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageError::SignInRequired => see_other("/login"),
+            PageError::TwoFactorSetupRequired => see_other("/account/2fa"),
+            _ => self.page(
+                Layout {
+                    user: None,
+                    csrf: String::new(),
+                    section: "",
+                    mode: "test",
+                    mode_query: "",
+                    mode_switch: None,
+                },
+                None,
+            ),
+        }
+    }
+}
+
+/// Wraps every page: an error page gets the layout of whoever is looking (the signed-in
+/// navigation when the session is live, else the anonymous one) and a Back link to the
+/// page they came from, so an error never strands anyone.
+pub async fn error_pages<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B, actix_web::body::BoxBody>>,
+    actix_web::Error,
+> {
+    if req.path().starts_with("/api/") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let res = next.call(req).await?;
+    let shown = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .is_some_and(|e| {
+            !matches!(
+                e,
+                PageError::SignInRequired
+                    | PageError::TwoFactorSetupRequired
+                    | PageError::Page(Error::ReauthenticationRequired)
+            )
+        });
+    if !shown {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, res) = res.into_parts();
+    let Some(error) = res.error().and_then(|e| e.as_error::<PageError>()) else {
+        return Ok(actix_web::dev::ServiceResponse::new(req, res).map_into_left_body());
+    };
+    let layout = layout_for(&req).await;
+    let back = came_from(&req);
+    let page = error.page(layout, back);
+    Ok(actix_web::dev::ServiceResponse::new(req, page).map_into_right_body())
+}
+
+/// The layout for a page made outside a handler (an error, the sudo prompt): the
+/// signed-in navigation while the session is live, else the anonymous one.
+pub async fn layout_for(req: &HttpRequest) -> Layout {
+    let session = req.get_session();
+    let Some(token) = session.get::<String>(TOKEN_KEY).ok().flatten() else {
+        return Layout::anonymous(&session);
+    };
+    let state = AppState::of(req);
+    let tokens = state.tokens.clone();
+    let found = state
+        .db
+        .run(move |c| accounts::authenticate(c, &tokens, Purpose::Web, &token))
+        .await
+        .ok()
+        .flatten();
+    match found {
+        Some(who) => Layout::signed_in(&who, &session, ""),
+        None => Layout::anonymous(&session),
+    }
+}
+
+/// The path of the page that linked or posted here, when it is one of ours.
+fn came_from(req: &HttpRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let path = referer.strip_prefix(&AppState::origin(req))?;
+    // A GET that failed would only fail again; a form's page is where the person was.
+    let itself = req.method() == actix_web::http::Method::GET && *req.uri() == *path;
+    // A path of ours only: `//host` and `/\host` would leave the site.
+    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !itself)
+        .then(|| path.to_owned())
 }
 
 pub fn status_of(e: &Error) -> StatusCode {

@@ -1,4 +1,5 @@
-//! Team (Admin only): add a member, change a role, deactivate.
+//! Team (Admin only): add a member (again, after they were deactivated), change a role,
+//! deactivate after a confirmation, reactivate.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -93,7 +94,12 @@ pub async fn list_members(
             Some("Member added. Share the initial password with them privately.".into())
         }
         Some("role") => Some("Role changed; it applies on their next request.".into()),
-        Some("deactivated") => Some("Member deactivated and signed out everywhere.".into()),
+        Some("deactivated") => Some(
+            "Member deactivated and signed out everywhere. Reactivate brings them back.".into(),
+        ),
+        Some("reactivated") => {
+            Some("Member reactivated: they can sign in again with their password.".into())
+        }
         Some("unlocked") => Some("Sign-in unlocked; they can sign in again now.".into()),
         Some("two_factor") => Some(
             "Saved. Members without two-factor sign-in are asked to set it up on their next page."
@@ -224,4 +230,55 @@ pub async fn deactivate_member(
         .run(move |c| accounts::deactivate(c, &who, &target, &ip))
         .await?;
     Ok(page::see_other("/team?done=deactivated"))
+}
+
+#[derive(Template)]
+#[template(path = "team/deactivate.html")]
+pub struct DeactivatePage {
+    pub layout: Layout,
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// Asks before deactivating: the button on Team leads here, and this page's form posts.
+pub async fn confirm_deactivate(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+) -> Response {
+    who.require_admin()?;
+    let (merchant_id, target) = (who.merchant.id.clone(), path.into_inner());
+    let user = page::state(&req)
+        .db
+        .run(move |c| Ok(User::find(c, &target)?))
+        .await?;
+    if user.merchant_id != merchant_id {
+        return Err(Error::NotFound.into());
+    }
+    if !user.active {
+        return Ok(page::see_other("/team"));
+    }
+    Ok(page::ok(&DeactivatePage {
+        layout: Layout::signed_in(&who, &session, "team"),
+        role: user.role(),
+        id: user.id,
+        email: user.email,
+    }))
+}
+
+pub async fn reactivate_member(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    _: Form<Empty>,
+) -> Response {
+    let ip = AppState::client_ip(&req);
+    let target = path.into_inner();
+    page::state(&req)
+        .db
+        .run(move |c| accounts::reactivate(c, &who, &target, &ip))
+        .await?;
+    Ok(page::see_other("/team?done=reactivated"))
 }

@@ -494,3 +494,47 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
     assert!(errors.is_empty(), "browser console errors: {errors:?}");
     b.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_failed_form_puts_the_focus_on_its_error_summary_without_script() {
+    let Some((driver, b)) = start_browser().await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    b.goto(&app.url("/setup")).await.unwrap();
+    fill(&b, "merchant_name", "Acme").await;
+    fill(&b, "email", "admin@acme.test").await;
+    fill(&b, "password", PASSWORD).await;
+    click(&b, "button[type=submit]").await;
+    wait_path(&b, "/").await;
+
+    // Sent with no label.
+    b.goto(&app.url("/keys/new")).await.unwrap();
+    click(&b, "form[action=\"/keys\"] button[type=submit]").await;
+    wait_path(&b, "/keys").await;
+    let focused = |b: &Client| {
+        let b = b.clone();
+        async move {
+            b.execute(
+                "const e = document.activeElement; return (e.dataset && e.dataset.testid) || e.id;",
+                vec![],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(focused(&b).await, json!("error-summary"));
+    snap(&b, "error-summary").await;
+    // Each item leads to its field.
+    click(&b, ".error-summary a[href=\"#name\"]").await;
+    assert_eq!(focused(&b).await, json!("name"));
+
+    // The 400 itself is logged by Chromium; anything else (a CSP violation) is a failure.
+    let errors: Vec<_> = browser_errors(&driver, &b)
+        .await
+        .into_iter()
+        .filter(|e| !e.contains("status of 400"))
+        .collect();
+    assert!(errors.is_empty(), "browser console errors: {errors:?}");
+    b.close().await.unwrap();
+}

@@ -44,6 +44,7 @@ on_both_backends! {
         assert_eq!(res.status(), 403);
         let prompt = res.text().await.unwrap();
         assert!(prompt.contains("Confirm it is you"), "{prompt}");
+        assert!(prompt.contains("aria-label=\"Main\"") && prompt.contains("href=\"/team\""), "the prompt keeps the navigation");
         assert!(!app.get_html("/team").await.contains("new@acme.test"), "not done yet");
         let mut fields = hidden_fields(&prompt);
         assert!(fields.iter().any(|(k, v)| k == "sudo_return_to" && v == "/team"), "{fields:?}");

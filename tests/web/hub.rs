@@ -240,7 +240,7 @@ on_both_backends! {
         let new_page = app.get_html(&format!("/keys/{new_id}")).await;
         assert!(new_page.contains("Payments: Write") && new_page.contains("10.0.0.0/8") && new_page.contains("250 requests per minute"));
         let old_page = app.get_html(&format!("/keys/{old_id}")).await;
-        assert!(old_page.contains("key-status\">active"), "still works during the grace period");
+        assert!(old_page.contains("key-status\">rolling — expires "), "still works during the grace period, and says until when");
         assert!(old_page.contains(&new_id));
         let mut conn = app.db().conn().unwrap();
         let expires: Option<i64> = api_keys::table.find(&old_id).select(api_keys::expires_at).first(&mut *conn).unwrap();
@@ -250,11 +250,114 @@ on_both_backends! {
         // Grace 0: the old key expires at once.
         let res = app.post_form(&format!("/keys/{new_id}/roll"), &format!("/keys/{new_id}/roll"), &[("grace_period_seconds", "0")]).await;
         assert_eq!(res.status(), 303);
-        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("key-status\">expired"));
+        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("key-status\">rolled"));
+        assert!(app.get_html("/keys").await.contains(">rolled</span>"), "the list says so too");
         // A made-up grace period is refused.
         let third = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
         let res = app.post_form(&format!("/keys/{third}/roll"), &format!("/keys/{third}/roll"), &[("grace_period_seconds", "5")]).await;
         assert_eq!(res.status(), 400);
+    }
+
+    async fn a_revoked_key_offers_no_changes_and_its_pages_say_why(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let res = app.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}/revoke"), &[]).await;
+        assert_eq!(res.status(), 303);
+        let detail = app.get_html(&format!("/keys/{id}")).await;
+        for link in ["/edit\"", "/roll\"", "/revoke\"", "/reactivate\"", "/suspend\""] {
+            assert!(!detail.contains(&format!("/keys/{id}{link}")), "{link} offered for a revoked key");
+        }
+        for (path, verb) in [("edit", "edited"), ("roll", "rolled"), ("revoke", "revoked")] {
+            let res = app.get(&format!("/keys/{id}/{path}")).await;
+            assert_eq!(res.status(), 409, "{path}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains(&format!("cannot be {verb}")), "{html}");
+            assert!(html.contains("This key is revoked"), "{html}");
+            assert!(html.contains("Revoked keys stay listed for the record"), "{html}");
+            assert!(html.contains("aria-label=\"Main\""), "the navigation is there");
+            assert!(html.contains(&format!("href=\"/keys/{id}\"")), "a way back");
+            assert!(!html.contains("type=\"submit\" class=\"danger\"") && !html.contains("Save changes"));
+        }
+    }
+
+    async fn an_edit_sent_after_the_key_was_revoked_is_kept_on_screen(app) {
+        app.setup_admin().await;
+        let (id, _) = create_customers_read_key(&app).await;
+        let edit = format!("/keys/{id}/edit");
+        // The form is open in one tab; someone revokes the key in another.
+        let csrf = csrf_in(&app.get_html(&edit).await);
+        let other = app.browser();
+        other.sign_in("admin@acme.test", PASSWORD).await;
+        other.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}/revoke"), &[]).await;
+        let res = app
+            .client
+            .post(app.url(&edit))
+            .form(&[("csrf", csrf.as_str()), ("name", "My careful new label"), ("perm_payments", "write"), ("rate_limit", "42"), ("allowed_ips", "10.1.0.0/16")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 409);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Your changes were not saved") && html.contains("revoked"), "{html}");
+        assert!(html.contains("value=\"My careful new label\"") && html.contains("value=\"42\"") && html.contains("10.1.0.0/16"), "edits kept: {html}");
+        assert!(html.contains("name=\"perm_payments\" value=\"write\" aria-label=\"Payments: Write\" checked"));
+    }
+
+    async fn live_is_offered_only_when_it_is_possible_and_otherwise_says_why(app) {
+        app.setup_admin().await;
+        let form = app.get_html("/keys/new").await;
+        assert!(form.contains("value=\"live\" disabled"), "{form}");
+        assert!(form.contains("Live keys are available once your account is verified."));
+        let endpoint_form = app.get_html("/webhooks/new").await;
+        assert!(endpoint_form.contains("value=\"live\" disabled") && endpoint_form.contains("Live endpoints are available once your account is verified."));
+        app.verify_merchant("Acme");
+        let form = app.get_html("/keys/new").await;
+        assert!(form.contains("name=\"mode\" value=\"live\">") && !form.contains("data-testid=\"live-note\""), "{form}");
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        let form = dev.get_html("/keys/new").await;
+        assert!(form.contains("value=\"live\" disabled") && form.contains("Only an Admin can create live keys."));
+    }
+
+    async fn the_audit_log_filters_pages_and_links_to_what_it_names(app) {
+        app.setup_admin().await;
+        let (key_id, _) = create_customers_read_key(&app).await;
+        app.add_member("dev@acme.test", "developer").await;
+        {
+            use paydesk::db::models::audit::AuditEntry;
+            use paydesk::db::schema::merchants;
+            let mut conn = app.db().conn().unwrap();
+            let merchant: String = merchants::table.select(merchants::id).first(&mut *conn).unwrap();
+            for i in 0..60 {
+                AuditEntry::record(&mut conn, Some(&merchant), "robot@acme.test", "payment.noted", &format!("pay_{i:03}"), "127.0.0.1", "").unwrap();
+            }
+        }
+        let rows = |html: &str| html.matches("<tr><td>").count();
+        let first = app.get_html("/audit").await;
+        assert_eq!(rows(&first), 50, "{first}");
+        assert!(first.contains("pay_059") && !first.contains("pay_009"), "newest first");
+        let older = first.split("href=\"/audit?").nth(1).filter(|_| first.contains("data-testid=\"older\"")).expect("an Older link");
+        let older = older.split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
+        let second = app.get_html(&format!("/audit?{older}")).await;
+        assert!(second.contains("pay_009") && second.contains("pay_000") && !second.contains(">pay_010<"), "{older}\n{second}");
+        assert!(second.contains("api_key.created") && !second.contains("data-testid=\"older\""), "{second}");
+        assert_eq!(rows(&first) + rows(&second), 64, "60 + setup, sign-in, key created, member added");
+
+        // Filters: an action prefix, an actor, a target.
+        let keys = app.get_html("/audit?action=api_key.").await;
+        assert_eq!(rows(&keys), 1, "{keys}");
+        assert!(keys.contains(&format!("<a href=\"/keys/{key_id}\">{key_id}</a>")), "links to its key: {keys}");
+        assert!(keys.contains("value=\"api_key.\""), "the filter stays in the box");
+        let team = app.get_html("/audit?action=team.").await;
+        assert!(team.contains("<a href=\"/team\">dev@acme.test</a>"), "{team}");
+        assert_eq!(rows(&app.get_html("/audit?actor=robot%40acme.test").await), 50);
+        let one = app.get_html("/audit?target=pay_007").await;
+        assert_eq!(rows(&one), 1);
+        assert!(!one.contains("<a href=\"/keys/pay_007"), "no link for what has no page");
+        assert!(app.get_html("/audit?action=nothing.").await.contains("No entries match these filters"));
+        // `_` and `%` are literal.
+        assert_eq!(rows(&app.get_html("/audit?action=%25").await), 0);
     }
 
     async fn editing_permissions_keeps_values_on_error_and_saves(app) {

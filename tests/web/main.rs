@@ -10,6 +10,7 @@ use support::*;
 
 mod account;
 mod dashboard;
+mod forms;
 mod hub;
 mod webhooks;
 
@@ -233,6 +234,69 @@ on_both_backends! {
         assert_eq!(location(&res), "/login");
         // And cannot sign in again.
         assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 401);
+    }
+
+    async fn deactivating_asks_first_and_can_be_undone_or_the_email_added_again(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        let token = dev.api_token("dev@acme.test").await;
+        let id = user_id(&app, "dev@acme.test");
+
+        // Team offers a link to a confirmation page, not a one-click button.
+        let team = app.get_html("/team").await;
+        assert!(team.contains(&format!("href=\"/team/{id}/deactivate\"")), "{team}");
+        let confirm = app.get(&format!("/team/{id}/deactivate")).await;
+        assert_eq!(confirm.status(), 200);
+        let confirm = confirm.text().await.unwrap();
+        assert!(confirm.contains("Deactivate dev@acme.test?"), "{confirm}");
+        assert!(confirm.contains("aria-label=\"Main\""), "the page keeps the navigation");
+        assert_eq!(dev.get("/").await.status(), 200, "looking at the page changes nothing");
+
+        let res = app.post_form(&format!("/team/{id}/deactivate"), &format!("/team/{id}/deactivate"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&dev.get("/").await), "/login", "their sessions ended");
+        let api = dev.client.get(dev.url("/api/v1/api-keys")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(api.status(), 401, "their API token too");
+        let team = app.get_html("/team?done=deactivated").await;
+        assert!(team.contains("data-testid=\"reactivate\""), "{team}");
+
+        // Reactivate: audited, and they sign in with their own password again.
+        let res = app.post_form("/team", &format!("/team/{id}/reactivate"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/team?done=reactivated");
+        assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303);
+        assert!(app.get_html("/audit").await.contains("team.member_reactivated"));
+
+        // Deactivated again, the email can be added again: the same person comes back
+        // with the new role and the new password.
+        app.post_form(&format!("/team/{id}/deactivate"), &format!("/team/{id}/deactivate"), &[]).await;
+        let new_password = "another long passphrase 42";
+        let res = app.post_form("/team", "/team", &[("email", "dev@acme.test"), ("role", "viewer"), ("password", new_password)]).await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        assert_eq!(user_id(&app, "dev@acme.test"), id, "one account, history kept");
+        let back = app.browser();
+        assert_eq!(back.sign_in("dev@acme.test", PASSWORD).await.status(), 401, "the old password is gone");
+        assert_eq!(back.sign_in("dev@acme.test", new_password).await.status(), 303);
+        assert_eq!(back.get("/audit").await.status(), 403, "now a Viewer");
+        // An active member's email is still taken.
+        let res = app.post_form("/team", "/team", &[("email", "dev@acme.test"), ("role", "admin"), ("password", PASSWORD)]).await;
+        assert_eq!(res.status(), 400);
+    }
+
+    async fn a_developer_cannot_reactivate_a_member(app) {
+        app.setup_admin().await;
+        app.add_member("dev@acme.test", "developer").await;
+        app.add_member("gone@acme.test", "viewer").await;
+        let gone = user_id(&app, "gone@acme.test");
+        app.post_form("/team", &format!("/team/{gone}/deactivate"), &[]).await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        assert_eq!(dev.get(&format!("/team/{gone}/deactivate")).await.status(), 403);
+        let res = dev.post_form("/", &format!("/team/{gone}/reactivate"), &[]).await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(app.browser().sign_in("gone@acme.test", PASSWORD).await.status(), 401);
     }
 
     async fn team_form_errors_are_shown_and_values_kept(app) {
