@@ -144,9 +144,13 @@ pub async fn list_keys(
 ) -> Response {
     who.require_hub()?;
     let q = q.into_inner();
-    // Unknown filter values show everything rather than an error page.
+    // The mode filter defaults to the header's switch (test unless `?mode=live`);
+    // `all` shows both. Unknown filter values show everything rather than an error page.
     let filter = KeyFilter {
-        mode: q.mode.as_deref().and_then(Mode::parse),
+        mode: match q.mode.as_deref() {
+            None | Some("") => Some(Mode::Test),
+            Some(m) => Mode::parse(m),
+        },
         status: q.status.as_deref().and_then(KeyStatus::parse),
     };
     let (actor, chosen) = (who.clone(), filter.clone());
@@ -161,12 +165,12 @@ pub async fn list_keys(
         _ => None,
     };
     Ok(page::ok(&KeysPage {
-        layout: Layout::signed_in(&who, &session, "keys"),
+        layout: Layout::signed_in(&who, &session, "keys").in_mode(&req),
         keys: keys.iter().map(KeyRow::of).collect(),
         mode: filter
             .mode
             .map(|m| m.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_else(|| "all".into()),
         status: filter
             .status
             .map(|s| s.as_str().to_string())

@@ -208,3 +208,23 @@ on_both_backends! {
         assert!(!other.get_html("/payments").await.contains("data-payment-id="));
     }
 }
+
+on_both_backends! {
+    async fn the_key_list_defaults_to_the_switchs_mode(app) {
+        app.setup_admin().await;
+        app.verify_merchant("Acme");
+        let token = app.api_token("admin@acme.test").await;
+        for (name, mode) in [("Test one", "test"), ("Live one", "live")] {
+            let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+                .json(&json!({"name": name, "mode": mode, "permissions": "*"})).send().await.unwrap();
+            assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        }
+        let test = app.get_html("/keys").await;
+        assert!(test.contains("Test one") && !test.contains("Live one"));
+        let live = app.get_html("/keys?mode=live").await;
+        assert!(live.contains("Live one") && !live.contains("Test one"));
+        assert!(live.contains("data-testid=\"mode-switch\""));
+        let all = app.get_html("/keys?mode=all").await;
+        assert!(all.contains("Live one") && all.contains("Test one"));
+    }
+}
