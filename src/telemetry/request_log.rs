@@ -1,0 +1,234 @@
+//! The request log and the per-key usage counters, without a database write per request:
+//! the gate hands each identified request to `RequestLog::record`, which only touches
+//! memory; a background task writes what gathered in one batch about every second.
+//!
+//! Log lines wait in a bounded buffer: when it is full the oldest line is dropped and
+//! counted (`paydesk_request_log_dropped_total`), so a slow database never slows a
+//! request nor grows memory without end. The usage counters (by hour and status class,
+//! by hour and scope used) are small sums and are never dropped: a failed write puts
+//! them back for the next flush.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use crate::db::DbConn;
+use crate::db::models::request_log::{self, RequestLogRow};
+
+/// Lines held at most between two flushes.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// One request, as the gate saw it.
+pub struct Entry {
+    pub line: RequestLogRow,
+    /// The scope the route needed, when the request was admitted (`customers:read`).
+    pub scope: Option<String>,
+}
+
+#[derive(Default)]
+struct Pending {
+    lines: VecDeque<RequestLogRow>,
+    /// (key id, hour start) → requests by class: 2xx (and anything below 400), 4xx, 5xx.
+    classes: HashMap<(String, i64), [i64; 3]>,
+    /// (key id, scope, hour start) → requests.
+    scopes: HashMap<(String, String, i64), i64>,
+}
+
+pub struct RequestLog {
+    /// False with `PAYDESK_REQUEST_LOG=off`: no lines are kept (the counters still are).
+    lines_on: bool,
+    capacity: usize,
+    pending: Mutex<Pending>,
+}
+
+/// The start of the hour holding `at_ms`, in Unix seconds.
+pub fn hour_of(at_ms: i64) -> i64 {
+    at_ms.div_euclid(3_600_000) * 3600
+}
+
+fn class_index(status: i32) -> usize {
+    match status {
+        500.. => 2,
+        400..=499 => 1,
+        _ => 0,
+    }
+}
+
+impl RequestLog {
+    pub fn new(lines_on: bool, capacity: usize) -> Self {
+        Self {
+            lines_on,
+            capacity: capacity.max(1),
+            pending: Mutex::new(Pending::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes one request: counts it, and keeps its line (dropping the oldest when full).
+    pub fn record(&self, entry: Entry) {
+        let Entry { line, scope } = entry;
+        let hour = hour_of(line.at_ms);
+        let class = class_index(line.status);
+        let mut dropped = 0u64;
+        {
+            let mut p = self.lock();
+            // Most requests repeat a key and hour already noted: no allocation then.
+            match p.classes.get_mut(&(line.key_id.clone(), hour)) {
+                Some(counts) => counts[class] += 1,
+                None => {
+                    let mut counts = [0; 3];
+                    counts[class] = 1;
+                    p.classes.insert((line.key_id.clone(), hour), counts);
+                }
+            }
+            if let Some(scope) = scope {
+                *p.scopes
+                    .entry((line.key_id.clone(), scope, hour))
+                    .or_insert(0) += 1;
+            }
+            if self.lines_on {
+                while p.lines.len() >= self.capacity {
+                    p.lines.pop_front();
+                    dropped += 1;
+                }
+                p.lines.push_back(line);
+            }
+        }
+        if dropped > 0 {
+            super::metrics::request_log_dropped(dropped);
+        }
+    }
+
+    /// True when nothing waits to be written.
+    pub fn is_empty(&self) -> bool {
+        let p = self.lock();
+        p.lines.is_empty() && p.classes.is_empty() && p.scopes.is_empty()
+    }
+
+    /// Lines waiting (for tests and the shutdown message).
+    pub fn waiting_lines(&self) -> usize {
+        self.lock().lines.len()
+    }
+
+    /// Writes what gathered since the last flush: the counters first (each added to its
+    /// row), then the lines. Returns how many lines were written. On failure the counters
+    /// are put back, and so are the lines, as far as the buffer has room.
+    pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
+        let batch = std::mem::take(&mut *self.lock());
+        let counted = crate::db::transaction(conn, |c| {
+            for ((key_id, hour), counts) in &batch.classes {
+                request_log::add_usage(c, key_id, *hour, *counts)?;
+            }
+            for ((key_id, scope, hour), n) in &batch.scopes {
+                request_log::add_scope_use(c, key_id, scope, *hour, *n)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        });
+        if let Err(e) = counted {
+            self.put_back(batch);
+            return Err(e);
+        }
+        let lines: Vec<RequestLogRow> = batch.lines.into();
+        if lines.is_empty() {
+            return Ok(0);
+        }
+        match crate::db::transaction(conn, |c| RequestLogRow::insert_batch(c, &lines)) {
+            Ok(_) => Ok(lines.len()),
+            Err(e) => {
+                self.put_back(Pending {
+                    lines: lines.into(),
+                    ..Pending::default()
+                });
+                Err(e)
+            }
+        }
+    }
+
+    /// Returns an unwritten batch: counters add up; lines go before the newer ones, and
+    /// the oldest are dropped (and counted) past the capacity.
+    fn put_back(&self, batch: Pending) {
+        let mut dropped = 0u64;
+        {
+            let mut p = self.lock();
+            for (k, counts) in batch.classes {
+                let c = p.classes.entry(k).or_insert([0; 3]);
+                for i in 0..3 {
+                    c[i] += counts[i];
+                }
+            }
+            for (k, n) in batch.scopes {
+                *p.scopes.entry(k).or_insert(0) += n;
+            }
+            let mut lines = batch.lines;
+            lines.append(&mut p.lines);
+            while lines.len() > self.capacity {
+                lines.pop_front();
+                dropped += 1;
+            }
+            p.lines = lines;
+        }
+        if dropped > 0 {
+            super::metrics::request_log_dropped(dropped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(n: i64) -> Entry {
+        Entry {
+            line: RequestLogRow {
+                request_id: format!("req_{n}"),
+                merchant_id: "mer_1".into(),
+                livemode: false,
+                key_id: "key_1".into(),
+                at_ms: 1_800_000_000_000 + n,
+                method: "GET".into(),
+                path: "/api/v1/whoami".into(),
+                status: if n % 2 == 0 { 200 } else { 404 },
+                error_code: None,
+                latency_ms: 1,
+                client_ip: None,
+                api_version: "2026-11-01".into(),
+                replayed: false,
+            },
+            scope: Some("customers:read".into()),
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_drops_the_oldest_lines_and_counts_them() {
+        let log = RequestLog::new(true, 3);
+        let before = super::super::metrics::request_log_dropped_so_far();
+        for n in 0..5 {
+            log.record(line(n));
+        }
+        let p = log.lock();
+        let kept: Vec<&str> = p.lines.iter().map(|l| l.request_id.as_str()).collect();
+        assert_eq!(kept, ["req_2", "req_3", "req_4"]);
+        // The counters are not the buffer: every request is counted.
+        let counts = p.classes.values().copied().collect::<Vec<_>>();
+        assert_eq!(counts, [[3, 2, 0]]);
+        assert_eq!(p.scopes.values().sum::<i64>(), 5);
+        drop(p);
+        assert!(super::super::metrics::request_log_dropped_so_far() >= before + 2);
+    }
+
+    #[test]
+    fn with_lines_off_only_the_counters_are_kept() {
+        let log = RequestLog::new(false, 3);
+        log.record(line(0));
+        assert_eq!(log.waiting_lines(), 0);
+        assert!(!log.is_empty());
+    }
+
+    #[test]
+    fn hours_start_on_the_hour() {
+        assert_eq!(hour_of(3_600_000 * 5 + 1234), 3600 * 5);
+        assert_eq!(hour_of(0), 0);
+    }
+}
