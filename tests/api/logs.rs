@@ -96,3 +96,58 @@ on_both_backends! {
         assert_eq!((status, code.as_deref()), (429, Some("rate_limited")));
     }
 }
+
+/// The key's usage over `period`, as the API answers it.
+async fn usage(app: &TestApp, token: &str, key_id: &str, period: &str) -> (u16, serde_json::Value) {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/api-keys/{key_id}/usage?period={period}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+on_both_backends! {
+    async fn the_usage_api_counts_a_keys_requests_by_class(app) {
+        let token = admin_token(&app).await;
+        let key = make_key(&app, &token, json!({"name": "counted", "permissions": {"customers": "read"}})).await;
+        let other = make_key(&app, &token, json!({"name": "other", "permissions": "*"})).await;
+        for _ in 0..3 {
+            assert_eq!(request(&app, &key.secret, Method::GET, "/customers").await.0, 200);
+        }
+        for _ in 0..2 {
+            assert_eq!(request(&app, &key.secret, Method::GET, "/payments").await.0, 403);
+        }
+        request(&app, &other.secret, Method::GET, "/customers").await;
+        let mut last = serde_json::Value::Null;
+        for _ in 0..60 {
+            let (status, body) = usage(&app, &token, &key.id, "24h").await;
+            assert_eq!(status, 200, "{body}");
+            last = body;
+            if last["data"]["totals"] == json!({"2xx": 3, "4xx": 2, "5xx": 0}) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let data = &last["data"];
+        assert_eq!(data["totals"], json!({"2xx": 3, "4xx": 2, "5xx": 0}), "{last}");
+        assert_eq!(data["period"], "24h");
+        let buckets = data["buckets"].as_array().unwrap();
+        assert_eq!(buckets.len(), 24, "zeros included");
+        let sum = |class: &str| buckets.iter().map(|b| b[class].as_i64().unwrap()).sum::<i64>();
+        assert_eq!((sum("2xx"), sum("4xx")), (3, 2), "the buckets add up to the totals");
+        let (status, body) = usage(&app, &token, &key.id, "30d").await;
+        assert_eq!(status, 200);
+        assert_eq!(body["data"]["buckets"].as_array().unwrap().len(), 30);
+        assert_eq!(body["data"]["totals"]["4xx"], 2);
+
+        let (status, body) = usage(&app, &token, &key.id, "7d").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "invalid_request");
+        assert!(body["error"]["details"]["fields"]["period"].is_string(), "{body}");
+        let (status, _) = usage(&app, &token, "key_nothing", "24h").await;
+        assert_eq!(status, 404);
+    }
+}
