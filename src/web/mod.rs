@@ -7,6 +7,7 @@ pub mod auth;
 pub mod docs;
 pub mod form;
 pub mod keys;
+pub mod logs;
 pub mod overview;
 pub mod page;
 pub mod setup;
@@ -76,6 +77,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/keys/{id}/roll", web::post().to(keys::roll_key))
         .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
         .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
+        .route("/logs", web::get().to(logs::list_logs))
+        .route("/logs/{request_id}", web::get().to(logs::show_log))
         .route("/webhooks", web::get().to(webhooks::list_endpoints))
         .route("/webhooks", web::post().to(webhooks::create_endpoint))
         .route("/webhooks/new", web::get().to(webhooks::new_endpoint))

@@ -10,6 +10,7 @@ use support::*;
 
 mod account;
 mod hub;
+mod logs;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {
