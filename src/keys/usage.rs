@@ -143,3 +143,36 @@ pub fn report(
 pub fn scopes_used(conn: &mut DbConn, key_id: &str, now: i64) -> diesel::QueryResult<Vec<String>> {
     crate::db::models::request_log::scopes_used_since(conn, key_id, now - 30 * 86_400)
 }
+
+/// A key younger than this is not offered "Restrict to what it used": it has not been
+/// used long enough to tell what it needs.
+pub const RESTRICT_MIN_AGE_SECS: i64 = 7 * 86_400;
+
+/// What "Restrict to what it used" would set the key's permissions to: for each resource
+/// it used, the highest level used, never above what it holds now. None when it is not
+/// offered: a revoked key, one younger than 7 days, one that used no scope, or when the
+/// result would change nothing.
+pub fn restriction(
+    key: &crate::keys::model::ApiKey,
+    used: &[String],
+    now: i64,
+) -> Option<crate::keys::permissions::Access> {
+    use crate::keys::permissions::{Access, parse_scope};
+    if key.status == crate::keys::model::KeyStatus::Revoked
+        || now - key.row.created_at < RESTRICT_MIN_AGE_SECS
+    {
+        return None;
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for (resource, level) in used.iter().filter_map(|s| parse_scope(s).ok()) {
+        let level = level.min(key.access.level(resource));
+        let entry = map.entry(resource).or_insert(level);
+        *entry = (*entry).max(level);
+    }
+    map.retain(|_, l| *l != crate::keys::permissions::Level::None);
+    if map.is_empty() {
+        return None;
+    }
+    let restricted = Access::Scoped(map);
+    (restricted != key.access).then_some(restricted)
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod form;
+pub mod key_usage;
 pub mod keys;
 pub mod logs;
 pub mod overview;
@@ -75,6 +76,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/keys/{id}/roll", web::get().to(keys::confirm_roll))
         .route("/keys/{id}/roll", web::post().to(keys::roll_key))
+        .route(
+            "/keys/{id}/restrict",
+            web::get().to(key_usage::confirm_restrict),
+        )
+        .route(
+            "/keys/{id}/restrict",
+            web::post().to(key_usage::restrict_key),
+        )
         .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
         .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
         .route("/logs", web::get().to(logs::list_logs))

@@ -154,3 +154,53 @@ on_both_backends! {
         assert!(!other.get_html("/logs").await.contains(&id));
     }
 }
+
+on_both_backends! {
+    async fn the_key_page_charts_usage_and_restricts_a_key_to_the_scopes_it_used(app) {
+        use diesel::prelude::*;
+        use paydesk::db::schema::api_keys;
+        app.setup_admin().await;
+        let token = app.api_token("admin@acme.test").await;
+        let (id, secret) = api_key(&app, &token, json!({"name": "Wide", "permissions": {"customers": "write", "payments": "read"}})).await;
+        let mut last = String::new();
+        for _ in 0..3 {
+            last = call(&app, &secret, reqwest::Method::GET, "/api/v1/customers").await.1;
+        }
+        let (status, refused) = call(&app, &secret, reqwest::Method::GET, "/api/v1/refunds").await;
+        assert_eq!(status, 403);
+
+        // The newest request shown means every earlier one was counted (one batch each time).
+        let page = page_showing(&app, &format!("/keys/{id}"), &refused).await;
+        assert!(page.contains("<svg role=\"img\" aria-labelledby=\"usage-title usage-desc\""), "{page}");
+        assert!(page.contains("<title id=\"usage-title\">Requests per hour, the last 24 hours</title>"));
+        assert!(page.contains("3 succeeded (2xx), 1 refused (4xx)"), "the description says the numbers");
+        assert!(page.contains("id=\"usage-table\""), "and a table has them");
+        assert!(page.contains(&format!("href=\"/logs/{last}\"")), "the latest requests link to the log");
+        assert!(page.contains("<code>customers:read</code>"), "the scope it used");
+        assert!(!page.contains("data-testid=\"restrict\""), "not offered for a key younger than 7 days");
+        assert_eq!(app.get(&format!("/keys/{id}/restrict")).await.status(), 409);
+        let month = app.get_html(&format!("/keys/{id}?usage=30d")).await;
+        assert!(month.contains("Requests per day, the last 30 days"));
+
+        // Eight days old: offered, confirmed, and applied as a normal key edit.
+        {
+            let mut conn = app.db().conn().unwrap();
+            diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
+                .set(api_keys::created_at.eq(api_keys::created_at - 8 * 86_400))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+        let page = app.get_html(&format!("/keys/{id}")).await;
+        assert!(page.contains("data-testid=\"restrict\""), "{page}");
+        let confirm = app.get_html(&format!("/keys/{id}/restrict")).await;
+        assert!(confirm.contains("customers:read"), "{confirm}");
+        let res = app.post_form(&format!("/keys/{id}/restrict"), &format!("/keys/{id}/restrict"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], format!("/keys/{id}?done=restricted").as_str());
+        let key: Value = app.client.get(app.url(&format!("/api/v1/api-keys/{id}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(key["data"]["permissions"], json!({"customers": "read"}), "{key}");
+        let page = app.get_html(&format!("/keys/{id}?done=restricted")).await;
+        assert!(!page.contains("data-testid=\"restrict\""), "nothing more to restrict");
+        assert_eq!(app.get(&format!("/keys/{id}/restrict")).await.status(), 409);
+    }
+}
