@@ -205,7 +205,7 @@ struct Seen {
     /// The key, once identified (suspended and expired keys included).
     key: Option<Arc<KeyRecord>>,
     /// The scope the route needed, once the request was admitted.
-    scope: Option<String>,
+    scope: Option<(&'static str, &'static str)>,
     error_code: Option<&'static str>,
     replayed: bool,
 }
@@ -219,6 +219,13 @@ fn log_request(
     started: std::time::Instant,
 ) {
     let req = res.request();
+    let status = i32::from(res.status().as_u16());
+    if !state.request_log.keeps_lines() {
+        state
+            .request_log
+            .count(&key.key_id, clock::now_ms(), status, seen.scope);
+        return;
+    }
     let (request_id, error_code) = {
         let ext = req.extensions();
         (
@@ -237,7 +244,7 @@ fn log_request(
         at_ms: clock::now_ms(),
         method: req.method().as_str().to_owned(),
         path: req.path().chars().take(512).collect(),
-        status: i32::from(res.status().as_u16()),
+        status,
         error_code: error_code.map(str::to_owned),
         latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
         client_ip: net::client_ip(req, &state.trusted_proxies).map(|ip| ip.to_string()),
@@ -443,7 +450,7 @@ async fn admit(
     check_permission(&key, policy)?;
     seen.scope = policy
         .needs
-        .map(|(resource, level)| format!("{}:{}", resource.name(), level.as_str()));
+        .map(|(resource, level)| (resource.name(), level.as_str()));
     // 7. version
     let version = resolve_version(req, &key)?;
     req.extensions_mut()

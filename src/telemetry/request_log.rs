@@ -17,20 +17,24 @@ use crate::db::models::request_log::{self, RequestLogRow};
 /// Lines held at most between two flushes.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// The scope a route needed, as (resource, level): `("customers", "read")`.
+pub type Scope = (&'static str, &'static str);
+
 /// One request, as the gate saw it.
 pub struct Entry {
     pub line: RequestLogRow,
-    /// The scope the route needed, when the request was admitted (`customers:read`).
-    pub scope: Option<String>,
+    /// The scope the route needed, when the request was admitted.
+    pub scope: Option<Scope>,
 }
 
 #[derive(Default)]
 struct Pending {
     lines: VecDeque<RequestLogRow>,
-    /// (key id, hour start) → requests by class: 2xx (and anything below 400), 4xx, 5xx.
-    classes: HashMap<(String, i64), [i64; 3]>,
-    /// (key id, scope, hour start) → requests.
-    scopes: HashMap<(String, String, i64), i64>,
+    /// key id → hour start → requests by class: 2xx (and anything below 400), 4xx, 5xx.
+    /// Keyed by key first so that counting a known key allocates nothing.
+    classes: HashMap<String, HashMap<i64, [i64; 3]>>,
+    /// key id → (scope, hour start) → requests.
+    scopes: HashMap<String, HashMap<(Scope, i64), i64>>,
 }
 
 pub struct RequestLog {
@@ -66,28 +70,41 @@ impl RequestLog {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether lines are kept (`PAYDESK_REQUEST_LOG`); when not, the gate only counts.
+    pub fn keeps_lines(&self) -> bool {
+        self.lines_on
+    }
+
+    /// Counts one request of `key_id` in its hour, by status class and scope.
+    pub fn count(&self, key_id: &str, at_ms: i64, status: i32, scope: Option<Scope>) {
+        let mut p = self.lock();
+        Self::count_in(&mut p, key_id, at_ms, status, scope);
+    }
+
+    fn count_in(p: &mut Pending, key_id: &str, at_ms: i64, status: i32, scope: Option<Scope>) {
+        let hour = hour_of(at_ms);
+        // Most requests repeat a key already noted: no allocation then.
+        let by_hour = match p.classes.get_mut(key_id) {
+            Some(m) => m,
+            None => p.classes.entry(key_id.to_owned()).or_default(),
+        };
+        by_hour.entry(hour).or_insert([0; 3])[class_index(status)] += 1;
+        if let Some(scope) = scope {
+            let by_scope = match p.scopes.get_mut(key_id) {
+                Some(m) => m,
+                None => p.scopes.entry(key_id.to_owned()).or_default(),
+            };
+            *by_scope.entry((scope, hour)).or_insert(0) += 1;
+        }
+    }
+
     /// Notes one request: counts it, and keeps its line (dropping the oldest when full).
     pub fn record(&self, entry: Entry) {
         let Entry { line, scope } = entry;
-        let hour = hour_of(line.at_ms);
-        let class = class_index(line.status);
         let mut dropped = 0u64;
         {
             let mut p = self.lock();
-            // Most requests repeat a key and hour already noted: no allocation then.
-            match p.classes.get_mut(&(line.key_id.clone(), hour)) {
-                Some(counts) => counts[class] += 1,
-                None => {
-                    let mut counts = [0; 3];
-                    counts[class] = 1;
-                    p.classes.insert((line.key_id.clone(), hour), counts);
-                }
-            }
-            if let Some(scope) = scope {
-                *p.scopes
-                    .entry((line.key_id.clone(), scope, hour))
-                    .or_insert(0) += 1;
-            }
+            Self::count_in(&mut p, &line.key_id, line.at_ms, line.status, scope);
             if self.lines_on {
                 while p.lines.len() >= self.capacity {
                     p.lines.pop_front();
@@ -118,11 +135,16 @@ impl RequestLog {
     pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
         let batch = std::mem::take(&mut *self.lock());
         let counted = crate::db::transaction(conn, |c| {
-            for ((key_id, hour), counts) in &batch.classes {
-                request_log::add_usage(c, key_id, *hour, *counts)?;
+            for (key_id, by_hour) in &batch.classes {
+                for (hour, counts) in by_hour {
+                    request_log::add_usage(c, key_id, *hour, *counts)?;
+                }
             }
-            for ((key_id, scope, hour), n) in &batch.scopes {
-                request_log::add_scope_use(c, key_id, scope, *hour, *n)?;
+            for (key_id, by_scope) in &batch.scopes {
+                for (((resource, level), hour), n) in by_scope {
+                    let scope = format!("{resource}:{level}");
+                    request_log::add_scope_use(c, key_id, &scope, *hour, *n)?;
+                }
             }
             Ok::<_, diesel::result::Error>(())
         });
@@ -152,14 +174,20 @@ impl RequestLog {
         let mut dropped = 0u64;
         {
             let mut p = self.lock();
-            for (k, counts) in batch.classes {
-                let c = p.classes.entry(k).or_insert([0; 3]);
-                for i in 0..3 {
-                    c[i] += counts[i];
+            for (key_id, by_hour) in batch.classes {
+                let mine = p.classes.entry(key_id).or_default();
+                for (hour, counts) in by_hour {
+                    let c = mine.entry(hour).or_insert([0; 3]);
+                    for (total, n) in c.iter_mut().zip(counts) {
+                        *total += n;
+                    }
                 }
             }
-            for (k, n) in batch.scopes {
-                *p.scopes.entry(k).or_insert(0) += n;
+            for (key_id, by_scope) in batch.scopes {
+                let mine = p.scopes.entry(key_id).or_default();
+                for (k, n) in by_scope {
+                    *mine.entry(k).or_insert(0) += n;
+                }
             }
             let mut lines = batch.lines;
             lines.append(&mut p.lines);
@@ -196,7 +224,7 @@ mod tests {
                 api_version: "2026-11-01".into(),
                 replayed: false,
             },
-            scope: Some("customers:read".into()),
+            scope: Some(("customers", "read")),
         }
     }
 
@@ -211,9 +239,9 @@ mod tests {
         let kept: Vec<&str> = p.lines.iter().map(|l| l.request_id.as_str()).collect();
         assert_eq!(kept, ["req_2", "req_3", "req_4"]);
         // The counters are not the buffer: every request is counted.
-        let counts = p.classes.values().copied().collect::<Vec<_>>();
+        let counts: Vec<[i64; 3]> = p.classes["key_1"].values().copied().collect();
         assert_eq!(counts, [[3, 2, 0]]);
-        assert_eq!(p.scopes.values().sum::<i64>(), 5);
+        assert_eq!(p.scopes["key_1"].values().sum::<i64>(), 5);
         drop(p);
         assert!(super::super::metrics::request_log_dropped_so_far() >= before + 2);
     }

@@ -151,3 +151,31 @@ on_both_backends! {
         assert_eq!(status, 404);
     }
 }
+
+#[tokio::test]
+async fn with_the_request_log_off_usage_is_still_counted() {
+    let app = crate::support::spawn_app_with(crate::support::Backend::Sqlite, |s| {
+        s.request_log = false;
+    })
+    .await;
+    let token = admin_token(&app).await;
+    let key = make_key(&app, &token, json!({"name": "quiet", "permissions": "*"})).await;
+    let (_, id) = request(&app, &key.secret, Method::GET, "/whoami").await;
+    let mut counted = false;
+    for _ in 0..60 {
+        let (_, body) = usage(&app, &token, &key.id, "24h").await;
+        if body["data"]["totals"]["2xx"] == 1 {
+            counted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(counted, "the counters are kept without the log");
+    let mut conn = app.db().conn().unwrap();
+    let n: i64 = request_logs::table
+        .filter(request_logs::request_id.eq(&id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(n, 0, "no line is kept");
+}
