@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::db::DbConn;
 use crate::db::models::request_log::{self, RequestLogRow};
@@ -42,6 +43,9 @@ pub struct RequestLog {
     lines_on: bool,
     capacity: usize,
     pending: Mutex<Pending>,
+    /// Lines dropped since the last flush, added to the metric by the flush (so that a
+    /// request under overload pays one atomic add, not a metrics lookup).
+    dropped: AtomicU64,
 }
 
 /// The start of the hour holding `at_ms`, in Unix seconds.
@@ -63,6 +67,7 @@ impl RequestLog {
             lines_on,
             capacity: capacity.max(1),
             pending: Mutex::new(Pending::default()),
+            dropped: AtomicU64::new(0),
         }
     }
 
@@ -101,20 +106,31 @@ impl RequestLog {
     /// Notes one request: counts it, and keeps its line (dropping the oldest when full).
     pub fn record(&self, entry: Entry) {
         let Entry { line, scope } = entry;
-        let mut dropped = 0u64;
-        {
+        let oldest = {
             let mut p = self.lock();
             Self::count_in(&mut p, &line.key_id, line.at_ms, line.status, scope);
-            if self.lines_on {
-                while p.lines.len() >= self.capacity {
-                    p.lines.pop_front();
-                    dropped += 1;
-                }
-                p.lines.push_back(line);
+            if !self.lines_on {
+                return;
             }
+            let oldest = if p.lines.len() >= self.capacity {
+                p.lines.pop_front()
+            } else {
+                None
+            };
+            p.lines.push_back(line);
+            oldest
+        };
+        // Freed outside the lock.
+        if oldest.is_some() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        if dropped > 0 {
-            super::metrics::request_log_dropped(dropped);
+    }
+
+    /// Adds the lines dropped since the last call to `paydesk_request_log_dropped_total`.
+    fn publish_dropped(&self) {
+        let n = self.dropped.swap(0, Ordering::Relaxed);
+        if n > 0 {
+            super::metrics::request_log_dropped(n);
         }
     }
 
@@ -131,8 +147,10 @@ impl RequestLog {
 
     /// Writes what gathered since the last flush: the counters first (each added to its
     /// row), then the lines. Returns how many lines were written. On failure the counters
-    /// are put back, and so are the lines, as far as the buffer has room.
+    /// are put back for the next flush; lines are put back when the counters failed, and
+    /// dropped (counted) when their own insert failed, so one bad batch cannot recur.
     pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
+        self.publish_dropped();
         let batch = std::mem::take(&mut *self.lock());
         let counted = crate::db::transaction(conn, |c| {
             for (key_id, by_hour) in &batch.classes {
@@ -159,10 +177,7 @@ impl RequestLog {
         match crate::db::transaction(conn, |c| RequestLogRow::insert_batch(c, &lines)) {
             Ok(_) => Ok(lines.len()),
             Err(e) => {
-                self.put_back(Pending {
-                    lines: lines.into(),
-                    ..Pending::default()
-                });
+                super::metrics::request_log_dropped(lines.len() as u64);
                 Err(e)
             }
         }
@@ -235,6 +250,8 @@ mod tests {
         for n in 0..5 {
             log.record(line(n));
         }
+        assert_eq!(log.dropped.load(Ordering::Relaxed), 2);
+        log.publish_dropped();
         let p = log.lock();
         let kept: Vec<&str> = p.lines.iter().map(|l| l.request_id.as_str()).collect();
         assert_eq!(kept, ["req_2", "req_3", "req_4"]);

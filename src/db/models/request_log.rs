@@ -11,6 +11,8 @@ use crate::db::schema::{key_scope_hourly, key_usage_hourly, request_logs};
 /// One API request whose key was identified.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = request_logs)]
+// NULL, not DEFAULT, for None: what lets SQLite take many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct RequestLogRow {
     pub request_id: String,
     pub merchant_id: String,
@@ -42,29 +44,14 @@ pub struct LogFilter {
 const CHUNK: usize = 500;
 
 impl RequestLogRow {
-    /// Inserts a batch; a request id seen before is skipped (a retried flush).
+    /// Inserts a batch, a few hundred rows per statement. Callers run it in one
+    /// transaction, so a failed batch leaves nothing behind to collide with.
     pub fn insert_batch(conn: &mut DbConn, rows: &[RequestLogRow]) -> QueryResult<usize> {
         let mut n = 0;
-        match conn {
-            // One statement per chunk: one round trip for many rows.
-            DbConn::Postgres(c) => {
-                for chunk in rows.chunks(CHUNK) {
-                    n += diesel::insert_into(request_logs::table)
-                        .values(chunk)
-                        .on_conflict_do_nothing()
-                        .execute(c)?;
-                }
-            }
-            // SQLite has no multi-row upsert in diesel; in the caller's transaction one
-            // cached statement per row costs microseconds.
-            DbConn::Sqlite(c) => {
-                for row in rows {
-                    n += diesel::insert_into(request_logs::table)
-                        .values(row)
-                        .on_conflict_do_nothing()
-                        .execute(c)?;
-                }
-            }
+        for chunk in rows.chunks(CHUNK) {
+            n += crate::on_backend!(conn, |c| diesel::insert_into(request_logs::table)
+                .values(chunk)
+                .execute(c))?;
         }
         Ok(n)
     }
