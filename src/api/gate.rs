@@ -206,6 +206,8 @@ struct Seen {
     key: Option<Arc<KeyRecord>>,
     /// The scope the route needed, once the request was admitted.
     scope: Option<(&'static str, &'static str)>,
+    /// The client's address, once the gate looked it up.
+    ip: Option<Option<std::net::IpAddr>>,
     error_code: Option<&'static str>,
     replayed: bool,
 }
@@ -243,11 +245,14 @@ fn log_request(
         key_id: key.key_id.clone(),
         at_ms: clock::now_ms(),
         method: req.method().as_str().to_owned(),
-        path: req.path().chars().take(512).collect(),
+        path: shortened(req.path(), 512),
         status,
         error_code: error_code.map(str::to_owned),
         latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
-        client_ip: net::client_ip(req, &state.trusted_proxies).map(|ip| ip.to_string()),
+        client_ip: seen
+            .ip
+            .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies))
+            .map(|ip| ip.to_string()),
         api_version: envelope::answered_version(req).to_owned(),
         replayed: seen.replayed,
     };
@@ -255,6 +260,15 @@ fn log_request(
         line,
         scope: seen.scope,
     });
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+fn shortened(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
 }
 
 /// The error code of a stored (replayed) answer, read only when it is a refusal.
@@ -411,6 +425,7 @@ async fn admit(
         .insert(crate::telemetry::KeyId(key.key_id.clone()));
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
+    seen.ip = Some(ip);
     let ip_ok = match ip {
         Some(ip) => key.allows_ip(ip),
         None => key.allowed_ips.is_empty(),
