@@ -4,6 +4,9 @@
 # PostgreSQL database (plus how fast a revocation on one is refused by the other).
 #
 #   bash scripts/load.sh [sqlite|postgres|cluster|all]      (default: all)
+#   bash scripts/load.sh logcost   the request log's cost (SPEC §10: < 5 % of whoami's
+#                                  rps): SQLite served with PAYDESK_REQUEST_LOG=on, then
+#                                  off, each whoami/healthz ratio from its own process
 #
 # Environment (all optional):
 #   LOAD_SECONDS=10   length of one wrk run          LOAD_RUNS=3     runs per route
@@ -317,20 +320,53 @@ run_cluster() {
     drop_databases
 }
 
+# The request log's cost: the same setup served twice, PAYDESK_REQUEST_LOG=on then off
+# (a fresh SQLite database each), each measured against its own /healthz; the cost is
+# 1 - (whoami ratio with the log) / (whoami ratio without it).
+run_logcost() {
+    local state dir url
+    for state in on off; do
+        log "== log-$state: one process, SQLite, PAYDESK_REQUEST_LOG=$state"
+        dir="$WORK/log-$state"
+        mkdir -p "$dir"
+        url="sqlite://$dir/paydesk.db"
+        prepare_database "$url"
+        start_server "$dir" a "$url" PAYDESK_REQUEST_LOG="$state"
+        make_fixture "$dir" "http://127.0.0.1:$PORT"
+        measure "log-$state" sqlite "$dir" "http://127.0.0.1:$PORT"
+        stop_servers
+    done
+    python3 - "$SUMMARY" <<'PY'
+import json, sys
+ratio = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("kind") == "load" and e["config"] in ("log-on", "log-off"):
+        ratio[e["config"]] = {r["route"]: r["ratio"] for r in e["rows"]}
+if len(ratio) == 2:
+    for route in ("whoami", "customer"):
+        on, off = ratio["log-on"][route], ratio["log-off"][route]
+        cost = 1 - on / off
+        print(f"request log cost, {route}: {on:.3f}x /healthz with the log, {off:.3f}x without: "
+              f"{cost * 100:+.1f} % ({'ok' if cost < 0.05 else 'OVER'} < 5 %)")
+PY
+    echo
+}
+
 # --------------------------------------------------------------------------- main
 
 main() {
     local which=${1:-all}
     local configs
     case $which in
-        sqlite | postgres | cluster) configs=("$which") ;;
+        sqlite | postgres | cluster | logcost) configs=("$which") ;;
         all) configs=(sqlite postgres cluster) ;;
         -h | --help)
             sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
-            log "usage: bash scripts/load.sh [sqlite|postgres|cluster|all]"
+            log "usage: bash scripts/load.sh [sqlite|postgres|cluster|all|logcost]"
             exit 2
             ;;
     esac

@@ -154,6 +154,22 @@ pub struct ServeArgs {
     /// Open connections allowed in total, across workers
     #[arg(long, env = "PAYDESK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+
+    /// Keep request log lines (the Logs pages) this many days
+    #[arg(long, env = "PAYDESK_LOG_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub log_retention_days: u32,
+
+    /// `on` or `off`: keep request log lines (off only to measure what they cost; usage
+    /// counters are kept either way)
+    #[arg(long, env = "PAYDESK_REQUEST_LOG", value_enum, default_value = "on")]
+    pub request_log: OnOff,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum OnOff {
+    #[default]
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -243,6 +259,10 @@ pub struct Settings {
     /// How often the housekeeping round runs (purges, key expiry notices): a minute;
     /// tests shorten it.
     pub housekeeping_interval: std::time::Duration,
+    /// `PAYDESK_LOG_RETENTION_DAYS`: request log lines older than this are deleted.
+    pub log_retention_days: u32,
+    /// `PAYDESK_REQUEST_LOG`: whether request log lines are kept (counters always are).
+    pub request_log: bool,
 }
 
 impl Settings {
@@ -294,6 +314,8 @@ impl Settings {
             webhook_retry_base_ms: args.webhook_retry_base_ms,
             webhook_allow_private: args.webhook_allow_private,
             housekeeping_interval: std::time::Duration::from_secs(60),
+            log_retention_days: args.log_retention_days,
+            request_log: args.request_log == OnOff::On,
         })
     }
 }

@@ -16,6 +16,7 @@ use actix_web::{App, HttpServer, web};
 use crate::accounts::tokens::Tokens;
 use crate::config::Settings;
 use crate::db::models::idempotency::IdempotencyRow;
+use crate::db::models::request_log::{self, RequestLogRow};
 use crate::db::models::session::Session;
 use crate::db::{Backend, Db};
 use crate::keys::cache::KeyCache;
@@ -24,6 +25,7 @@ use crate::keys::limiter::{LocalLimiter, RateLimiter, RedisLimiter};
 use crate::keys::usage::UsageRecorder;
 use crate::keys::verify::DbKeyStore;
 use crate::state::{AppState, derive_key};
+use crate::telemetry::request_log::RequestLog;
 
 pub struct Application {
     port: u16,
@@ -32,6 +34,8 @@ pub struct Application {
     server: Server,
     /// Written once more after the server has stopped (SIGTERM), so no use is lost.
     usage: Arc<UsageRecorder>,
+    /// Likewise the request log's buffer and usage counters.
+    request_log: Arc<RequestLog>,
     db: Db,
 }
 
@@ -57,12 +61,26 @@ impl Application {
             None => None,
         };
         let usage = Arc::new(UsageRecorder::default());
-        let server = run(listener, metrics, db.clone(), usage.clone(), &settings)?;
+        let request_log = Arc::new(RequestLog::new(
+            settings.request_log,
+            crate::telemetry::request_log::DEFAULT_CAPACITY,
+        ));
+        let server = run(
+            listener,
+            metrics,
+            db.clone(),
+            Recorders {
+                usage: usage.clone(),
+                request_log: request_log.clone(),
+            },
+            &settings,
+        )?;
         Ok(Self {
             port,
             metrics_port,
             server,
             usage,
+            request_log,
             db,
         })
     }
@@ -87,17 +105,33 @@ impl Application {
                 Err(e) => tracing::warn!(error = %e, "could not write key usage before stopping"),
             }
         }
+        if !self.request_log.is_empty() {
+            let log = self.request_log.clone();
+            match self.db.run(move |c| Ok(log.flush(c)?)).await {
+                Ok(n) => tracing::info!(lines = n, "request log written before stopping"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not write the request log before stopping")
+                }
+            }
+        }
         served
     }
+}
+
+/// What requests note in memory for background tasks to write.
+struct Recorders {
+    usage: Arc<UsageRecorder>,
+    request_log: Arc<RequestLog>,
 }
 
 fn run(
     listener: TcpListener,
     metrics: Option<TcpListener>,
     db: Db,
-    usage: Arc<UsageRecorder>,
+    recorders: Recorders,
     settings: &Settings,
 ) -> Result<Server, String> {
+    let Recorders { usage, request_log } = recorders;
     let mut cookie_key = derive_key(&settings.secret, "paydesk cookie key").to_vec();
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
@@ -137,6 +171,7 @@ fn run(
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
         trusted_proxies: settings.trusted_proxies.clone(),
         usage: usage.clone(),
+        request_log: request_log.clone(),
         keys: keys.clone(),
         rate_limits: rate_limits.clone(),
         listener: listening,
@@ -159,7 +194,11 @@ fn run(
         rate_limits,
         keys,
         settings.housekeeping_interval,
+        settings.log_retention_days,
     );
+    // About every second (sooner when tests shorten the usage interval).
+    let log_every = settings.usage_flush_interval.min(Duration::from_secs(1));
+    spawn_request_log_flush(db.clone(), request_log, log_every);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
     let server = HttpServer::new(move || {
@@ -273,13 +312,33 @@ fn spawn_usage_flush(db: Db, usage: Arc<UsageRecorder>, every: Duration) {
     });
 }
 
+/// Writes the request log's lines and usage counters in one batch per interval.
+fn spawn_request_log_flush(db: Db, log: Arc<RequestLog>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if log.is_empty() {
+                continue;
+            }
+            let log = log.clone();
+            if let Err(e) = db.run(move |c| Ok(log.flush(c)?)).await {
+                tracing::warn!(error = %e, "could not write the request log; will retry");
+            }
+        }
+    });
+}
+
 /// Every minute: forgets finished rate windows and old invalidations; deletes expired
-/// sessions and idempotency keys (older than 24 h); sends keys' expiry notices.
+/// sessions and idempotency keys (older than 24 h), request log lines older than the
+/// retention and usage counters older than 31 days; sends keys' expiry notices.
 fn spawn_housekeeping(
     db: Db,
     rate_limits: Arc<dyn RateLimiter>,
     keys: Arc<KeyCache>,
     every: Duration,
+    log_retention_days: u32,
 ) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -288,10 +347,13 @@ fn spawn_housekeeping(
             rate_limits.sweep();
             keys.sweep();
             let purged = db
-                .run(|c| {
+                .run(move |c| {
                     let now = crate::clock::now();
-                    let purged =
-                        Session::purge_expired(c, now)? + IdempotencyRow::purge_expired(c, now)?;
+                    let log_cutoff_ms = (now - i64::from(log_retention_days) * 86_400) * 1000;
+                    let purged = Session::purge_expired(c, now)?
+                        + IdempotencyRow::purge_expired(c, now)?
+                        + RequestLogRow::purge_older_than(c, log_cutoff_ms)?
+                        + request_log::purge_usage_before(c, now - 31 * 86_400)?;
                     crate::keys::expiry::send_notices(c, now)?;
                     Ok(purged)
                 })

@@ -15,6 +15,7 @@ use crate::keys::cache::KeyCache;
 use crate::keys::invalidation::ListenerState;
 use crate::keys::limiter::RateLimiter;
 use crate::keys::usage::UsageRecorder;
+use crate::telemetry::request_log::RequestLog;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -23,6 +24,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpNetwork>,
     /// Key uses waiting to be written as `last_used_at` / `last_used_ip`.
     pub usage: Arc<UsageRecorder>,
+    /// Request log lines and per-key usage counters waiting to be written.
+    pub request_log: Arc<RequestLog>,
     /// What the gate knows about keys, by SHA-256 of the presented key.
     pub keys: Arc<KeyCache>,
     /// Per-key request counts for the current minute (in memory or in Redis).

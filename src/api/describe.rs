@@ -78,6 +78,7 @@ described!(
     super::keys::CreateKeyParams,
     super::keys::UpdateKeyParams,
     super::keys::RollParams,
+    super::keys::KeyUsage,
     super::events::Whoami,
     super::auth::Login,
     super::auth::LoggedOut,

@@ -6,7 +6,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, ResponseError, error::JsonPayloadError, web};
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError, web,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -175,16 +177,7 @@ pub async fn request_id(
     // too), so the request itself is not cloned here: routing needs it unshared.
     let res = next.call(req).await?.map_into_boxed_body();
     let mut res = finalize(res);
-    let version = res
-        .request()
-        .extensions()
-        .get::<ResolvedVersion>()
-        .map(|v| v.0)
-        .or_else(|| {
-            let asked = res.request().headers().get(VERSION_HEADER)?.to_str().ok()?;
-            versions::SUPPORTED.iter().copied().find(|v| *v == asked)
-        })
-        .unwrap_or(versions::CURRENT);
+    let version = answered_version(res.request());
     let headers = res.headers_mut();
     headers.insert(
         HeaderName::from_static("request-id"),
@@ -204,6 +197,19 @@ pub async fn request_id(
 }
 
 pub const VERSION_HEADER: &str = "paydesk-version";
+
+/// The version an answer is given in: the one the gate resolved, else the one asked for
+/// (when it is one), else the current one.
+pub fn answered_version(req: &HttpRequest) -> &'static str {
+    req.extensions()
+        .get::<ResolvedVersion>()
+        .map(|v| v.0)
+        .or_else(|| {
+            let asked = req.headers().get(VERSION_HEADER)?.to_str().ok()?;
+            versions::SUPPORTED.iter().copied().find(|v| *v == asked)
+        })
+        .unwrap_or(versions::CURRENT)
+}
 
 /// The API version a request was answered in, set by the gate.
 #[derive(Clone, Copy)]
@@ -227,6 +233,10 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         None => None,
     };
     let Some(e) = api_error else { return res };
+    // For the request log, which reads the code after the body is written.
+    res.request()
+        .extensions_mut()
+        .insert(crate::telemetry::ErrorCode(e.code));
     let id = res
         .request()
         .extensions()

@@ -19,13 +19,16 @@ use super::body::read_error;
 use super::envelope::{self, ApiError};
 use super::idempotency::{self, Claim};
 use crate::db::models::idempotency::IdempotencyRow;
+use crate::db::models::request_log::RequestLogRow;
 use crate::error::Error;
 use crate::keys::limiter::Quota;
 use crate::keys::permissions::{Level, Resource};
 use crate::keys::signature;
-use crate::keys::verify::{self, Credential, Refusal, VerifiedKey};
+use crate::keys::verify::{self, Credential, KeyRecord, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
+use crate::telemetry::request_log::Entry;
+use crate::telemetry::{ErrorCode, RequestId};
 use crate::{clock, net, versions};
 
 /// What a key-authenticated route requires.
@@ -141,14 +144,19 @@ pub async fn check(
     next: Next<BoxBody>,
     policy: KeyPolicy,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
     let state = AppState::of(req.request()).clone();
     let mut quota = None;
-    let mut res = match admit(&mut req, &state, policy, &mut quota).await {
+    let mut seen = Seen::default();
+    let mut res = match admit(&mut req, &state, policy, &mut quota, &mut seen).await {
         Err(refused) => {
             crate::telemetry::metrics::gate_refusal(refused.code);
+            seen.error_code = Some(refused.code);
             req.error_response(refused)
         }
         Ok(Admitted::Replay { status, body }) => {
+            seen.replayed = true;
+            seen.error_code = stored_error_code(status, &body);
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let response = HttpResponse::build(status)
                 .content_type("application/json")
@@ -185,7 +193,99 @@ pub async fn check(
             h.insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
         }
     }
+    if let Some(key) = seen.key.take() {
+        log_request(&state, &res, key, seen, started);
+    }
     Ok(res)
+}
+
+/// What the request log needs to know of a request beyond its response.
+#[derive(Default)]
+struct Seen {
+    /// The key, once identified (suspended and expired keys included).
+    key: Option<Arc<KeyRecord>>,
+    /// The scope the route needed, once the request was admitted.
+    scope: Option<(&'static str, &'static str)>,
+    /// The client's address, once the gate looked it up.
+    ip: Option<Option<std::net::IpAddr>>,
+    error_code: Option<&'static str>,
+    replayed: bool,
+}
+
+/// Hands the request to the request log: memory only, never a database write here.
+fn log_request(
+    state: &AppState,
+    res: &ServiceResponse<BoxBody>,
+    key: Arc<KeyRecord>,
+    seen: Seen,
+    started: std::time::Instant,
+) {
+    let req = res.request();
+    let status = i32::from(res.status().as_u16());
+    if !state.request_log.keeps_lines() {
+        state
+            .request_log
+            .count(&key.key_id, clock::now_ms(), status, seen.scope);
+        return;
+    }
+    let (request_id, error_code) = {
+        let ext = req.extensions();
+        (
+            ext.get::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default(),
+            seen.error_code
+                .or_else(|| ext.get::<ErrorCode>().map(|c| c.0)),
+        )
+    };
+    let line = RequestLogRow {
+        request_id,
+        merchant_id: key.merchant_id.clone(),
+        livemode: key.mode == Mode::Live,
+        key_id: key.key_id.clone(),
+        at_ms: clock::now_ms(),
+        method: req.method().as_str().to_owned(),
+        path: shortened(req.path(), 512),
+        status,
+        error_code: error_code.map(str::to_owned),
+        latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
+        client_ip: seen
+            .ip
+            .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies))
+            .map(|ip| ip.to_string()),
+        api_version: envelope::answered_version(req).to_owned(),
+        replayed: seen.replayed,
+    };
+    state.request_log.record(Entry {
+        line,
+        scope: seen.scope,
+    });
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+fn shortened(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+/// The error code of a stored (replayed) answer, read only when it is a refusal.
+fn stored_error_code(status: u16, body: &str) -> Option<&'static str> {
+    if status < 400 {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let code = value.pointer("/error/code")?.as_str()?;
+    // Codes are the contract's constants; an unknown one is shown as such.
+    Some(
+        super::openapi::CODES
+            .iter()
+            .map(|(c, _)| *c)
+            .find(|c| *c == code)
+            .unwrap_or("unknown"),
+    )
 }
 
 /// A canary key was presented: it is answered exactly like an unknown key, while its use
@@ -291,22 +391,41 @@ async fn admit(
     state: &AppState,
     policy: KeyPolicy,
     quota: &mut Option<Quota>,
+    seen: &mut Seen,
 ) -> Result<Admitted, ApiError> {
     // 1. credentials
     let credential = credentials(req.headers())?;
     // 2. the key: checksum, then the cache (the database only on a miss), then status
     let presented = verify::present(credential).map_err(refusal)?;
     let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
-    let key = verify::check(record, presented, clock::now()).map_err(refusal)?;
+    let key = match verify::check(record.clone(), presented, clock::now()) {
+        Ok(key) => key,
+        Err(r) => {
+            // A key refused for its state was still identified: its owner sees the refusal.
+            if let (
+                Some(found),
+                Refusal::Suspended | Refusal::Expired | Refusal::LiveModeUnavailable,
+            ) = (&record, &r)
+                && !found.canary
+            {
+                req.extensions_mut()
+                    .insert(crate::telemetry::KeyId(found.key_id.clone()));
+                seen.key = Some(found.clone());
+            }
+            return Err(refusal(r));
+        }
+    };
     if key.canary {
         canary_used(req, state, &key);
         return Err(refusal(verify::UNKNOWN));
     }
+    seen.key = Some(key.record.clone());
     // Identified: the log line names the key from here on, refusals included.
     req.extensions_mut()
         .insert(crate::telemetry::KeyId(key.key_id.clone()));
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
+    seen.ip = Some(ip);
     let ip_ok = match ip {
         Some(ip) => key.allows_ip(ip),
         None => key.allowed_ips.is_empty(),
@@ -344,6 +463,9 @@ async fn admit(
     }
     // 6. permission
     check_permission(&key, policy)?;
+    seen.scope = policy
+        .needs
+        .map(|(resource, level)| (resource.name(), level.as_str()));
     // 7. version
     let version = resolve_version(req, &key)?;
     req.extensions_mut()

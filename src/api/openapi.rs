@@ -209,17 +209,18 @@ fn parameters(e: &Endpoint) -> Vec<Value> {
             "description": "The id of the last object of the previous page; the list continues after it.",
             "schema": {"type": "string"},
         }));
-        for f in e.doc.filters {
-            let schema = if f.values.is_empty() {
-                json!({"type": "string"})
-            } else {
-                json!({"type": "string", "enum": f.values})
-            };
-            params.push(json!({
-                "name": f.name, "in": "query", "required": false,
-                "description": f.description, "schema": schema,
-            }));
-        }
+    }
+    // Lists page and filter; a single object may take a parameter too (a usage period).
+    for f in e.doc.filters {
+        let schema = if f.values.is_empty() {
+            json!({"type": "string"})
+        } else {
+            json!({"type": "string", "enum": f.values})
+        };
+        params.push(json!({
+            "name": f.name, "in": "query", "required": false,
+            "description": f.description, "schema": schema,
+        }));
     }
     if let Guard::Key(_) = e.guard {
         params.push(json!({

@@ -125,6 +125,12 @@ const EVENT_FILTERS: &[Filter] = &[Filter {
     values: &[],
 }];
 
+const USAGE_FILTERS: &[Filter] = &[Filter {
+    name: "period",
+    description: "`24h` (24 hourly buckets, the default) or `30d` (30 daily buckets).",
+    values: &["24h", "30d"],
+}];
+
 /// Changes a key cannot take in its status (a revoked key cannot be edited).
 const KEY_STATE: &[&str] = &["invalid_state"];
 
@@ -151,6 +157,9 @@ pub fn table() -> Vec<Endpoint> {
             "Reactivate a suspended API key", errors: KEY_STATE),
         endpoint!(POST "/api-keys/{id}/roll", Guard::UserToken, keys::roll_key,
             "Roll an API key: a new pair, the old one ending after a grace period", errors: KEY_STATE),
+        endpoint!(GET "/api-keys/{id}/usage", Guard::UserToken, keys::get_key_usage,
+            "A key's requests per hour (24h) or per day (30d), by status class",
+            filters: USAGE_FILTERS, errors: &["invalid_request"]),
         endpoint!(GET "/webhook-endpoints", Guard::UserToken, webhooks::list_endpoints, "List webhook endpoints"),
         endpoint!(POST "/webhook-endpoints", Guard::UserToken, webhooks::create_endpoint,
             "Create a webhook endpoint (the answer alone holds its signing secret)", errors: &["live_mode_unavailable"]),

@@ -281,3 +281,40 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    request_logs (request_id) {
+        request_id -> Text,
+        merchant_id -> Text,
+        livemode -> Bool,
+        key_id -> Text,
+        at_ms -> BigInt,
+        method -> Text,
+        path -> Text,
+        status -> Integer,
+        error_code -> Nullable<Text>,
+        latency_ms -> Integer,
+        client_ip -> Nullable<Text>,
+        api_version -> Text,
+        replayed -> Bool,
+    }
+}
+
+diesel::table! {
+    key_usage_hourly (key_id, hour) {
+        key_id -> Text,
+        hour -> BigInt,
+        class_2xx -> BigInt,
+        class_4xx -> BigInt,
+        class_5xx -> BigInt,
+    }
+}
+
+diesel::table! {
+    key_scope_hourly (key_id, scope, hour) {
+        key_id -> Text,
+        scope -> Text,
+        hour -> BigInt,
+        requests -> BigInt,
+    }
+}

@@ -132,3 +132,18 @@ pub fn render(sample: &Sample) -> String {
 pub fn webhook_attempt(result: &'static str) {
     metrics::counter!("paydesk_webhook_deliveries_total", "result" => result).increment(1);
 }
+
+/// Lines dropped from the request log's buffer since start, also kept here so the count
+/// can be read without the exporter.
+static LOG_DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `n` request log lines dropped because the buffer was full.
+pub fn request_log_dropped(n: u64) {
+    LOG_DROPPED.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    metrics::counter!("paydesk_request_log_dropped_total").increment(n);
+}
+
+/// Lines dropped since start.
+pub fn request_log_dropped_so_far() -> u64 {
+    LOG_DROPPED.load(std::sync::atomic::Ordering::Relaxed)
+}

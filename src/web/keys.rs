@@ -573,11 +573,15 @@ pub struct DetailPage {
     pub webhooks: Vec<(String, String, String)>,
     /// "in 3 days" when an active key expires within 7 days (SPEC §9's banner).
     pub expiring: Option<String>,
+    /// Usage chart, latest requests and least privilege (`key_usage.rs`).
+    pub usage: super::key_usage::UsagePanel,
 }
 
 #[derive(Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    /// `24h` (default) or `30d`: the usage chart's period.
+    usage: Option<String>,
 }
 
 pub async fn show_key(
@@ -590,13 +594,22 @@ pub async fn show_key(
     who.require_hub()?;
     let actor = who.clone();
     let id = id.into_inner();
-    let (key, history, webhooks) = page::state(&req)
+    let period = q
+        .usage
+        .as_deref()
+        .and_then(crate::keys::usage::Period::parse)
+        .unwrap_or(crate::keys::usage::Period::Day);
+    let (key, history, webhooks, usage) = page::state(&req)
         .db
         .run(move |c| {
+            let key = service::get_key(c, &actor, &id)?;
+            let labels = [(key.row.id.clone(), key.row.name.clone())].into();
+            let usage = super::key_usage::panel(c, &key, &labels, period, clock::now())?;
             Ok((
-                service::get_key(c, &actor, &id)?,
+                key,
                 service::key_history(c, &actor, &id)?,
                 crate::webhooks::endpoints::bound_to(c, &actor, &id)?,
+                usage,
             ))
         })
         .await?;
@@ -606,6 +619,9 @@ pub async fn show_key(
         }
         Some("reactivated") => Some("Key reactivated."),
         Some("updated") => Some("Changes saved. They apply to the very next request."),
+        Some("restricted") => Some(
+            "Permissions restricted to the scopes the key used. They apply to the very next request.",
+        ),
         _ => None,
     };
     let permissions = RESOURCES
@@ -651,6 +667,7 @@ pub async fn show_key(
             .map(|e| (e.id, e.url, e.status))
             .collect(),
         expiring: expiring_in(&key, clock::now()),
+        usage,
         key: KeyRow::of(&key),
     };
     Ok(page::ok(&page))

@@ -9,7 +9,9 @@ pub mod customers;
 pub mod docs;
 pub mod events;
 pub mod form;
+pub mod key_usage;
 pub mod keys;
+pub mod logs;
 pub mod overview;
 pub mod page;
 pub mod payments;
@@ -86,8 +88,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/keys/{id}/roll", web::get().to(keys::confirm_roll))
         .route("/keys/{id}/roll", web::post().to(keys::roll_key))
+        .route(
+            "/keys/{id}/restrict",
+            web::get().to(key_usage::confirm_restrict),
+        )
+        .route(
+            "/keys/{id}/restrict",
+            web::post().to(key_usage::restrict_key),
+        )
         .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
         .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
+        .route("/logs", web::get().to(logs::list_logs))
+        .route("/logs/{request_id}", web::get().to(logs::show_log))
         .route("/webhooks", web::get().to(webhooks::list_endpoints))
         .route("/webhooks", web::post().to(webhooks::create_endpoint))
         .route("/webhooks/new", web::get().to(webhooks::new_endpoint))

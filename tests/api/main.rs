@@ -10,6 +10,7 @@ use support::*;
 mod controls;
 mod keys;
 mod leaks;
+mod logs;
 mod observe;
 mod openapi;
 mod payments;

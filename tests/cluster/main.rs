@@ -545,7 +545,7 @@ async fn request_lines_are_json_and_carry_no_secrets() {
 }
 
 #[tokio::test]
-async fn sigterm_lets_the_process_finish_and_write_key_usage() {
+async fn sigterm_lets_the_process_finish_and_write_key_usage_and_the_request_log() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
     let mut one = Instance::start(&db_url, &[]);
@@ -581,6 +581,27 @@ async fn sigterm_lets_the_process_finish_and_write_key_usage() {
         .get_result(&mut *conn)
         .unwrap();
     assert!(used.is_some(), "the use before SIGTERM was not written");
+    // The request log's buffer and usage counters are written on the way out too.
+    use paydesk::db::schema::{key_usage_hourly, request_logs};
+    let lines: i64 = request_logs::table
+        .filter(request_logs::key_id.eq(&id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        lines, 1,
+        "the request log line before SIGTERM was not written"
+    );
+    let counted: Vec<i64> = key_usage_hourly::table
+        .filter(key_usage_hourly::key_id.eq(&id))
+        .select(key_usage_hourly::class_2xx)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        counted.iter().sum::<i64>(),
+        1,
+        "the usage counter was not written"
+    );
 }
 
 /// A local receiver counting deliveries by event id.

@@ -169,6 +169,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         webhook_retry_base_ms: 100,
         webhook_allow_private: true,
         housekeeping_interval: std::time::Duration::from_millis(200),
+        log_retention_days: 30,
+        request_log: true,
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

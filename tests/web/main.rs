@@ -12,6 +12,7 @@ mod account;
 mod dashboard;
 mod forms;
 mod hub;
+mod logs;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {

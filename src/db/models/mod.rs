@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
+pub mod request_log;
 pub mod session;
 pub mod user;
 pub mod webhooks;

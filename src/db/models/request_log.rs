@@ -1,0 +1,224 @@
+//! The request log's rows and the per-key usage counters (hourly by status class, and
+//! hourly by scope used): written in batches by `telemetry::request_log`, read by the
+//! Logs pages, the key page and the usage API.
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use crate::db::DbConn;
+use crate::db::schema::{key_scope_hourly, key_usage_hourly, request_logs};
+
+/// One API request whose key was identified.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = request_logs)]
+// NULL, not DEFAULT, for None: what lets SQLite take many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
+pub struct RequestLogRow {
+    pub request_id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub key_id: String,
+    pub at_ms: i64,
+    pub method: String,
+    /// The path without its query string.
+    pub path: String,
+    pub status: i32,
+    pub error_code: Option<String>,
+    pub latency_ms: i32,
+    pub client_ip: Option<String>,
+    pub api_version: String,
+    pub replayed: bool,
+}
+
+/// What the Logs page filters by; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub key_id: Option<String>,
+    /// 2, 4 or 5: the status class.
+    pub status_class: Option<i32>,
+    /// Paths starting with this text.
+    pub path_prefix: Option<String>,
+}
+
+/// Rows per batched insert: well under SQLite's 32 766 bound parameters (13 a row).
+const CHUNK: usize = 500;
+
+impl RequestLogRow {
+    /// Inserts a batch, a few hundred rows per statement. Callers run it in one
+    /// transaction, so a failed batch leaves nothing behind to collide with.
+    pub fn insert_batch(conn: &mut DbConn, rows: &[RequestLogRow]) -> QueryResult<usize> {
+        let mut n = 0;
+        for chunk in rows.chunks(CHUNK) {
+            n += crate::on_backend!(conn, |c| diesel::insert_into(request_logs::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(n)
+    }
+
+    /// Deletes the lines older than `cutoff_ms`; returns how many.
+    pub fn purge_older_than(conn: &mut DbConn, cutoff_ms: i64) -> QueryResult<usize> {
+        diesel::delete(request_logs::table.filter(request_logs::at_ms.lt(cutoff_ms))).execute(conn)
+    }
+
+    /// One page of a merchant's lines in one mode, newest first, older than the line
+    /// `before` (a request id of the same merchant) when given.
+    pub fn list(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        livemode: bool,
+        filter: &LogFilter,
+        before: Option<&str>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let cursor = match before {
+            Some(id) => match Self::find(conn, merchant_id, id)? {
+                Some(row) => Some((row.at_ms, row.request_id)),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        let mut query = request_logs::table
+            .filter(request_logs::merchant_id.eq(merchant_id.to_owned()))
+            .filter(request_logs::livemode.eq(livemode))
+            .order((request_logs::at_ms.desc(), request_logs::request_id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = cursor {
+            query = query.filter(
+                request_logs::at_ms.lt(at).or(request_logs::at_ms
+                    .eq(at)
+                    .and(request_logs::request_id.lt(id))),
+            );
+        }
+        if let Some(key) = &filter.key_id {
+            query = query.filter(request_logs::key_id.eq(key.clone()));
+        }
+        if let Some(class) = filter.status_class {
+            query = query
+                .filter(request_logs::status.ge(class * 100))
+                .filter(request_logs::status.lt(class * 100 + 100));
+        }
+        if let Some(prefix) = &filter.path_prefix {
+            let escaped: String = prefix
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            query = query.filter(request_logs::path.like(format!("{escaped}%")).escape('\\'));
+        }
+        query.select(Self::as_select()).load(conn)
+    }
+
+    /// The line with this request id, if it is the merchant's.
+    pub fn find(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        request_id: &str,
+    ) -> QueryResult<Option<Self>> {
+        request_logs::table
+            .filter(request_logs::request_id.eq(request_id))
+            .filter(request_logs::merchant_id.eq(merchant_id))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// A key's latest `n` lines, newest first.
+    pub fn latest_for_key(conn: &mut DbConn, key_id: &str, n: i64) -> QueryResult<Vec<Self>> {
+        request_logs::table
+            .filter(request_logs::key_id.eq(key_id))
+            .order((request_logs::at_ms.desc(), request_logs::request_id.desc()))
+            .limit(n)
+            .select(Self::as_select())
+            .load(conn)
+    }
+}
+
+/// A key's requests in one hour, by status class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = key_usage_hourly)]
+pub struct HourlyUsage {
+    pub hour: i64,
+    pub class_2xx: i64,
+    pub class_4xx: i64,
+    pub class_5xx: i64,
+}
+
+/// Adds `counts` (2xx, 4xx, 5xx) to the key's counters for `hour`.
+pub fn add_usage(conn: &mut DbConn, key_id: &str, hour: i64, counts: [i64; 3]) -> QueryResult<()> {
+    use key_usage_hourly::dsl as u;
+    crate::on_backend!(conn, |c| diesel::insert_into(u::key_usage_hourly)
+        .values((
+            u::key_id.eq(key_id),
+            u::hour.eq(hour),
+            u::class_2xx.eq(counts[0]),
+            u::class_4xx.eq(counts[1]),
+            u::class_5xx.eq(counts[2]),
+        ))
+        .on_conflict((u::key_id, u::hour))
+        .do_update()
+        .set((
+            u::class_2xx.eq(u::class_2xx + excluded(u::class_2xx)),
+            u::class_4xx.eq(u::class_4xx + excluded(u::class_4xx)),
+            u::class_5xx.eq(u::class_5xx + excluded(u::class_5xx)),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Adds `n` requests that needed `scope` to the key's counter for `hour`.
+pub fn add_scope_use(
+    conn: &mut DbConn,
+    key_id: &str,
+    scope: &str,
+    hour: i64,
+    n: i64,
+) -> QueryResult<()> {
+    use key_scope_hourly::dsl as s;
+    crate::on_backend!(conn, |c| diesel::insert_into(s::key_scope_hourly)
+        .values((
+            s::key_id.eq(key_id),
+            s::scope.eq(scope),
+            s::hour.eq(hour),
+            s::requests.eq(n),
+        ))
+        .on_conflict((s::key_id, s::scope, s::hour))
+        .do_update()
+        .set(s::requests.eq(s::requests + excluded(s::requests)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// A key's hourly counters from `since` (an hour start) on, oldest first.
+pub fn usage_since(conn: &mut DbConn, key_id: &str, since: i64) -> QueryResult<Vec<HourlyUsage>> {
+    key_usage_hourly::table
+        .filter(key_usage_hourly::key_id.eq(key_id))
+        .filter(key_usage_hourly::hour.ge(since))
+        .order(key_usage_hourly::hour.asc())
+        .select(HourlyUsage::as_select())
+        .load(conn)
+}
+
+/// The scopes a key's admitted requests needed from `since` on, sorted.
+pub fn scopes_used_since(conn: &mut DbConn, key_id: &str, since: i64) -> QueryResult<Vec<String>> {
+    key_scope_hourly::table
+        .filter(key_scope_hourly::key_id.eq(key_id))
+        .filter(key_scope_hourly::hour.ge(since))
+        .select(key_scope_hourly::scope)
+        .distinct()
+        .order(key_scope_hourly::scope.asc())
+        .load(conn)
+}
+
+/// Deletes counters for hours before `cutoff` (both tables); returns how many rows.
+pub fn purge_usage_before(conn: &mut DbConn, cutoff: i64) -> QueryResult<usize> {
+    Ok(
+        diesel::delete(key_usage_hourly::table.filter(key_usage_hourly::hour.lt(cutoff)))
+            .execute(conn)?
+            + diesel::delete(key_scope_hourly::table.filter(key_scope_hourly::hour.lt(cutoff)))
+                .execute(conn)?,
+    )
+}

@@ -1,0 +1,279 @@
+//! The request log and the per-key usage counters, without a database write per request:
+//! the gate hands each identified request to `RequestLog::record`, which only touches
+//! memory; a background task writes what gathered in one batch about every second.
+//!
+//! Log lines wait in a bounded buffer: when it is full the oldest line is dropped and
+//! counted (`paydesk_request_log_dropped_total`), so a slow database never slows a
+//! request nor grows memory without end. The usage counters (by hour and status class,
+//! by hour and scope used) are small sums and are never dropped: a failed write puts
+//! them back for the next flush.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::db::DbConn;
+use crate::db::models::request_log::{self, RequestLogRow};
+
+/// Lines held at most between two flushes.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// The scope a route needed, as (resource, level): `("customers", "read")`.
+pub type Scope = (&'static str, &'static str);
+
+/// One request, as the gate saw it.
+pub struct Entry {
+    pub line: RequestLogRow,
+    /// The scope the route needed, when the request was admitted.
+    pub scope: Option<Scope>,
+}
+
+#[derive(Default)]
+struct Pending {
+    lines: VecDeque<RequestLogRow>,
+    /// key id → hour start → requests by class: 2xx (and anything below 400), 4xx, 5xx.
+    /// Keyed by key first so that counting a known key allocates nothing.
+    classes: HashMap<String, HashMap<i64, [i64; 3]>>,
+    /// key id → (scope, hour start) → requests.
+    scopes: HashMap<String, HashMap<(Scope, i64), i64>>,
+}
+
+pub struct RequestLog {
+    /// False with `PAYDESK_REQUEST_LOG=off`: no lines are kept (the counters still are).
+    lines_on: bool,
+    capacity: usize,
+    pending: Mutex<Pending>,
+    /// Lines dropped since the last flush, added to the metric by the flush (so that a
+    /// request under overload pays one atomic add, not a metrics lookup).
+    dropped: AtomicU64,
+}
+
+/// The start of the hour holding `at_ms`, in Unix seconds.
+pub fn hour_of(at_ms: i64) -> i64 {
+    at_ms.div_euclid(3_600_000) * 3600
+}
+
+fn class_index(status: i32) -> usize {
+    match status {
+        500.. => 2,
+        400..=499 => 1,
+        _ => 0,
+    }
+}
+
+impl RequestLog {
+    pub fn new(lines_on: bool, capacity: usize) -> Self {
+        Self {
+            lines_on,
+            capacity: capacity.max(1),
+            pending: Mutex::new(Pending::default()),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether lines are kept (`PAYDESK_REQUEST_LOG`); when not, the gate only counts.
+    pub fn keeps_lines(&self) -> bool {
+        self.lines_on
+    }
+
+    /// Counts one request of `key_id` in its hour, by status class and scope.
+    pub fn count(&self, key_id: &str, at_ms: i64, status: i32, scope: Option<Scope>) {
+        let mut p = self.lock();
+        Self::count_in(&mut p, key_id, at_ms, status, scope);
+    }
+
+    fn count_in(p: &mut Pending, key_id: &str, at_ms: i64, status: i32, scope: Option<Scope>) {
+        let hour = hour_of(at_ms);
+        // Most requests repeat a key already noted: no allocation then.
+        let by_hour = match p.classes.get_mut(key_id) {
+            Some(m) => m,
+            None => p.classes.entry(key_id.to_owned()).or_default(),
+        };
+        by_hour.entry(hour).or_insert([0; 3])[class_index(status)] += 1;
+        if let Some(scope) = scope {
+            let by_scope = match p.scopes.get_mut(key_id) {
+                Some(m) => m,
+                None => p.scopes.entry(key_id.to_owned()).or_default(),
+            };
+            *by_scope.entry((scope, hour)).or_insert(0) += 1;
+        }
+    }
+
+    /// Notes one request: counts it, and keeps its line (dropping the oldest when full).
+    pub fn record(&self, entry: Entry) {
+        let Entry { line, scope } = entry;
+        let oldest = {
+            let mut p = self.lock();
+            Self::count_in(&mut p, &line.key_id, line.at_ms, line.status, scope);
+            if !self.lines_on {
+                return;
+            }
+            let oldest = if p.lines.len() >= self.capacity {
+                p.lines.pop_front()
+            } else {
+                None
+            };
+            p.lines.push_back(line);
+            oldest
+        };
+        // Freed outside the lock.
+        if oldest.is_some() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Adds the lines dropped since the last call to `paydesk_request_log_dropped_total`.
+    fn publish_dropped(&self) {
+        let n = self.dropped.swap(0, Ordering::Relaxed);
+        if n > 0 {
+            super::metrics::request_log_dropped(n);
+        }
+    }
+
+    /// True when nothing waits to be written.
+    pub fn is_empty(&self) -> bool {
+        let p = self.lock();
+        p.lines.is_empty() && p.classes.is_empty() && p.scopes.is_empty()
+    }
+
+    /// Lines waiting (for tests and the shutdown message).
+    pub fn waiting_lines(&self) -> usize {
+        self.lock().lines.len()
+    }
+
+    /// Writes what gathered since the last flush: the counters first (each added to its
+    /// row), then the lines. Returns how many lines were written. On failure the counters
+    /// are put back for the next flush; lines are put back when the counters failed, and
+    /// dropped (counted) when their own insert failed, so one bad batch cannot recur.
+    pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
+        self.publish_dropped();
+        let batch = std::mem::take(&mut *self.lock());
+        let counted = crate::db::transaction(conn, |c| {
+            for (key_id, by_hour) in &batch.classes {
+                for (hour, counts) in by_hour {
+                    request_log::add_usage(c, key_id, *hour, *counts)?;
+                }
+            }
+            for (key_id, by_scope) in &batch.scopes {
+                for (((resource, level), hour), n) in by_scope {
+                    let scope = format!("{resource}:{level}");
+                    request_log::add_scope_use(c, key_id, &scope, *hour, *n)?;
+                }
+            }
+            Ok::<_, diesel::result::Error>(())
+        });
+        if let Err(e) = counted {
+            self.put_back(batch);
+            return Err(e);
+        }
+        let lines: Vec<RequestLogRow> = batch.lines.into();
+        if lines.is_empty() {
+            return Ok(0);
+        }
+        match crate::db::transaction(conn, |c| RequestLogRow::insert_batch(c, &lines)) {
+            Ok(_) => Ok(lines.len()),
+            Err(e) => {
+                super::metrics::request_log_dropped(lines.len() as u64);
+                Err(e)
+            }
+        }
+    }
+
+    /// Returns an unwritten batch: counters add up; lines go before the newer ones, and
+    /// the oldest are dropped (and counted) past the capacity.
+    fn put_back(&self, batch: Pending) {
+        let mut dropped = 0u64;
+        {
+            let mut p = self.lock();
+            for (key_id, by_hour) in batch.classes {
+                let mine = p.classes.entry(key_id).or_default();
+                for (hour, counts) in by_hour {
+                    let c = mine.entry(hour).or_insert([0; 3]);
+                    for (total, n) in c.iter_mut().zip(counts) {
+                        *total += n;
+                    }
+                }
+            }
+            for (key_id, by_scope) in batch.scopes {
+                let mine = p.scopes.entry(key_id).or_default();
+                for (k, n) in by_scope {
+                    *mine.entry(k).or_insert(0) += n;
+                }
+            }
+            let mut lines = batch.lines;
+            lines.append(&mut p.lines);
+            while lines.len() > self.capacity {
+                lines.pop_front();
+                dropped += 1;
+            }
+            p.lines = lines;
+        }
+        if dropped > 0 {
+            super::metrics::request_log_dropped(dropped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(n: i64) -> Entry {
+        Entry {
+            line: RequestLogRow {
+                request_id: format!("req_{n}"),
+                merchant_id: "mer_1".into(),
+                livemode: false,
+                key_id: "key_1".into(),
+                at_ms: 1_800_000_000_000 + n,
+                method: "GET".into(),
+                path: "/api/v1/whoami".into(),
+                status: if n % 2 == 0 { 200 } else { 404 },
+                error_code: None,
+                latency_ms: 1,
+                client_ip: None,
+                api_version: "2026-11-01".into(),
+                replayed: false,
+            },
+            scope: Some(("customers", "read")),
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_drops_the_oldest_lines_and_counts_them() {
+        let log = RequestLog::new(true, 3);
+        let before = super::super::metrics::request_log_dropped_so_far();
+        for n in 0..5 {
+            log.record(line(n));
+        }
+        assert_eq!(log.dropped.load(Ordering::Relaxed), 2);
+        log.publish_dropped();
+        let p = log.lock();
+        let kept: Vec<&str> = p.lines.iter().map(|l| l.request_id.as_str()).collect();
+        assert_eq!(kept, ["req_2", "req_3", "req_4"]);
+        // The counters are not the buffer: every request is counted.
+        let counts: Vec<[i64; 3]> = p.classes["key_1"].values().copied().collect();
+        assert_eq!(counts, [[3, 2, 0]]);
+        assert_eq!(p.scopes["key_1"].values().sum::<i64>(), 5);
+        drop(p);
+        assert!(super::super::metrics::request_log_dropped_so_far() >= before + 2);
+    }
+
+    #[test]
+    fn with_lines_off_only_the_counters_are_kept() {
+        let log = RequestLog::new(false, 3);
+        log.record(line(0));
+        assert_eq!(log.waiting_lines(), 0);
+        assert!(!log.is_empty());
+    }
+
+    #[test]
+    fn hours_start_on_the_hour() {
+        assert_eq!(hour_of(3_600_000 * 5 + 1234), 3600 * 5);
+        assert_eq!(hour_of(0), 0);
+    }
+}
