@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Response;
-use super::page::{self, Layout, SignedIn};
+use super::page::{self, Layout, Listing, SignedIn};
 use crate::db::models::audit::{AuditEntry, AuditFilter};
 
 /// Entries per page.
@@ -18,14 +18,10 @@ const PAGE_SIZE: i64 = 50;
 #[template(path = "audit/index.html")]
 pub struct AuditPage {
     pub layout: Layout,
-    pub entries: Vec<AuditRow>,
+    pub list: Listing<AuditRow>,
     pub action: String,
     pub actor: String,
     pub target: String,
-    /// The query string of the next (older) page, when there is one.
-    pub older: Option<String>,
-    /// True when this is not the first page (a link back to the newest).
-    pub paged: bool,
 }
 
 pub struct AuditRow {
@@ -91,7 +87,7 @@ pub async fn list_audit(
     };
     let merchant_id = who.merchant.id.clone();
     let chosen = filter.clone();
-    let (mut entries, existing) = page::state(&req)
+    let (entries, existing) = page::state(&req)
         .db
         .run(move |c| {
             // One more than a page tells whether an older page exists.
@@ -101,41 +97,22 @@ pub async fn list_audit(
             Ok((entries, existing))
         })
         .await?;
-    let older = if entries.len() as i64 > PAGE_SIZE {
-        entries.truncate(PAGE_SIZE as usize);
-        entries.last().map(|last| {
-            serde_urlencoded::to_string([
-                ("action", filter.action_prefix.as_str()),
-                ("actor", filter.actor.as_str()),
-                ("target", filter.target.as_str()),
-                ("before", last.id.as_str()),
-            ])
-            .unwrap_or_default()
-        })
-    } else {
-        None
-    };
     let is_admin = who.role() == crate::db::models::user::Role::Admin;
-    let entries = entries
-        .into_iter()
-        .map(|e| {
-            let link = existing
-                .contains(&e.target)
-                .then(|| link_for(&e.target, is_admin))
-                .flatten();
-            AuditRow {
-                link,
-                ..AuditRow::from(e)
-            }
-        })
-        .collect();
+    let list = Listing::sized(&req, entries, |e| &e.id, PAGE_SIZE).map(|e| {
+        let link = existing
+            .contains(&e.target)
+            .then(|| link_for(&e.target, is_admin))
+            .flatten();
+        AuditRow {
+            link,
+            ..AuditRow::from(e)
+        }
+    });
     Ok(page::ok(&AuditPage {
         layout: Layout::signed_in(&who, &session, "audit"),
-        entries,
-        paged: filter.before.is_some(),
+        list,
         action: filter.action_prefix,
         actor: filter.actor,
         target: filter.target,
-        older,
     }))
 }

@@ -11,7 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::{FormState, Response};
-use super::page::{self, Layout, SignedIn};
+use super::page::{self, Layout, Listing, SignedIn};
 use crate::db::models::request_log::{LogFilter, RequestLogRow};
 use crate::error::{Error, FieldErrors};
 use crate::keys::service::{self, KeyFilter};
@@ -82,16 +82,12 @@ pub struct KeyChoice {
 #[template(path = "logs/index.html")]
 pub struct LogsPage {
     pub layout: Layout,
-    pub lines: Vec<LogLine>,
+    pub list: Listing<LogLine>,
     /// `test` or `live`.
     pub mode: &'static str,
     pub keys: Vec<KeyChoice>,
     pub form: FormState,
     pub filtered: bool,
-    /// The query of the next (older) page, when there is one.
-    pub older: Option<String>,
-    /// The query of the first page with these filters, when this is a later page.
-    pub newest: Option<String>,
 }
 
 #[derive(Template)]
@@ -112,15 +108,6 @@ fn mode_of(asked: Option<&str>, errors: &mut FieldErrors) -> bool {
             false
         }
     }
-}
-
-/// A query string of these pairs, the empty ones left out.
-fn query_of(pairs: &[(&str, &str)]) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        q.append_pair(k, v);
-    }
-    q.finish()
 }
 
 pub async fn list_logs(
@@ -188,28 +175,12 @@ pub async fn list_logs(
         .map(|k| (k.row.id.clone(), k.row.name.clone()))
         .collect();
     let invalid = !errors.is_empty();
-    let mut rows = if invalid { Vec::new() } else { rows };
-    let has_more = rows.len() as i64 > PER_PAGE;
-    rows.truncate(PER_PAGE as usize);
-    let filters = [
-        ("mode", if livemode { "live" } else { "" }),
-        ("key", key.as_str()),
-        ("status", status.as_str()),
-        ("path", path.as_str()),
-    ];
-    let older = match rows.last() {
-        Some(last) if has_more => {
-            let mut pairs = filters.to_vec();
-            pairs.push(("before", last.request_id.as_str()));
-            Some(query_of(&pairs))
-        }
-        _ => None,
-    };
-    let newest = (!before.is_empty()).then(|| query_of(&filters));
-    let lines = rows.into_iter().map(|r| LogLine::of(r, &labels)).collect();
+    let rows = if invalid { Vec::new() } else { rows };
+    let list =
+        Listing::sized(&req, rows, |r| &r.request_id, PER_PAGE).map(|r| LogLine::of(r, &labels));
     let page = LogsPage {
-        layout: Layout::signed_in(&who, &session, "logs"),
-        lines,
+        layout: Layout::signed_in(&who, &session, "logs").in_mode(&req),
+        list,
         mode,
         keys: keys
             .iter()
@@ -225,8 +196,6 @@ pub async fn list_logs(
             .with("status", &status)
             .with("path", &path)
             .errors(errors),
-        older,
-        newest,
     };
     let code = if invalid {
         StatusCode::BAD_REQUEST

@@ -210,9 +210,16 @@ pub struct Listing<T> {
 pub const PAGE_ROWS: i64 = 25;
 
 impl<T> Listing<T> {
-    pub fn of(req: &HttpRequest, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> Self {
-        let more = rows.len() as i64 > PAGE_ROWS;
-        rows.truncate(PAGE_ROWS as usize);
+    /// A page of `PAGE_ROWS` from rows fetched with `PAGE_ROWS + 1`.
+    pub fn of(req: &HttpRequest, rows: Vec<T>, id: impl Fn(&T) -> &str) -> Self {
+        Self::sized(req, rows, id, PAGE_ROWS)
+    }
+
+    /// A page of `size` rows from rows fetched with `size + 1`; `id` is the cursor the
+    /// next page's `before` takes.
+    pub fn sized(req: &HttpRequest, mut rows: Vec<T>, id: impl Fn(&T) -> &str, size: i64) -> Self {
+        let more = rows.len() as i64 > size;
+        rows.truncate(size as usize);
         let older = more
             .then(|| {
                 rows.last()
@@ -226,6 +233,17 @@ impl<T> Listing<T> {
             rows,
             older,
             newest: paged.then(|| with_query(req, &[("before", None)])),
+        }
+    }
+}
+
+impl<T> Listing<T> {
+    /// The same page with its rows turned into what the template shows.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing {
+            rows: self.rows.into_iter().map(f).collect(),
+            older: self.older,
+            newest: self.newest,
         }
     }
 }
