@@ -57,6 +57,7 @@ diesel::table! {
 diesel::joinable!(users -> merchants (merchant_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(merchants, users, sessions, audit_log, api_keys);
+diesel::allow_tables_to_appear_in_same_query!(key_usage_hourly, api_keys);
 
 diesel::table! {
     api_keys (id) {

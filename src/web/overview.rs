@@ -28,6 +28,9 @@ pub struct OverviewPage {
     pub failed: i64,
     /// Failed ÷ all payments today, as `2.5 %`, or `—` when there were none.
     pub failure_rate: String,
+    /// API requests today answered 4xx or 5xx ÷ all, from the keys' hourly counters.
+    pub error_rate: String,
+    pub requests_today: i64,
     pub chart: Chart,
     /// The chart's numbers: day, succeeded, failed, volume.
     pub rows: Vec<(String, i64, i64, String)>,
@@ -44,15 +47,23 @@ pub async fn show_overview(req: HttpRequest, session: Session, who: Option<Signe
         return Ok(page::see_other(target));
     };
     let (merchant_id, scope) = (who.merchant.id.clone(), scope_of(&who, &req));
-    let (members, days) = page::state(&req)
+    let now = crate::clock::now();
+    let (members, days, usage) = page::state(&req)
         .db
         .run(move |c| {
             Ok((
                 User::list_for_merchant(c, &merchant_id)?.len(),
-                browse::last_30_days(c, &scope, crate::clock::now())?,
+                browse::last_30_days(c, &scope, now)?,
+                crate::db::models::request_log::merchant_usage_since(
+                    c,
+                    &scope.merchant_id,
+                    scope.livemode,
+                    now - now.rem_euclid(86_400),
+                )?,
             ))
         })
         .await?;
+    let requests_today: i64 = usage.iter().sum();
     let today = days.last().cloned().unwrap_or_default();
     let total = today.succeeded + today.failed;
     let money = |d: &Day| {
@@ -102,6 +113,15 @@ pub async fn show_overview(req: HttpRequest, session: Session, who: Option<Signe
         } else {
             format!("{:.1} %", today.failed as f64 * 100.0 / total as f64)
         },
+        error_rate: if requests_today == 0 {
+            "—".into()
+        } else {
+            format!(
+                "{:.1} %",
+                (usage[1] + usage[2]) as f64 * 100.0 / requests_today as f64
+            )
+        },
+        requests_today,
         chart,
         rows,
     }))

@@ -446,8 +446,23 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
     click(&b, "button[type=submit]").await;
     wait_path(&b, "/").await;
 
+    // A request log line (written in batches, so wait for one).
+    let mut log_line = String::new();
+    for _ in 0..50 {
+        b.goto(&app.url("/logs")).await.unwrap();
+        let html = b.source().await.unwrap();
+        if let Some(i) = html.find("href=\"/logs/req_") {
+            let from = i + "href=\"".len();
+            log_line = html[from..from + html[from..].find('"').unwrap()].to_owned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!log_line.is_empty(), "a request shows in /logs");
     let pages = [
         ("overview", "/".to_owned()),
+        ("logs", "/logs".to_owned()),
+        ("log", log_line.clone()),
         ("payments", "/payments".to_owned()),
         ("payment", format!("/payments/{pay}")),
         ("customers", "/customers".to_owned()),

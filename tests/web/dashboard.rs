@@ -192,6 +192,21 @@ on_both_backends! {
         assert_eq!(figure("today-succeeded"), "2");
         assert_eq!(figure("today-failure-rate"), "33.3 %");
         assert!(html.contains("role=\"img\"") && html.contains("<title id=\"payments-30d-title\">"));
+        // The API error rate comes from the keys' counters, written in batches. A declined
+        // card is a 201 (a failed payment); a bad body is a 400.
+        let res = app.client.post(app.url("/api/v1/payments")).bearer_auth(&key).json(&json!({"amount": -1})).send().await.unwrap();
+        assert_eq!(res.status(), 400);
+        let started = std::time::Instant::now();
+        loop {
+            let html = app.get_html("/").await;
+            if html.contains("out of 4 API requests today") {
+                let start = html.find("data-testid=\"today-error-rate\"").unwrap();
+                assert!(html[start..start + 60].contains(">25.0 %<"), "{}", &html[start..start + 60]);
+                break;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(3), "{html}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(html.matches("<tr><td>20").count() + html.matches("<tr><td>19").count(), 30, "a row per day");
     }
 

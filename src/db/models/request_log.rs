@@ -202,6 +202,33 @@ pub fn usage_since(conn: &mut DbConn, key_id: &str, since: i64) -> QueryResult<V
         .load(conn)
 }
 
+/// A merchant's requests in one mode from `since` (an hour start) on, by status class:
+/// [2xx, 4xx, 5xx], summed over its keys (the overview's error rate).
+pub fn merchant_usage_since(
+    conn: &mut DbConn,
+    merchant_id: &str,
+    livemode: bool,
+    since: i64,
+) -> QueryResult<[i64; 3]> {
+    use crate::db::schema::api_keys;
+    let keys = api_keys::table
+        .filter(api_keys::merchant_id.eq(merchant_id.to_owned()))
+        .filter(api_keys::mode.eq(if livemode { "live" } else { "test" }))
+        .select(api_keys::id);
+    let rows: Vec<(i64, i64, i64)> = key_usage_hourly::table
+        .filter(key_usage_hourly::key_id.eq_any(keys))
+        .filter(key_usage_hourly::hour.ge(since))
+        .select((
+            key_usage_hourly::class_2xx,
+            key_usage_hourly::class_4xx,
+            key_usage_hourly::class_5xx,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .iter()
+        .fold([0; 3], |t, r| [t[0] + r.0, t[1] + r.1, t[2] + r.2]))
+}
+
 /// The scopes a key's admitted requests needed from `since` on, sorted.
 pub fn scopes_used_since(conn: &mut DbConn, key_id: &str, since: i64) -> QueryResult<Vec<String>> {
     key_scope_hourly::table
