@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::db::models::request_log::{self, RequestLogRow};
 
 /// Lines held at most between two flushes.
-pub const DEFAULT_CAPACITY: usize = 10_000;
+pub const DEFAULT_CAPACITY: usize = 5_000;
 
 /// The scope a route needed, as (resource, level): `("customers", "read")`.
 pub type Scope = (&'static str, &'static str);

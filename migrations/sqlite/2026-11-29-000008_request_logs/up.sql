@@ -17,7 +17,6 @@ CREATE TABLE request_logs (
 );
 CREATE INDEX request_logs_scope ON request_logs(merchant_id, livemode, at_ms DESC);
 CREATE INDEX request_logs_key ON request_logs(key_id, at_ms DESC);
-CREATE INDEX request_logs_age ON request_logs(at_ms);
 
 -- Usage per key: counters by hour (the start of the hour, Unix seconds) and status
 -- class, added to by each flush; never dropped, unlike log lines.
