@@ -334,7 +334,7 @@ pub async fn resend_delivery(
 ) -> ApiResult<Created<WebhookDelivery>> {
     let row = AppState::of(&req)
         .db
-        .run(move |c| endpoints::resend(c, &who, &id))
+        .run(move |c| endpoints::resend(c, &who, &id, None))
         .await?;
     context::created(delivery_view(&row))
 }

@@ -476,14 +476,8 @@ pub async fn resend_delivery(
     let eid = id.clone();
     page::state(&req)
         .db
-        .run(move |c| {
-            // The delivery must be this endpoint's (and so this merchant's).
-            let d = endpoints::resend(c, &who, &delivery)?;
-            if d.endpoint_id != eid {
-                return Err(Error::NotFound);
-            }
-            Ok(())
-        })
+        // The delivery must be this endpoint's (and so this merchant's).
+        .run(move |c| endpoints::resend(c, &who, &delivery, Some(&eid)).map(drop))
         .await?;
     Ok(page::see_other(&format!("/webhooks/{id}?done=resent")))
 }

@@ -308,9 +308,15 @@ pub fn resend(
     conn: &mut DbConn,
     actor: &Principal,
     delivery_id: &str,
+    endpoint_id: Option<&str>,
 ) -> Result<DeliveryRow, Error> {
     actor.require_hub()?;
     let d = DeliveryRow::find(conn, delivery_id).map_err(|_| Error::NotFound)?;
+    // With `endpoint_id` (a page's URL), another endpoint's delivery is not found and
+    // nothing is sent.
+    if endpoint_id.is_some_and(|e| e != d.endpoint_id) {
+        return Err(Error::NotFound);
+    }
     // Another merchant's delivery is not found (its endpoint is not this merchant's).
     let endpoint =
         EndpointRow::find(conn, &actor.merchant.id, &d.endpoint_id).map_err(|_| Error::NotFound)?;

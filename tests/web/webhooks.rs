@@ -95,6 +95,11 @@ on_both_backends! {
         let got = receiver.wait_for(2).await;
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].header("Paydesk-Event-Id"), got[0].header("Paydesk-Event-Id"));
+        // Under another endpoint's address the delivery is not found, and nothing is sent.
+        let res = app.post_form(&path, &format!("/webhooks/we_other/deliveries/{delivery}/resend"), &[]).await;
+        assert_eq!(res.status(), 404);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(receiver.got.lock().unwrap().len(), 2, "nothing resent");
 
         // Roll the secret with a grace period: shown once; both sign meanwhile.
         let res = app.post_form(&path, &format!("{path}/roll"), &[("grace_period_seconds", "3600")]).await;
