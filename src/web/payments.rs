@@ -261,7 +261,7 @@ pub async fn refund_payment(
     let outcome = page::state(&req)
         .db
         .run(move |c| {
-            let currency = browse::payment(c, &scope, &pid)?.0.currency;
+            let currency = crate::payments::charges::get_payment(c, &scope, &pid)?.currency;
             let amount = if typed.is_empty() {
                 None
             } else {
