@@ -65,12 +65,11 @@ pub fn payment(
 ) -> Result<(views::Payment, Vec<views::Refund>, Vec<views::Event>), Error> {
     let p = PaymentRow::find(conn, scope, id)?;
     let refunds = RefundRow::for_payment(conn, scope, &p.id)?;
-    let mut events = EventRow::about(conn, scope, &p.id, 50)?;
     // A refund's events are about the refund; they belong on its payment's page too.
-    for r in &refunds {
-        events.extend(EventRow::about(conn, scope, &r.id, 10)?);
-    }
-    events.sort_by(|a, b| b.id.cmp(&a.id));
+    let ids: Vec<String> = std::iter::once(p.id.clone())
+        .chain(refunds.iter().map(|r| r.id.clone()))
+        .collect();
+    let events = EventRow::about(conn, scope, &ids, 100)?;
     Ok((
         views::payment(&p),
         refunds.iter().map(views::refund).collect(),

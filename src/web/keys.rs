@@ -877,7 +877,7 @@ pub async fn update_key(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct RollForm {
-    grace_period_seconds: String,
+    pub(super) grace_period_seconds: String,
 }
 
 type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
@@ -945,7 +945,8 @@ pub struct ConfirmPage {
     pub error: Option<String>,
 }
 
-fn grace_choices() -> Vec<(i64, &'static str)> {
+/// The roll forms' choices (keys and webhook secrets): seconds and their words.
+pub(super) fn grace_choices() -> Vec<(i64, &'static str)> {
     ROLL_GRACE_SECONDS
         .iter()
         .copied()

@@ -18,7 +18,7 @@ use crate::db::models::user::Role;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, ROLL_GRACE_SECONDS};
+use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint};
 use crate::webhooks::ssrf;
 
 /// How many deliveries an endpoint's page lists.
@@ -419,11 +419,7 @@ async fn detail_page(
         endpoint: EndpointLine::of(&row, who),
         deliveries: deliveries.iter().map(DeliveryLine::of).collect(),
         notice,
-        grace_choices: ROLL_GRACE_SECONDS
-            .iter()
-            .copied()
-            .zip(["Immediately", "In 1 hour", "In 24 hours", "In 7 days"])
-            .collect(),
+        grace_choices: super::keys::grace_choices(),
         roll_error,
     })
 }
@@ -559,18 +555,12 @@ pub async fn delete_endpoint(
     Ok(page::see_other("/webhooks?done=deleted"))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RollForm {
-    grace_period_seconds: String,
-}
-
 pub async fn roll_secret(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
     id: web::Path<String>,
-    form: Form<RollForm>,
+    form: Form<super::keys::RollForm>,
 ) -> Response {
     let id = id.into_inner();
     let Ok(grace) = form.grace_period_seconds.parse::<i64>() else {

@@ -13,8 +13,8 @@ use crate::db::models::audit::AuditEntry;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::Error;
 
-/// The grace periods a roll offers, in seconds (as for keys).
-pub const ROLL_GRACE_SECONDS: [i64; 4] = [0, 3_600, 86_400, 604_800];
+/// The grace periods a roll offers: the same as for keys.
+pub use crate::keys::lifecycle::ROLL_GRACE_SECONDS;
 
 /// A webhook endpoint as the API shows it (never its secret).
 #[derive(Debug, Clone, Serialize, ToSchema)]

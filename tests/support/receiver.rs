@@ -15,6 +15,23 @@ pub struct Received {
 }
 
 impl Received {
+    /// Whether it carries a `Paydesk-Signature` `v1=` made with `secret`, checked the way
+    /// the docs tell receivers to.
+    pub fn signed_by(&self, secret: &str) -> bool {
+        let header = self.header("Paydesk-Signature");
+        let t: i64 = header
+            .split(',')
+            .find_map(|p| p.strip_prefix("t="))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let expected = paydesk::keys::signature::sign(secret, t, self.body.as_bytes());
+        let want = expected.split(",v1=").nth(1).unwrap_or_default().to_owned();
+        header
+            .split(',')
+            .filter_map(|p| p.strip_prefix("v1="))
+            .any(|v| v == want)
+    }
+
     pub fn header(&self, name: &str) -> &str {
         self.headers
             .iter()

@@ -21,22 +21,6 @@ fn by_testid(html: &str, id: &str) -> Option<String> {
     Some(html[from..to].to_owned())
 }
 
-/// Whether `r` carries a `v1=` made with `secret`.
-fn signed_by(r: &Received, secret: &str) -> bool {
-    let header = r.header("Paydesk-Signature");
-    let t: i64 = header
-        .split(',')
-        .find_map(|p| p.strip_prefix("t="))
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0);
-    let expected = paydesk::keys::signature::sign(secret, t, r.body.as_bytes());
-    let want = expected.split(",v1=").nth(1).unwrap().to_owned();
-    header
-        .split(',')
-        .filter_map(|p| p.strip_prefix("v1="))
-        .any(|v| v == want)
-}
-
 /// Waits (5 s at most) until the page at `path` contains `needle`.
 async fn page_shows(app: &TestApp, path: &str, needle: &str) -> String {
     let started = Instant::now();
@@ -83,7 +67,7 @@ on_both_backends! {
         let res = app.post_form(&path, &format!("{path}/test"), &[]).await;
         assert_eq!(location(&res), format!("{path}?done=test"));
         let got = receiver.wait_for(1).await;
-        assert!(got[0].body.contains("\"ping\"") && signed_by(&got[0], &secret), "{:?}", got[0]);
+        assert!(got[0].body.contains("\"ping\"") && got[0].signed_by(&secret), "{:?}", got[0]);
         let html = page_shows(&app, &path, "status-delivered").await;
         assert!(html.contains("status-delivered") && html.contains("<code>ping</code>"), "{html}");
 
@@ -108,7 +92,7 @@ on_both_backends! {
         assert_ne!(rolled, secret);
         app.post_form(&path, &format!("{path}/test"), &[]).await;
         let got = receiver.wait_for(3).await;
-        assert!(signed_by(&got[2], &rolled) && signed_by(&got[2], &secret));
+        assert!(got[2].signed_by(&rolled) && got[2].signed_by(&secret));
         assert!(!app.get_html(&path).await.contains(&rolled), "never shown again");
 
         // Disable, then enable.

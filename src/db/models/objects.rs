@@ -369,15 +369,15 @@ impl RefundRow {
 }
 
 impl EventRow {
-    /// The events about one object (a payment's page), newest first.
+    /// The events about these objects (a payment and its refunds), newest first.
     pub fn about(
         conn: &mut DbConn,
         scope: &Scope,
-        object_id: &str,
+        object_ids: &[String],
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
         Self::scoped(scope, None)
-            .filter(events::object_id.eq(object_id.to_owned()))
+            .filter(events::object_id.eq_any(object_ids.to_vec()))
             .limit(limit)
             .select(Self::as_select())
             .load(conn)
