@@ -17,8 +17,10 @@ use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::Error;
 
 pub const ATTEMPTS: i32 = 12;
-/// How long a claimed attempt is held before another instance may take it again.
-const LEASE_MS: i64 = 60_000;
+/// How long a claimed attempt is held before another instance may take it again: three
+/// times the attempt's timeout, so a live attempt is never taken twice at once, while a
+/// row claimed by an instance that died mid-attempt waits at most this long.
+pub const LEASE_MS: i64 = 30_000;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Response bytes kept for the log.
 const KEEP_BYTES: usize = 4096;

@@ -604,61 +604,6 @@ async fn sigterm_lets_the_process_finish_and_write_key_usage_and_the_request_log
     );
 }
 
-/// A local receiver counting deliveries by event id.
-async fn counting_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/hook",
-        listener.local_addr().unwrap().port()
-    );
-    let ids = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = ids.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                loop {
-                    let n = socket.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let text = String::from_utf8_lossy(&buf).to_string();
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let length = text[..end]
-                            .to_lowercase()
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .and_then(|v| v.trim().parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if buf.len() >= end + 4 + length {
-                            let id = text[..end]
-                                .lines()
-                                .find_map(|l| {
-                                    l.strip_prefix("Paydesk-Event-Id:")
-                                        .or_else(|| l.strip_prefix("paydesk-event-id:"))
-                                })
-                                .unwrap_or("")
-                                .trim()
-                                .to_owned();
-                            kept.lock().unwrap().push(id);
-                            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    (url, ids)
-}
-
 #[tokio::test]
 async fn two_instances_deliver_each_of_30_events_exactly_once() {
     let Some((pg, a, b)) = two_instances(&[
@@ -670,7 +615,8 @@ async fn two_instances_deliver_each_of_30_events_exactly_once() {
         return;
     };
     let token = admin_token(&pg.url, &a).await;
-    let (url, ids) = counting_receiver().await;
+    let receiver = Receiver::start(vec![200]).await;
+    let url = receiver.url.clone();
     let (status, _) = a
         .call(
             "POST",
@@ -693,12 +639,16 @@ async fn two_instances_deliver_each_of_30_events_exactly_once() {
             .await;
         assert_eq!(status, 201);
     }
-    let started = Instant::now();
-    while ids.lock().unwrap().len() < 30 && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    receiver
+        .wait_for_body_within("customer.created", 30, Duration::from_secs(10))
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let got = ids.lock().unwrap().clone();
+    let got: Vec<String> = receiver
+        .wait_for(30)
+        .await
+        .iter()
+        .map(|r| r.header("Paydesk-Event-Id").to_owned())
+        .collect();
     let mut unique = got.clone();
     unique.sort();
     unique.dedup();
@@ -739,28 +689,27 @@ async fn a_delivery_pending_when_the_server_stops_is_delivered_after_restart() {
         .await;
     assert_eq!(status, 201);
     drop(one); // killed
-    // The receiver comes up; a new process on the same database delivers.
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
+    // The receiver comes up; a new process on the same database delivers. The receiver
+    // reads each whole request before answering, so a body arriving in a second segment
+    // is never acknowledged unread. If the first process died in the middle of an
+    // attempt, the row is held by its lease first.
+    let receiver = Receiver::start_at(port, vec![200]).await;
     let _two = Instance::start(&db_url, &env);
-    let got = tokio::time::timeout(Duration::from_secs(20), async {
-        use tokio::io::AsyncReadExt;
-        loop {
-            let (mut s, _) = listener.accept().await.unwrap();
-            let mut buf = vec![0u8; 65536];
-            let n = s.read(&mut buf).await.unwrap_or(0);
-            let text = String::from_utf8_lossy(&buf[..n]).to_string();
-            use tokio::io::AsyncWriteExt;
-            let _ = s
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                .await;
-            if text.contains("before the crash") {
-                return text;
-            }
-        }
-    })
-    .await
-    .expect("delivered after the restart");
+    let seen = receiver
+        .wait_for_body_within(
+            "before the crash",
+            1,
+            Duration::from_millis(paydesk::webhooks::deliver::LEASE_MS as u64 + 20_000),
+        )
+        .await;
+    assert_eq!(seen, 1, "delivered after the restart: {:?}", receiver.got);
+    let got = receiver
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|r| r.body.contains("before the crash"))
+        .map(|r| r.body.clone())
+        .unwrap();
     assert!(got.contains("customer.created"));
 }

@@ -49,7 +49,15 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start(statuses: Vec<u16>) -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Receiver::start_at(0, statuses).await
+    }
+
+    /// The same, on a chosen loopback port (0: any free one), for a receiver that comes
+    /// up after the sender already knows its address.
+    pub async fn start_at(port: u16, statuses: Vec<u16>) -> Receiver {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
         let url = format!(
             "http://127.0.0.1:{}/hook",
             listener.local_addr().unwrap().port()
@@ -145,10 +153,16 @@ impl Receiver {
 
     /// Waits (5 s at most) until `n` bodies contain `needle`; returns how many do.
     pub async fn wait_for_body(&self, needle: &str, n: usize) -> usize {
+        self.wait_for_body_within(needle, n, Duration::from_secs(5))
+            .await
+    }
+
+    /// The same, waiting up to `limit`.
+    pub async fn wait_for_body_within(&self, needle: &str, n: usize, limit: Duration) -> usize {
         let started = Instant::now();
         loop {
             let seen = self.count(needle);
-            if seen >= n || started.elapsed() > Duration::from_secs(5) {
+            if seen >= n || started.elapsed() > limit {
                 return seen;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
