@@ -19,7 +19,6 @@ use super::body::read_error;
 use super::envelope::{self, ApiError};
 use super::idempotency::{self, Claim};
 use crate::db::models::idempotency::IdempotencyRow;
-use crate::db::models::request_log::RequestLogRow;
 use crate::error::Error;
 use crate::keys::limiter::Quota;
 use crate::keys::permissions::{Level, Resource};
@@ -27,7 +26,7 @@ use crate::keys::signature;
 use crate::keys::verify::{self, Credential, KeyRecord, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
-use crate::telemetry::request_log::Entry;
+use crate::telemetry::request_log::{Entry, InlineId};
 use crate::telemetry::{ErrorCode, RequestId};
 use crate::{clock, net, versions};
 
@@ -232,33 +231,27 @@ fn log_request(
         let ext = req.extensions();
         (
             ext.get::<RequestId>()
-                .map(|r| r.0.clone())
-                .unwrap_or_default(),
+                .map(|r| InlineId::new(&r.0))
+                .unwrap_or(InlineId::new("")),
             seen.error_code
                 .or_else(|| ext.get::<ErrorCode>().map(|c| c.0)),
         )
     };
-    let line = RequestLogRow {
+    state.request_log.record(Entry {
         request_id,
-        merchant_id: key.merchant_id.clone(),
-        livemode: key.mode == Mode::Live,
-        key_id: key.key_id.clone(),
         at_ms: clock::now_ms(),
-        method: req.method().as_str().to_owned(),
+        method: req.method().clone(),
         path: shortened(req.path(), 512),
         status,
-        error_code: error_code.map(str::to_owned),
+        error_code,
         latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
         client_ip: seen
             .ip
-            .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies))
-            .map(|ip| ip.to_string()),
-        api_version: envelope::answered_version(req).to_owned(),
+            .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies)),
+        api_version: envelope::answered_version(req),
         replayed: seen.replayed,
-    };
-    state.request_log.record(Entry {
-        line,
         scope: seen.scope,
+        key,
     });
 }
 

@@ -9,11 +9,16 @@
 //! them back for the next flush.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::Method;
 
 use crate::db::DbConn;
 use crate::db::models::request_log::{self, RequestLogRow};
+use crate::keys::format::Mode;
+use crate::keys::verify::KeyRecord;
 
 /// Lines held at most between two flushes.
 pub const DEFAULT_CAPACITY: usize = 5_000;
@@ -21,16 +26,77 @@ pub const DEFAULT_CAPACITY: usize = 5_000;
 /// The scope a route needed, as (resource, level): `("customers", "read")`.
 pub type Scope = (&'static str, &'static str);
 
-/// One request, as the gate saw it.
+/// One request, as the gate saw it. It stays in this form until the flush turns it into
+/// a [`RequestLogRow`], off the request's path: noting a request allocates only its path
+/// (the key is shared, the request id is held inline, the rest is plain values), and
+/// dropping the oldest line under overload frees only that.
 pub struct Entry {
-    pub line: RequestLogRow,
+    pub key: Arc<KeyRecord>,
+    pub request_id: InlineId,
+    pub at_ms: i64,
+    pub method: Method,
+    /// The path without its query string.
+    pub path: String,
+    pub status: i32,
+    pub error_code: Option<&'static str>,
+    pub latency_ms: i32,
+    pub client_ip: Option<IpAddr>,
+    pub api_version: &'static str,
+    pub replayed: bool,
     /// The scope the route needed, when the request was admitted.
     pub scope: Option<Scope>,
 }
 
+impl Entry {
+    fn into_row(self) -> RequestLogRow {
+        RequestLogRow {
+            request_id: self.request_id.as_str().to_owned(),
+            merchant_id: self.key.merchant_id.clone(),
+            livemode: self.key.mode == Mode::Live,
+            key_id: self.key.key_id.clone(),
+            at_ms: self.at_ms,
+            method: self.method.as_str().to_owned(),
+            path: self.path,
+            status: self.status,
+            error_code: self.error_code.map(str::to_owned),
+            latency_ms: self.latency_ms,
+            client_ip: self.client_ip.map(|ip| ip.to_string()),
+            api_version: self.api_version.to_owned(),
+            replayed: self.replayed,
+        }
+    }
+}
+
+/// A request id (`req_` and 24 characters) held without an allocation; longer text is
+/// cut at 32 bytes, on a character boundary.
+#[derive(Clone, Copy)]
+pub struct InlineId {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl InlineId {
+    pub fn new(text: &str) -> Self {
+        let mut end = text.len().min(32);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
+        Self {
+            bytes,
+            len: end as u8,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
 #[derive(Default)]
 struct Pending {
-    lines: VecDeque<RequestLogRow>,
+    lines: VecDeque<Entry>,
     /// key id → hour start → requests by class: 2xx (and anything below 400), 4xx, 5xx.
     /// Keyed by key first so that counting a known key allocates nothing.
     classes: HashMap<String, HashMap<i64, [i64; 3]>>,
@@ -105,10 +171,15 @@ impl RequestLog {
 
     /// Notes one request: counts it, and keeps its line (dropping the oldest when full).
     pub fn record(&self, entry: Entry) {
-        let Entry { line, scope } = entry;
         let oldest = {
             let mut p = self.lock();
-            Self::count_in(&mut p, &line.key_id, line.at_ms, line.status, scope);
+            Self::count_in(
+                &mut p,
+                &entry.key.key_id,
+                entry.at_ms,
+                entry.status,
+                entry.scope,
+            );
             if !self.lines_on {
                 return;
             }
@@ -117,7 +188,7 @@ impl RequestLog {
             } else {
                 None
             };
-            p.lines.push_back(line);
+            p.lines.push_back(entry);
             oldest
         };
         // Freed outside the lock.
@@ -170,7 +241,7 @@ impl RequestLog {
             self.put_back(batch);
             return Err(e);
         }
-        let lines: Vec<RequestLogRow> = batch.lines.into();
+        let lines: Vec<RequestLogRow> = batch.lines.into_iter().map(Entry::into_row).collect();
         if lines.is_empty() {
             return Ok(0);
         }
@@ -223,24 +294,62 @@ mod tests {
     use super::*;
 
     fn line(n: i64) -> Entry {
+        let key = Arc::new(KeyRecord {
+            key_id: "key_1".into(),
+            merchant_id: "mer_1".into(),
+            merchant_name: "Acme".into(),
+            merchant_verified: false,
+            mode: Mode::Test,
+            publishable_key: "pk".into(),
+            status: "active".into(),
+            expires_at: None,
+            access: crate::keys::Access::from_storage("*"),
+            allowed_ips: vec![],
+            rate_limit: 100,
+            api_version: None,
+            require_signature: false,
+            canary: false,
+        });
         Entry {
-            line: RequestLogRow {
-                request_id: format!("req_{n}"),
-                merchant_id: "mer_1".into(),
-                livemode: false,
-                key_id: "key_1".into(),
-                at_ms: 1_800_000_000_000 + n,
-                method: "GET".into(),
-                path: "/api/v1/whoami".into(),
-                status: if n % 2 == 0 { 200 } else { 404 },
-                error_code: None,
-                latency_ms: 1,
-                client_ip: None,
-                api_version: "2026-11-01".into(),
-                replayed: false,
-            },
+            key,
+            request_id: InlineId::new(&format!("req_{n}")),
+            at_ms: 1_800_000_000_000 + n,
+            method: Method::GET,
+            path: "/api/v1/whoami".into(),
+            status: if n % 2 == 0 { 200 } else { 404 },
+            error_code: None,
+            latency_ms: 1,
+            client_ip: None,
+            api_version: "2026-11-01",
+            replayed: false,
             scope: Some(("customers", "read")),
         }
+    }
+
+    #[test]
+    fn a_line_becomes_the_row_the_logs_pages_read() {
+        let mut entry = line(7);
+        entry.client_ip = Some("203.0.113.9".parse().unwrap());
+        entry.error_code = Some("resource_missing");
+        let row = entry.into_row();
+        assert_eq!(row.request_id, "req_7");
+        assert_eq!(
+            (row.merchant_id.as_str(), row.key_id.as_str()),
+            ("mer_1", "key_1")
+        );
+        assert!(!row.livemode);
+        assert_eq!((row.method.as_str(), row.status), ("GET", 404));
+        assert_eq!(row.client_ip.as_deref(), Some("203.0.113.9"));
+        assert_eq!(row.error_code.as_deref(), Some("resource_missing"));
+        assert_eq!(row.api_version, "2026-11-01");
+    }
+
+    #[test]
+    fn inline_ids_keep_28_characters_and_cut_longer_text_on_a_character() {
+        let id = crate::ids::request_id();
+        assert_eq!(InlineId::new(&id).as_str(), id);
+        let long = format!("{}é", "x".repeat(31));
+        assert_eq!(InlineId::new(&long).as_str(), "x".repeat(31));
     }
 
     #[test]
