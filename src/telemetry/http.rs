@@ -38,6 +38,6 @@ pub async fn observe(
             "request"
         );
     }
-    metrics::request(route, method, status, seconds);
+    metrics::request(route, request.method(), status, seconds);
     Ok(res)
 }

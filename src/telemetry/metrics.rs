@@ -9,7 +9,11 @@
 //! Counters of things that keep their own count (the key cache, the pool, the limiter)
 //! are sampled when `/metrics` is read, so the hot path pays nothing for them.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use actix_web::http::Method;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -81,17 +85,68 @@ fn describe() {
     }
 }
 
+/// The method as a label: the standard ones by name, anything else `OTHER`, so a client
+/// inventing methods cannot grow the series without end.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// One route's series: its latency histogram and its counters by (method, status).
+struct RouteSeries {
+    duration: metrics::Histogram,
+    requests: HashMap<(&'static str, u16), metrics::Counter>,
+}
+
+thread_local! {
+    /// Each worker thread keeps the handles it has used, by route pattern: after the
+    /// first request of a kind, recording is a map lookup and two atomic updates, not a
+    /// registry lookup with freshly built labels. Routes are patterns and statuses are
+    /// three digits, so the map stays small.
+    static SERIES: RefCell<HashMap<String, RouteSeries>> = RefCell::new(HashMap::new());
+}
+
 /// One answered request.
-pub fn request(route: &str, method: &str, status: u16, seconds: f64) {
-    metrics::counter!(
-        "paydesk_http_requests_total",
-        "route" => route.to_owned(),
-        "method" => method.to_owned(),
-        "status" => status.to_string()
-    )
-    .increment(1);
-    metrics::histogram!("paydesk_http_request_duration_seconds", "route" => route.to_owned())
-        .record(seconds);
+pub fn request(route: &str, method: &Method, status: u16, seconds: f64) {
+    let method = method_label(method);
+    SERIES.with_borrow_mut(|series| {
+        if !series.contains_key(route) {
+            let duration = metrics::histogram!(
+                "paydesk_http_request_duration_seconds",
+                "route" => route.to_owned()
+            );
+            series.insert(
+                route.to_owned(),
+                RouteSeries {
+                    duration,
+                    requests: HashMap::new(),
+                },
+            );
+        }
+        let Some(one) = series.get_mut(route) else {
+            return;
+        };
+        one.requests
+            .entry((method, status))
+            .or_insert_with(|| {
+                metrics::counter!(
+                    "paydesk_http_requests_total",
+                    "route" => route.to_owned(),
+                    "method" => method,
+                    "status" => status.to_string()
+                )
+            })
+            .increment(1);
+        one.duration.record(seconds);
+    });
 }
 
 /// One request refused by the gate with `code`.

@@ -60,6 +60,15 @@ async fn scenario(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    // A made-up method is one `OTHER` series, however many a client invents.
+    for method in ["BREW", "WHEN"] {
+        app.client
+            .request(method.parse().unwrap(), app.url("/api/v1/whoami"))
+            .bearer_auth(&key.secret)
+            .send()
+            .await
+            .unwrap();
+    }
 
     let res = reqwest::get(&metrics_url).await.unwrap();
     assert_eq!(res.status(), 200);
@@ -88,6 +97,8 @@ async fn scenario(app: TestApp) {
         r#"paydesk_http_requests_total{route="/api/v1/whoami",method="GET",status="200"}"#,
     );
     assert!(whoami.is_some_and(|n| n >= 3.0), "{text}");
+    assert!(text.contains(r#"method="OTHER""#), "{text}");
+    assert!(!text.contains("BREW") && !text.contains("WHEN"), "{text}");
     assert!(
         sample(
             &text,
