@@ -3,11 +3,15 @@
 real HTTP receiver on loopback:
 
 1. what the outbox costs the request that causes an event: POST /api/v1/customers
-   (`customer.created`) without any endpoint and with one endpoint that wants every event,
-   in alternating blocks, sequentially (median latency) and under load (64 clients for
-   WEBHOOK_BENCH_SECONDS, throughput against GET /healthz of the same process, same run);
-2. deliveries per second: WEBHOOK_BENCH_EVENTS events made as fast as 64 clients can, and
-   how fast they reach the receiver; plus the lag from the last event made to its delivery.
+   (`customer.created`) with the one endpoint disabled (no outbox row) and enabled (one
+   row in the event's transaction), in alternating blocks, sequentially (median latency)
+   and under load (64 clients for WEBHOOK_BENCH_SECONDS, throughput against GET /healthz
+   of the same process, same run). This phase runs with PAYDESK_WEBHOOK_DELIVERY=off, so
+   the figure is the row's cost alone, not the sending that shares the 2 cores;
+2. the server restarted on the same database with delivery on: the backlog phase 1
+   queued is sent; then the same load with sending running beside it; then deliveries
+   per second: WEBHOOK_BENCH_EVENTS events made as fast as 64 clients can, how fast they
+   reach the receiver, and the lag from the last event made to its delivery.
 
 Every delivery must arrive exactly once (by Paydesk-Event-Id); exits 1 otherwise, or when
 any answer was not 2xx. Ratios are reported, not judged: they depend on the machine.
@@ -108,6 +112,48 @@ async def drained(receiver, want, timeout):
     return receiver.count() >= want
 
 
+def start(work, env, **extra):
+    return subprocess.Popen([BIN, "serve"], env=dict(env, **extra), cwd=work, stdout=subprocess.DEVNULL,
+                            stderr=open(f"{work}/server.log", "a"))
+
+
+def stop(server):
+    server.terminate()
+    try:
+        server.wait(35)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+async def up(port):
+    for _ in range(100):
+        try:
+            await request(port, "GET", "/healthz")
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+
+
+async def under_load(port, keys, endpoint_status, label):
+    """Alternating blocks, endpoint disabled and enabled, each against /healthz."""
+    rows, failures = [], 0
+    for status in ("disabled", "enabled", "disabled", "enabled"):
+        await endpoint_status(status)
+        health, bad_h = await load(port, "/healthz", None, SECONDS / 2)
+        rps, bad = await load(port, "/api/v1/customers", keys, SECONDS, body=True)
+        failures += bad + bad_h
+        rows.append((status, rps, health))
+    for status in ("disabled", "enabled"):
+        picked = [(r, h) for s, r, h in rows if s == status]
+        ratio = statistics.median(r / h for r, h in picked)
+        print(f"  under load ({CLIENTS} clients, {SECONDS:.0f} s x2), endpoint {status}: "
+              f"{statistics.median(r for r, _ in picked):.0f}/s, {ratio:.3f}x /healthz")
+    off = statistics.median(r / h for s, r, h in rows if s == "disabled")
+    on = statistics.median(r / h for s, r, h in rows if s == "enabled")
+    print(f"  {label}: {on / off:.3f}x the throughput without")
+    return failures
+
+
 async def main():
     work = tempfile.mkdtemp(prefix="paydesk-webhooks.")
     port = free_port()
@@ -115,18 +161,13 @@ async def main():
                PAYDESK_WEBHOOK_ALLOW_PRIVATE="true", PAYDESK_WEBHOOK_RETRY_BASE_MS="1000")
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([BIN, "serve"], env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=open(f"{work}/server.log", "w"))
+    server = start(work, env, PAYDESK_WEBHOOK_DELIVERY="off")
     receiver = Receiver()
     listener = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
     hook_url = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}/hook"
     failures = 0
     try:
-        for _ in range(100):
-            try:
-                await request(port, "GET", "/healthz")
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
+        await up(port)
         _, body, _ = await request(port, "POST", "/api/v1/auth/login", {"email": "ops@bench.test", "password": PASSWORD})
         token = json.loads(body)["data"]["token"]
         # Enough keys that no rate limit (at most 100000 a minute each) is reached.
@@ -143,14 +184,10 @@ async def main():
             s, _, _ = await request(port, "PATCH", f"/api/v1/webhook-endpoints/{endpoint}", {"status": status}, token)
             assert s == 200, s
 
-        async def settle():
-            # Let the worker deliver what the last block queued, so blocks do not overlap.
-            await drained(receiver, receiver_expected[0], 60)
-
-        receiver_expected = [0]
         await sequential_ms(port, key, 200)  # warm-up
 
-        # 1a. Sequential latency, alternating blocks.
+        # 1a. Sequential latency, alternating blocks, nothing sent.
+        print("phase 1: PAYDESK_WEBHOOK_DELIVERY=off, the outbox row alone")
         lat = {"disabled": [], "enabled": []}
         for _ in range(4):
             for status in ("disabled", "enabled"):
@@ -158,31 +195,34 @@ async def main():
                 median, bad = await sequential_ms(port, key, 250)
                 failures += bad
                 lat[status].append(median)
-                if status == "enabled":
-                    receiver_expected[0] += 250
-                    await settle()
         without, with_ = statistics.median(lat["disabled"]), statistics.median(lat["enabled"])
-        print(f"sequential POST /customers, median of 4 blocks of 250: {without:.2f} ms without an endpoint, {with_:.2f} ms with one "
-              f"(outbox row in the same transaction): {with_ / without:.3f}x the time")
+        print(f"  sequential POST /customers, median of 4 blocks of 250: {without:.3f} ms without an outbox row, {with_:.3f} ms with one: "
+              f"{with_ / without:.3f}x the time")
+        # 1b. Throughput under load.
+        failures += await under_load(port, keys, endpoint_status, "with the outbox row")
+        if receiver.count():
+            print(f"  sent by an instance with delivery off: {receiver.count()} (must be 0)")
+            failures += 1
 
-        # 1b. Throughput under load, alternating, each against /healthz of the same run.
-        rows = []
-        for status in ("disabled", "enabled", "disabled", "enabled"):
-            await endpoint_status(status)
-            health, bad_h = await load(port, "/healthz", None, SECONDS / 2)
-            rps, bad = await load(port, "/api/v1/customers", keys, SECONDS, body=True)
-            failures += bad + bad_h
-            rows.append((status, rps, health))
-        for status in ("disabled", "enabled"):
-            picked = [(r, h) for s, r, h in rows if s == status]
-            ratio = statistics.median(r / h for r, h in picked)
-            print(f"under load ({CLIENTS} clients, {SECONDS:.0f} s x2): POST /customers with the endpoint {status}: "
-                  f"{statistics.median(r for r, _ in picked):.0f}/s, {ratio:.3f}x /healthz")
-        off = statistics.median(r / h for s, r, h in rows if s == "disabled")
-        on = statistics.median(r / h for s, r, h in rows if s == "enabled")
-        print(f"  with deliveries running on the same 2 cores: {on / off:.3f}x the throughput without")
+        # 2. The same database, delivery on: the backlog goes out.
+        stop(server)
+        server = start(work, env)
+        t0 = time.monotonic()
+        await up(port)
+        start_wait = time.monotonic()
+        while True:
+            before = receiver.count()
+            await asyncio.sleep(1.0)
+            if (receiver.count() == before and before > 0) or time.monotonic() - start_wait > 180:
+                break
+        backlog = receiver.count()
+        twice = sum(1 for times in receiver.arrivals.values() if len(times) > 1)
+        failures += 1 if twice or not backlog else 0
+        print(f"phase 2: restarted with delivery on: the {backlog} queued deliveries sent in "
+              f"{time.monotonic() - t0 - 1.0:.1f} s; delivered twice: {twice}")
+        failures += await under_load(port, keys, endpoint_status, "with the outbox row and its sending on the same 2 cores")
 
-        # 2. Deliveries per second.
+        # 2b. Deliveries per second.
         start_wait = time.monotonic()
         while True:  # wait for the load blocks' deliveries to finish
             before = receiver.count()
@@ -221,11 +261,7 @@ async def main():
         return 0 if failures == 0 and still else 1
     finally:
         listener.close()
-        server.terminate()
-        try:
-            server.wait(35)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 if __name__ == "__main__":

@@ -151,6 +151,17 @@ pub struct ServeArgs {
     #[arg(long, env = "PAYDESK_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
     pub webhook_allow_private: bool,
 
+    /// `on` or `off`: whether this instance sends webhooks. Every instance queues them;
+    /// with `off` it leaves the sending to the others (API-only instances), or to itself
+    /// after a restart with `on`
+    #[arg(
+        long,
+        env = "PAYDESK_WEBHOOK_DELIVERY",
+        value_enum,
+        default_value = "on"
+    )]
+    pub webhook_delivery: OnOff,
+
     /// Open connections allowed in total, across workers
     #[arg(long, env = "PAYDESK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
@@ -256,6 +267,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub webhook_retry_base_ms: i64,
     pub webhook_allow_private: bool,
+    /// `PAYDESK_WEBHOOK_DELIVERY`: whether this instance runs the delivery worker.
+    pub webhook_delivery: bool,
     /// How often the housekeeping round runs (purges, key expiry notices): a minute;
     /// tests shorten it.
     pub housekeeping_interval: std::time::Duration,
@@ -313,6 +326,7 @@ impl Settings {
             public_url: args.public_url,
             webhook_retry_base_ms: args.webhook_retry_base_ms,
             webhook_allow_private: args.webhook_allow_private,
+            webhook_delivery: args.webhook_delivery == OnOff::On,
             housekeeping_interval: std::time::Duration::from_secs(60),
             log_retention_days: args.log_retention_days,
             request_log: args.request_log == OnOff::On,

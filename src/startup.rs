@@ -163,7 +163,9 @@ fn run(
         retry_base_ms: settings.webhook_retry_base_ms,
         allow_private: settings.webhook_allow_private,
     };
-    crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
+    if settings.webhook_delivery {
+        crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
+    }
     let hook_keys = keys.clone();
     db.on_change(move |target| hook_keys.invalidate(target));
     let state = web::Data::new(AppState {

@@ -713,3 +713,52 @@ async fn a_delivery_pending_when_the_server_stops_is_delivered_after_restart() {
         .unwrap();
     assert!(got.contains("customer.created"));
 }
+
+#[tokio::test]
+async fn an_instance_with_delivery_off_queues_and_another_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let receiver = Receiver::start(vec![200]).await;
+    let quiet = Instance::start(
+        &db_url,
+        &[
+            ("PAYDESK_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("PAYDESK_WEBHOOK_DELIVERY", "off"),
+        ],
+    );
+    let token = admin_token(&db_url, &quiet).await;
+    let (status, _) = quiet
+        .call(
+            "POST",
+            "/api/v1/webhook-endpoints",
+            &token,
+            Some(json!({"url": receiver.url, "enabled_events": ["customer.created"]})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, sk) = create_key(&quiet, &token, json!({"name": "k", "permissions": "*"})).await;
+    let (status, _) = quiet
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &sk,
+            Some(json!({"name": "queued on the quiet one"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        receiver.count("queued on the quiet one"),
+        0,
+        "sent by an instance with delivery off"
+    );
+    let _sender = Instance::start(&db_url, &[("PAYDESK_WEBHOOK_ALLOW_PRIVATE", "true")]);
+    assert_eq!(
+        receiver
+            .wait_for_body_within("queued on the quiet one", 1, Duration::from_secs(10))
+            .await,
+        1
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.count("queued on the quiet one"), 1, "sent once");
+}

@@ -168,6 +168,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         public_url: None,
         webhook_retry_base_ms: 100,
         webhook_allow_private: true,
+        webhook_delivery: true,
         housekeeping_interval: std::time::Duration::from_millis(200),
         log_retention_days: 30,
         request_log: true,
