@@ -5,8 +5,9 @@
 #
 #   bash scripts/load.sh [sqlite|postgres|cluster|all]      (default: all)
 #   bash scripts/load.sh logcost   the request log's cost (SPEC §10: < 5 % of whoami's
-#                                  rps): SQLite served with PAYDESK_REQUEST_LOG=on, then
-#                                  off, each whoami/healthz ratio from its own process
+#                                  rps): two SQLite processes, PAYDESK_REQUEST_LOG=on and
+#                                  off, measured in turns, each whoami/healthz ratio
+#                                  from its own process
 #
 # Environment (all optional):
 #   LOAD_SECONDS=10   length of one wrk run          LOAD_RUNS=3     runs per route
@@ -320,22 +321,58 @@ run_cluster() {
     drop_databases
 }
 
-# The request log's cost: the same setup served twice, PAYDESK_REQUEST_LOG=on then off
-# (a fresh SQLite database each), each measured against its own /healthz; the cost is
+# The request log's cost: two processes up side by side, PAYDESK_REQUEST_LOG=on and off
+# (a fresh SQLite database each), measured in turns (on, off, on, off, …, with a pause
+# for the last flush between turns) so the machine's drift hits both alike; each is
+# measured against its own /healthz, and the cost is
 # 1 - (whoami ratio with the log) / (whoami ratio without it).
 run_logcost() {
-    local state dir url
+    local state dir url run route rps
+    local -A base customer
     for state in on off; do
-        log "== log-$state: one process, SQLite, PAYDESK_REQUEST_LOG=$state"
+        log "== log-$state: SQLite, PAYDESK_REQUEST_LOG=$state"
         dir="$WORK/log-$state"
         mkdir -p "$dir"
         url="sqlite://$dir/paydesk.db"
         prepare_database "$url"
-        start_server "$dir" a "$url" PAYDESK_REQUEST_LOG="$state"
-        make_fixture "$dir" "http://127.0.0.1:$PORT"
-        measure "log-$state" sqlite "$dir" "http://127.0.0.1:$PORT"
-        stop_servers
+        start_server "$dir" "$state" "$url" PAYDESK_REQUEST_LOG="$state"
+        base[$state]="http://127.0.0.1:$PORT"
+        make_fixture "$dir" "${base[$state]}"
+        customer[$state]=$CUSTOMER
     done
+    for state in on off; do
+        CUSTOMER=${customer[$state]}
+        for route in healthz whoami customer; do
+            ((LOAD_WARMUP > 0)) && run_wrk "${base[$state]}" "$route" "$LOAD_WARMUP" "$WORK/log-$state/keys.txt" >/dev/null
+        done
+    done
+    for ((run = 1; run <= LOAD_RUNS; run++)); do
+        for state in on off; do
+            CUSTOMER=${customer[$state]}
+            dir="$WORK/log-$state"
+            sleep 1.5 # the other process's last flush
+            for route in healthz whoami customer; do
+                run_wrk "${base[$state]}" "$route" "$LOAD_SECONDS" "$dir/keys.txt" >"$dir/$route.$run.txt"
+                rps=$(awk '/^Requests\/sec:/ {print $2}' "$dir/$route.$run.txt")
+                log "  run $run/$LOAD_RUNS  log-$(printf '%-4s' "$state") $(printf '%-9s' "$route") ${rps:-?} rps"
+            done
+        done
+    done
+    check_alive
+    local rc
+    for state in on off; do
+        printf '\n== log-%s: median of %s runs x %s s, wrk -t1 -c%s, %s keys rotating ==\n' \
+            "$state" "$LOAD_RUNS" "$LOAD_SECONDS" "$LOAD_CONNECTIONS" "$LOAD_KEYS"
+        rc=0
+        "${HELPER[@]}" report --config "log-$state" --backend sqlite --dir "$WORK/log-$state" \
+            --runs "$LOAD_RUNS" --summary "$SUMMARY" || rc=$?
+        case $rc in
+            0) ;;
+            3) FAILED=1 ;;
+            *) exit "$rc" ;;
+        esac
+    done
+    stop_servers
     python3 - "$SUMMARY" <<'PY'
 import json, sys
 ratio = {}
