@@ -13,6 +13,9 @@ real HTTP receiver on loopback:
    per second: WEBHOOK_BENCH_EVENTS events made as fast as 64 clients can, how fast they
    reach the receiver, and the lag from the last event made to its delivery.
 
+SQLite by default; WEBHOOK_BENCH_DB=postgres uses a fresh database in the local PostgreSQL
+(127.0.0.1:5432, user postgres), dropped at the end.
+
 Every delivery must arrive exactly once (by Paydesk-Event-Id); exits 1 otherwise, or when
 any answer was not 2xx. Ratios are reported, not judged: they depend on the machine.
 Usage: python3 scripts/webhook_bench.py [path/to/paydesk]
@@ -33,6 +36,7 @@ from stress import free_port, request  # noqa: E402
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "target", "release", "paydesk"))
 SECONDS = float(os.environ.get("WEBHOOK_BENCH_SECONDS", "8"))
 EVENTS = int(os.environ.get("WEBHOOK_BENCH_EVENTS", "3000"))
+BACKEND = os.environ.get("WEBHOOK_BENCH_DB", "sqlite")
 CLIENTS = 64
 PASSWORD = "webhook-bench-password-1"
 
@@ -159,6 +163,13 @@ async def main():
     port = free_port()
     env = dict(os.environ, PAYDESK_DATABASE_URL=f"sqlite://{work}/paydesk.db", PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn",
                PAYDESK_WEBHOOK_ALLOW_PRIVATE="true", PAYDESK_WEBHOOK_RETRY_BASE_MS="1000")
+    dbname = None
+    if BACKEND == "postgres":
+        dbname = f"paydesk_webhooks_{os.getpid()}"
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], check=True)
+        env["PAYDESK_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
+        env["PAYDESK_SECRET"] = "w" * 96
+    print(f"database: {BACKEND}")
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
     server = start(work, env, PAYDESK_WEBHOOK_DELIVERY="off")
@@ -262,6 +273,8 @@ async def main():
     finally:
         listener.close()
         stop(server)
+        if dbname:
+            subprocess.run(["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", dbname])
 
 
 if __name__ == "__main__":
