@@ -16,6 +16,12 @@
 //! - Entries also expire after a time to live, a safety net (and how changes made by the
 //!   CLI reach a SQLite server, which has no one to tell it).
 //!
+//! - Each worker thread keeps a small front map of the entries it used (by digest, with
+//!   the cache it came from), so a hit touches no shared structure but the generation
+//!   counter. Every front hit is checked exactly like a hit in the shared cache (the
+//!   generation rules above, and the time to live from the entry's own read), so it
+//!   can never outlive what the shared cache would have served.
+//!
 //! The cache holds no secret: records carry no secret, and keys are digests.
 
 use std::collections::HashMap;
@@ -43,13 +49,32 @@ pub struct CacheCounts {
 
 struct Entry {
     record: Option<Arc<KeyRecord>>,
+    /// When its read finished: it is not used past the cache's time to live from here.
+    loaded: Instant,
     /// The generation this entry is known to be valid at (its read's start, or later).
     valid_at: AtomicU64,
     /// What invalidates it: `key:…`, `merchant:…`, `hash:…`.
     targets: Vec<String>,
 }
 
+/// Entries one worker thread keeps in front of the shared cache, at most.
+const FRONT_CAPACITY: usize = 4096;
+
+/// digest → (the cache's id, its entry).
+type Front = HashMap<[u8; 32], (u64, Arc<Entry>)>;
+
+thread_local! {
+    /// Cleared when full: it only saves trips to the shared cache, which still holds
+    /// everything.
+    static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// Tells caches apart in the threads' front maps (tests run many in one process).
+static NEXT_CACHE_ID: AtomicU64 = AtomicU64::new(1);
+
 pub struct KeyCache {
+    id: u64,
+    ttl: Duration,
     store: Arc<dyn KeyStore>,
     entries: moka::sync::Cache<[u8; 32], Arc<Entry>>,
     generation: AtomicU64,
@@ -66,6 +91,8 @@ impl KeyCache {
     /// (off until the listener has proved itself, on PostgreSQL).
     pub fn new(store: Arc<dyn KeyStore>, ttl: Duration, enabled: bool) -> Self {
         Self {
+            id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
+            ttl,
             store,
             entries: moka::sync::Cache::builder()
                 .max_capacity(CAPACITY)
@@ -101,10 +128,30 @@ impl KeyCache {
         if !self.is_enabled() {
             return None;
         }
-        let entry = self.entries.get(digest)?;
-        if !self.is_fresh(&entry) {
-            return None;
-        }
+        let front = FRONT.with_borrow(|f| {
+            f.get(digest)
+                .filter(|(cache, _)| *cache == self.id)
+                .map(|(_, e)| e.clone())
+        });
+        let entry = match front {
+            Some(entry) if self.usable(&entry) => entry,
+            stale => {
+                if stale.is_some() {
+                    FRONT.with_borrow_mut(|f| f.remove(digest));
+                }
+                let entry = self.entries.get(digest)?;
+                if !self.usable(&entry) {
+                    return None;
+                }
+                FRONT.with_borrow_mut(|f| {
+                    if f.len() >= FRONT_CAPACITY {
+                        f.clear();
+                    }
+                    f.insert(*digest, (self.id, entry.clone()));
+                });
+                entry
+            }
+        };
         let counter = match entry.record {
             Some(_) => &self.counts.hit,
             None => &self.counts.negative,
@@ -141,6 +188,7 @@ impl KeyCache {
                 }
                 Ok::<_, Error>(Arc::new(Entry {
                     record: record.map(Arc::new),
+                    loaded: Instant::now(),
                     valid_at: AtomicU64::new(valid_at),
                     targets,
                 }))
@@ -152,6 +200,11 @@ impl KeyCache {
         // Loaded by another thread before an invalidation landed: read again, uncached.
         self.entries.invalidate(&digest);
         Ok(self.store.find(lookup)?.map(Arc::new))
+    }
+
+    /// Fresh (no invalidation of its targets since its read) and within its time to live.
+    fn usable(&self, entry: &Entry) -> bool {
+        entry.loaded.elapsed() < self.ttl && self.is_fresh(entry)
     }
 
     fn is_fresh(&self, entry: &Entry) -> bool {
@@ -291,6 +344,37 @@ mod tests {
         }
         assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
         assert_eq!(cache.counts.hit.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn an_entry_is_not_served_past_its_time_to_live_from_either_map() {
+        let (store, _) = setup(Duration::ZERO);
+        let cache = KeyCache::new(store.clone(), Duration::from_millis(80), true);
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
+        *store.status.lock().unwrap() = "revoked".into();
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("revoked"));
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn two_caches_on_one_thread_never_answer_from_each_other() {
+        let (store, cache) = setup(Duration::ZERO);
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        // Another cache (another instance in the same process) over a store where the
+        // same key is revoked: the thread's front map must not hand it the first's entry.
+        let other_store = Arc::new(FakeStore {
+            key: store.key.clone(),
+            status: Mutex::new("revoked".into()),
+            lookups: AtomicUsize::new(0),
+            delay: Duration::ZERO,
+        });
+        let other = KeyCache::new(other_store.clone(), Duration::from_secs(60), true);
+        assert_eq!(status(&other, &store.key).as_deref(), Some("revoked"));
+        assert_eq!(status(&cache, &store.key).as_deref(), Some("active"));
+        assert_eq!(other_store.lookups.load(Ordering::SeqCst), 1);
     }
 
     #[test]
