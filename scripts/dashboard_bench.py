@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stress import free_port, request  # noqa: E402
+from stress import drop_database, free_port, fresh_database, request  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "target", "release", "paydesk"))
 PAYMENTS = int(os.environ.get("DASHBOARD_BENCH_PAYMENTS", "100000"))
@@ -73,15 +73,8 @@ def timed(opener, url, n=20):
 def main():
     work = tempfile.mkdtemp(prefix="paydesk-dashboard.")
     port = free_port()
-    env = dict(os.environ, PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn")
-    dbname = None
-    if BACKEND == "postgres":
-        dbname = f"paydesk_dashboard_{os.getpid()}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], check=True)
-        env["PAYDESK_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
-        env["PAYDESK_SECRET"] = "d" * 96
-    else:
-        env["PAYDESK_DATABASE_URL"] = f"sqlite://{work}/paydesk.db"
+    url, extra, dbname = fresh_database(BACKEND, work, f"paydesk_dashboard_{os.getpid()}")
+    env = dict(os.environ, PAYDESK_DATABASE_URL=url, PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn", **extra)
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
     server = subprocess.Popen([BIN, "serve"], env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=open(f"{work}/server.log", "w"))
@@ -161,8 +154,7 @@ def main():
             server.wait(35)
         except subprocess.TimeoutExpired:
             server.kill()
-        if dbname:
-            subprocess.run(["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", dbname])
+        drop_database(dbname)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,21 @@ SLOW = int(os.environ.get("STRESS_SLOW", "5000"))
 PASSWORD = "stress-test-password-1"
 
 
+def fresh_database(backend, work, name):
+    """The database URL and extra environment for a benchmark's server: a SQLite file in
+    `work`, or a new PostgreSQL database `name` on 127.0.0.1:5432 (user postgres), which
+    drop_database removes. Returns (url, env, dbname or None)."""
+    if backend == "postgres":
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        return f"postgres://postgres@127.0.0.1:5432/{name}", {"PAYDESK_SECRET": "b" * 96}, name
+    return f"sqlite://{work}/paydesk.db", {}, None
+
+
+def drop_database(dbname):
+    if dbname:
+        subprocess.run(["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", dbname])
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

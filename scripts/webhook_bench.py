@@ -31,7 +31,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stress import free_port, request  # noqa: E402
+from stress import drop_database, free_port, fresh_database, request  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "target", "release", "paydesk"))
 SECONDS = float(os.environ.get("WEBHOOK_BENCH_SECONDS", "8"))
@@ -161,14 +161,9 @@ async def under_load(port, keys, endpoint_status, label):
 async def main():
     work = tempfile.mkdtemp(prefix="paydesk-webhooks.")
     port = free_port()
-    env = dict(os.environ, PAYDESK_DATABASE_URL=f"sqlite://{work}/paydesk.db", PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn",
-               PAYDESK_WEBHOOK_ALLOW_PRIVATE="true", PAYDESK_WEBHOOK_RETRY_BASE_MS="1000")
-    dbname = None
-    if BACKEND == "postgres":
-        dbname = f"paydesk_webhooks_{os.getpid()}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], check=True)
-        env["PAYDESK_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
-        env["PAYDESK_SECRET"] = "w" * 96
+    url, extra, dbname = fresh_database(BACKEND, work, f"paydesk_webhooks_{os.getpid()}")
+    env = dict(os.environ, PAYDESK_DATABASE_URL=url, PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn",
+               PAYDESK_WEBHOOK_ALLOW_PRIVATE="true", PAYDESK_WEBHOOK_RETRY_BASE_MS="1000", **extra)
     print(f"database: {BACKEND}")
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
                    input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
@@ -273,8 +268,7 @@ async def main():
     finally:
         listener.close()
         stop(server)
-        if dbname:
-            subprocess.run(["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", dbname])
+        drop_database(dbname)
 
 
 if __name__ == "__main__":
