@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod deadline;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod ids;
 pub mod keys;

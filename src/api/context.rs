@@ -37,6 +37,7 @@ pub fn scope(auth: &KeyAuth) -> Scope {
     Scope {
         merchant_id: auth.merchant_id().to_owned(),
         livemode: auth.livemode(),
+        acting_key: Some(auth.0.key_id.clone()),
     }
 }
 
@@ -47,11 +48,7 @@ where
     T: Send + 'static,
 {
     let scope = scope(auth);
-    let key_id = auth.0.key_id.clone();
-    Ok(AppState::of(req)
-        .db
-        .run(move |c| crate::payments::as_key(&key_id, || work(c, &scope)))
-        .await?)
+    Ok(AppState::of(req).db.run(move |c| work(c, &scope)).await?)
 }
 
 /// A new object, answered with 201; serialized as the object itself.

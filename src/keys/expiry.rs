@@ -73,12 +73,10 @@ pub fn send_notices(conn: &mut DbConn, now: i64) -> Result<usize, Error> {
                 "",
                 &detail,
             )?;
-            let scope = crate::db::models::objects::Scope {
-                merchant_id: row.merchant_id.clone(),
-                livemode: row.mode == "live",
-            };
+            let scope =
+                crate::db::models::objects::Scope::new(row.merchant_id.clone(), row.mode == "live");
             let view = ApiKey::from_row(row.clone(), now).view();
-            crate::payments::emit_about_key(c, &scope, event, &view, Some(&row.id))?;
+            crate::events::emit_about_key(c, &scope, event, &view, Some(&row.id))?;
             Ok(true)
         })?;
         sent += usize::from(fresh);

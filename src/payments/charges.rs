@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{emit, must_exist, simulator, views};
+use super::{must_exist, simulator, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{CustomerRow, PaymentRow, RefundRow, Scope};
 use crate::error::Error;
+use crate::events::emit;
 
 pub struct PaymentInput {
     pub amount: i64,

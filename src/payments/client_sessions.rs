@@ -1,9 +1,10 @@
 //! Client sessions: a short-lived token a merchant's front end uses to take a payment.
 
-use super::{emit, must_exist, views};
+use super::{must_exist, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{ClientSessionRow, CustomerRow, Scope};
 use crate::error::Error;
+use crate::events::emit;
 
 /// How long a client session stays open.
 pub const LIFETIME_SECS: i64 = 60 * 60;

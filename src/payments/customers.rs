@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{emit, views};
+use super::views;
 use crate::db::DbConn;
 use crate::db::models::objects::{CustomerRow, Scope};
 use crate::error::Error;
+use crate::events::emit;
 
 pub struct CustomerInput {
     pub email: Option<String>,

@@ -1,9 +1,10 @@
 //! Plans: what subscriptions bill.
 
-use super::{emit, views};
+use super::views;
 use crate::db::DbConn;
 use crate::db::models::objects::{PlanRow, Scope};
 use crate::error::Error;
+use crate::events::emit;
 
 pub struct PlanInput {
     pub name: String,

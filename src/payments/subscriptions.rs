@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Months, Utc};
 
-use super::{emit, must_exist, views};
+use super::{must_exist, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{
     CustomerRow, PlanRow, Scope, SubscriptionChanges, SubscriptionRow,
 };
 use crate::error::Error;
+use crate::events::emit;
 
 /// The end of a period starting at `start` for `month` or `year`.
 fn period_end(start: i64, interval: &str) -> i64 {

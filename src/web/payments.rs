@@ -19,10 +19,7 @@ use crate::state::AppState;
 
 /// The scope a dashboard page shows: this merchant, in the page's mode.
 pub fn scope_of(who: &Principal, req: &HttpRequest) -> Scope {
-    Scope {
-        merchant_id: who.merchant.id.clone(),
-        livemode: page::mode_is_live(req),
-    }
+    Scope::new(who.merchant.id.clone(), page::mode_is_live(req))
 }
 
 /// `2026-11-22T13:01:17Z` → `2026-11-22 13:01 UTC`.

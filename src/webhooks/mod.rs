@@ -6,7 +6,6 @@
 pub mod deliver;
 pub mod endpoints;
 pub mod listen;
-pub mod outbox;
 pub mod ssrf;
 
 use crate::crypto::Sealer;

@@ -9,11 +9,23 @@ use crate::db::schema::{
     client_sessions, customers, events, payments, plans, refunds, subscriptions,
 };
 
-/// The merchant and mode a key acts in.
+/// The merchant and mode a request acts in, and the API key acting (if any): the events
+/// it causes reach webhook endpoints bound to that key.
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub merchant_id: String,
     pub livemode: bool,
+    pub acting_key: Option<String>,
+}
+
+impl Scope {
+    pub fn new(merchant_id: impl Into<String>, livemode: bool) -> Self {
+        Self {
+            merchant_id: merchant_id.into(),
+            livemode,
+            acting_key: None,
+        }
+    }
 }
 
 /// `find`, `insert` and a paginated `list` (newest first, `id < cursor`) for one table.
