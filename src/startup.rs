@@ -172,6 +172,7 @@ fn run(
         db: db.clone(),
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
         trusted_proxies: settings.trusted_proxies.clone(),
+        canaries: Default::default(),
         usage: usage.clone(),
         request_log: request_log.clone(),
         keys: keys.clone(),

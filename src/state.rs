@@ -22,6 +22,8 @@ pub struct AppState {
     pub db: Db,
     pub tokens: Tokens,
     pub trusted_proxies: Vec<IpNetwork>,
+    /// Canary uses already reported this hour, so a flood writes nothing.
+    pub canaries: crate::keys::exposure::CanaryWatch,
     /// Key uses waiting to be written as `last_used_at` / `last_used_ip`.
     pub usage: Arc<UsageRecorder>,
     /// Request log lines and per-key usage counters waiting to be written.

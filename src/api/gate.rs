@@ -281,11 +281,15 @@ fn stored_error_code(status: u16, body: &str) -> Option<&'static str> {
     )
 }
 
-/// A canary key was presented: it is answered exactly like an unknown key, while its use
-/// is counted and reported off the request's path (SPEC §12).
-fn canary_used(req: &ServiceRequest, state: &AppState, key: &VerifiedKey) {
+/// A canary key was presented, however (Bearer, either half of a pair, in any state): it
+/// is answered exactly like an unknown key, its use counted, and the first use per client
+/// IP in the hour reported off the request's path (SPEC §12, §13).
+fn canary_used(req: &ServiceRequest, state: &AppState, key: &KeyRecord) {
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
     state.usage.record(&key.key_id, clock::now(), ip);
+    if !state.canaries.first_in_hour(&key.key_id, ip) {
+        return;
+    }
     let user_agent = req.headers().get(header::USER_AGENT).map(|v| {
         String::from_utf8_lossy(v.as_bytes())
             .chars()
@@ -391,6 +395,13 @@ async fn admit(
     // 2. the key: checksum, then the cache (the database only on a miss), then status
     let presented = verify::present(credential).map_err(refusal)?;
     let record = state.keys.find(&presented).await.map_err(ApiError::from)?;
+    // A canary is told apart from an unknown key by nothing: not its pair, state or mode.
+    if let Some(found) = record.as_deref()
+        && found.canary
+    {
+        canary_used(req, state, found);
+        return Err(refusal(verify::UNKNOWN));
+    }
     let key = match verify::check(record.clone(), presented, clock::now()) {
         Ok(key) => key,
         Err(r) => {
@@ -399,7 +410,6 @@ async fn admit(
                 Some(found),
                 Refusal::Suspended | Refusal::Expired | Refusal::LiveModeUnavailable,
             ) = (&record, &r)
-                && !found.canary
             {
                 req.extensions_mut()
                     .insert(crate::telemetry::KeyId(found.key_id.clone()));
@@ -408,10 +418,6 @@ async fn admit(
             return Err(refusal(r));
         }
     };
-    if key.canary {
-        canary_used(req, state, &key);
-        return Err(refusal(verify::UNKNOWN));
-    }
     seen.key = Some(key.record.clone());
     // Identified: the log line names the key from here on, refusals included.
     req.extensions_mut()

@@ -18,6 +18,34 @@ use crate::keys::format;
 /// A canary raises at most one event per client IP per hour; each use still counts.
 const CANARY_QUIET_SECS: i64 = 60 * 60;
 
+/// The canary uses this instance has passed on in the last hour, by key and client IP,
+/// so a flood of uses writes nothing but the usage counter (SPEC §13). Bounded: past
+/// its capacity the oldest are forgotten, and the database's trigger row still keeps
+/// the hour.
+pub struct CanaryWatch(moka::sync::Cache<(String, Option<std::net::IpAddr>), ()>);
+
+impl Default for CanaryWatch {
+    fn default() -> Self {
+        Self(
+            moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(std::time::Duration::from_secs(CANARY_QUIET_SECS as u64))
+                .build(),
+        )
+    }
+}
+
+impl CanaryWatch {
+    /// True for the first use of this canary from this address in the hour (on this
+    /// instance): only that one is passed to [`canary_used`].
+    pub fn first_in_hour(&self, key_id: &str, ip: Option<std::net::IpAddr>) -> bool {
+        self.0
+            .entry((key_id.to_owned(), ip))
+            .or_insert(())
+            .is_fresh()
+    }
+}
+
 /// What a report says about one token (GitHub's labels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
@@ -48,10 +76,7 @@ struct KeyUse<'a> {
 }
 
 fn scope(row: &ApiKeyRow) -> Scope {
-    Scope {
-        merchant_id: row.merchant_id.clone(),
-        livemode: row.mode == "live",
-    }
+    Scope::new(row.merchant_id.clone(), row.mode == "live")
 }
 
 /// One reported token: ours and secret → revoked (or, for a canary, triggered).
@@ -95,7 +120,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
             "",
             &format!("found public at {url} (reported by {source}); revoked"),
         )?;
-        crate::payments::emit_about_key(
+        crate::events::emit_about_key(
             conn,
             &scope(&row),
             "api_key.exposed",
@@ -116,8 +141,8 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
     Ok(Label::TruePositive)
 }
 
-/// A canary was used (from `ip`, with `user_agent`, at `path`) or reported (at `url`).
-/// Audited every time; the event at most once per client IP per hour.
+/// A canary was used (from `ip`, with `user_agent`, at `path`) or reported (at `url`):
+/// audited and raised as an event at most once per canary and client IP per hour.
 pub fn triggered(
     conn: &mut DbConn,
     row: &ApiKeyRow,
@@ -137,15 +162,8 @@ pub fn triggered(
         ),
     };
     crate::db::transaction(conn, |conn| {
-        AuditEntry::record(
-            conn,
-            Some(&row.merchant_id),
-            "canary",
-            "api_key.canary_triggered",
-            &row.id,
-            ip.unwrap_or(""),
-            &detail,
-        )?;
+        // One trigger per canary and origin per hour, across instances: the row is the
+        // record of the last one. Uses in between were counted, not written.
         let origin = ip.unwrap_or("report");
         let last: Vec<i64> = canary_triggers::table
             .filter(canary_triggers::key_id.eq(&row.id))
@@ -168,7 +186,16 @@ pub fn triggered(
                 canary_triggers::at.eq(now),
             ))
             .execute(conn)?;
-        crate::payments::emit_about_key(
+        AuditEntry::record(
+            conn,
+            Some(&row.merchant_id),
+            "canary",
+            "api_key.canary_triggered",
+            &row.id,
+            ip.unwrap_or(""),
+            &detail,
+        )?;
+        crate::events::emit_about_key(
             conn,
             &scope(row),
             "api_key.canary_triggered",

@@ -156,3 +156,96 @@ on_both_backends! {
         assert_eq!(s, 400);
     }
 }
+
+/// One answer as a caller sees it: status, body (request id left out) and the headers
+/// that are not per-request.
+async fn seen(req: reqwest::RequestBuilder) -> (u16, Value, Vec<(String, String)>) {
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let mut headers: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(n, _)| !matches!(n.as_str(), "date" | "request-id" | "x-request-id"))
+        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    headers.sort();
+    let body = without_id(res.json().await.unwrap_or(Value::Null));
+    (status, body, headers)
+}
+
+/// The number of audit rows saying a canary was triggered.
+fn canary_audit_rows(app: &TestApp, key_id: &str) -> i64 {
+    use diesel::prelude::*;
+    use paydesk::db::schema::audit_log;
+    let mut conn = app.db().conn().unwrap();
+    audit_log::table
+        .filter(audit_log::action.eq("api_key.canary_triggered"))
+        .filter(audit_log::target.eq(key_id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap()
+}
+
+on_both_backends! {
+    async fn a_canary_is_told_apart_from_an_unknown_key_by_no_path_or_state(app) {
+        use diesel::prelude::*;
+        use paydesk::db::schema::api_keys;
+        let token = admin_token(&app).await;
+        let other = make_key(&app, &token, json!({"name": "other", "permissions": "*"})).await;
+        let unknown = paydesk::keys::format::generate(paydesk::keys::KeyKind::Secret, paydesk::keys::Mode::Test);
+        let random_pk = paydesk::keys::format::generate(paydesk::keys::KeyKind::Publishable, paydesk::keys::Mode::Test);
+        let url = app.url("/api/v1/customers");
+        let bearer = |k: &str| app.client.get(&url).bearer_auth(k);
+        let pair = |pk: &str, sk: &str| app.client.get(&url).header("X-API-Key", pk).header("X-API-Secret", sk);
+        let expected_bearer = seen(bearer(&unknown)).await;
+        let expected_pair = seen(pair(&random_pk, &unknown)).await;
+        assert_eq!(expected_bearer.0, 401);
+        assert_eq!(expected_bearer.1["error"]["code"], "invalid_api_key");
+
+        // One canary per state: active, suspended, expired.
+        let active = make_key(&app, &token, json!({"name": "trap", "canary": true})).await;
+        let suspended = make_key(&app, &token, json!({"name": "trap 2", "canary": true})).await;
+        let res = app.client.post(app.url(&format!("/api/v1/api-keys/{}/suspend", suspended.id))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let expired = make_key(&app, &token, json!({"name": "trap 3", "canary": true, "expires_in_days": 1})).await;
+        {
+            // Never used, so no cache holds it yet.
+            let mut conn = app.db().conn().unwrap();
+            diesel::update(api_keys::table.filter(api_keys::id.eq(&expired.id)))
+                .set(api_keys::expires_at.eq(Some(paydesk::clock::now() - 60)))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+        for canary in [&active, &suspended, &expired] {
+            assert_eq!(seen(bearer(&canary.secret)).await, expected_bearer, "Bearer {}", canary.id);
+            for pk in [&canary.publishable, &other.publishable, &random_pk] {
+                assert_eq!(seen(pair(pk, &canary.secret)).await, expected_pair, "pair {pk} + {}", canary.id);
+            }
+            // Each presentation was a trigger: one audit row and one event for the hour.
+            let started = Instant::now();
+            while canary_audit_rows(&app, &canary.id) == 0 && started.elapsed() < Duration::from_secs(3) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert_eq!(canary_audit_rows(&app, &canary.id), 1, "{} triggered once", canary.id);
+        }
+    }
+
+    async fn a_flood_of_canary_uses_writes_at_most_one_audit_row(app) {
+        let token = admin_token(&app).await;
+        let canary = make_key(&app, &token, json!({"name": "trap", "canary": true})).await;
+        let url = app.url("/api/v1/whoami");
+        for _ in 0..30 {
+            let mut batch = tokio::task::JoinSet::new();
+            for _ in 0..50 {
+                batch.spawn(app.client.get(&url).bearer_auth(&canary.secret).send());
+            }
+            while let Some(res) = batch.join_next().await {
+                assert_eq!(res.unwrap().unwrap().status(), 401);
+            }
+        }
+        // Give a straggling report time to land before counting.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(canary_audit_rows(&app, &canary.id) <= 1, "1,500 uses wrote {} audit rows", canary_audit_rows(&app, &canary.id));
+        assert_eq!(canary_audit_rows(&app, &canary.id), 1, "the first use is reported");
+    }
+}
