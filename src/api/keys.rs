@@ -19,7 +19,7 @@ use crate::keys::config::{KeyDraft, MAX_EXPIRY_DAYS, MAX_RATE_LIMIT};
 use crate::keys::lifecycle;
 use crate::keys::model::{ApiKey, CreatedKey, KeyObject, KeyStatus};
 use crate::keys::permissions::{self, Access};
-use crate::keys::service::{self, KeyFilter, KeyPatch};
+use crate::keys::service::{self, KeyFilter, KeyPatch, Reveal};
 use crate::keys::usage;
 use crate::state::AppState;
 use crate::versions;
@@ -283,9 +283,8 @@ pub async fn create_key(
         .db
         .run(move |c| {
             crate::db::transaction(c, |c| {
-                let created = service::create_key(c, &who, draft, &ip)?;
                 // This response is the one reveal.
-                service::claim_reveal(c, &who, &created.key.row.id)?;
+                let created = service::create_key(c, &who, draft, Reveal::InThisAnswer, &ip)?;
                 let webhook_secret = match webhook_url {
                     Some(url) => Some(crate::webhooks::endpoints::create_for_key(
                         c,
@@ -462,8 +461,8 @@ pub async fn roll_key(
     let (created, old) = AppState::of(&req)
         .db
         .run(move |c| {
-            let created = lifecycle::roll_key(c, &who, &id, grace, &ip)?;
-            service::claim_reveal(c, &who, &created.key.row.id)?;
+            // This response is the one reveal, marked in the roll's own transaction.
+            let created = lifecycle::roll_key(c, &who, &id, grace, Reveal::InThisAnswer, &ip)?;
             let old = service::get_key(c, &who, &id)?;
             Ok((created, old))
         })

@@ -3,8 +3,9 @@
 //! to every instance's key cache.
 
 use super::config::KeyConfig;
-use super::model::{ApiKey, CreatedKey, KeyStatus};
-use super::service::{announce_new, audit, get_key, new_row, require_create};
+use super::model::{ApiKey, CreatedKey};
+use super::policy::{self, KeyAction};
+use super::service::{Reveal, announce_new, audit, get_key, new_row};
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::api_key::ApiKeyRow;
@@ -20,6 +21,7 @@ struct Transition {
     from: &'static [&'static str],
     to: &'static str,
     action: &'static str,
+    action_kind: KeyAction,
     refusal: &'static str,
 }
 
@@ -27,18 +29,21 @@ const SUSPEND: Transition = Transition {
     from: &["active"],
     to: "suspended",
     action: "api_key.suspended",
+    action_kind: KeyAction::Suspend,
     refusal: "Only an active key can be suspended; this one is revoked.",
 };
 const REACTIVATE: Transition = Transition {
     from: &["suspended"],
     to: "active",
     action: "api_key.reactivated",
+    action_kind: KeyAction::Reactivate,
     refusal: "A revoked key cannot be reactivated; create a new key instead.",
 };
 const REVOKE: Transition = Transition {
     from: &["active", "suspended"],
     to: "revoked",
     action: "api_key.revoked",
+    action_kind: KeyAction::Revoke,
     refusal: "This key is already revoked.",
 };
 
@@ -49,35 +54,27 @@ fn change_status(
     ip: &str,
     t: &Transition,
 ) -> Result<ApiKey, Error> {
-    let key = get_key(conn, actor, id)?;
-    if t.to == "active" {
-        super::service::require_live_admin(actor, key.mode, "reactivate")?;
-        if key.mode == crate::keys::Mode::Live {
-            actor.require_sudo()?;
+    crate::db::transaction(conn, |conn| {
+        // Read and checked inside the transaction, so a concurrent change cannot slip
+        // between the check and the write.
+        let key = get_key(conn, actor, id)?;
+        if key.row.status == t.to {
+            // Already there (revoking twice is harmless): only who may ask is checked.
+            policy::authorize(actor, t.action_kind, key.mode, None)?;
+            return Ok(key);
         }
-    }
-    if key.status == KeyStatus::Revoked && t.to != "revoked" {
-        return Err(Error::InvalidState(t.refusal.into()));
-    }
-    if key.row.status == t.to {
-        return Ok(key);
-    }
-    let changed = crate::db::transaction(conn, |conn| {
-        let changed = ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())?;
-        if changed {
-            if t.to == "revoked" {
-                ApiKeyRow::set_revoked_reason(conn, &key.row.id, "user", None)?;
-                crate::webhooks::endpoints::disable_bound_to(conn, &key.row.id)?;
-            }
-            changes::announce(conn, changes::key(&key.row.id))?;
-            audit(conn, actor, t.action, &key.row, ip, "")?;
+        policy::authorize(actor, t.action_kind, key.mode, Some(&key))?;
+        if !ApiKeyRow::set_status(conn, &key.row.id, t.from, t.to, clock::now())? {
+            return Err(Error::InvalidState(t.refusal.into()));
         }
-        Ok::<_, Error>(changed)
-    })?;
-    if !changed {
-        return Err(Error::InvalidState(t.refusal.into()));
-    }
-    get_key(conn, actor, id)
+        if t.to == "revoked" {
+            ApiKeyRow::set_revoked_reason(conn, &key.row.id, "user", None)?;
+            crate::webhooks::endpoints::disable_bound_to(conn, &key.row.id)?;
+        }
+        changes::announce(conn, changes::key(&key.row.id))?;
+        audit(conn, actor, t.action, &key.row, ip, "")?;
+        get_key(conn, actor, id)
+    })
 }
 
 pub fn suspend_key(
@@ -109,54 +106,54 @@ pub fn revoke_key(
 }
 
 /// A new pair with the same configuration; the old key keeps working for `grace_seconds`
-/// (one of `ROLL_GRACE_SECONDS`) and then expires, never later than its own expiry.
+/// (one of `ROLL_GRACE_SECONDS`) and then expires, never later than its own expiry. The
+/// old key is read, checked and retired in one transaction, and retired only if nobody
+/// rolled it meanwhile: of two concurrent rolls exactly one succeeds (the other is
+/// `InvalidState`).
 pub fn roll_key(
     conn: &mut DbConn,
     actor: &Principal,
     id: &str,
     grace_seconds: i64,
+    reveal: Reveal,
     ip: &str,
 ) -> Result<CreatedKey, Error> {
-    let old = get_key(conn, actor, id)?;
-    require_create(actor, old.mode)?;
     if !ROLL_GRACE_SECONDS.contains(&grace_seconds) {
         return Err(Error::field(
             "grace_period_seconds",
             "Choose a grace period of 0, 3600 (1 hour), 86400 (24 hours) or 604800 (7 days) seconds.",
         ));
     }
-    if let Some(next) = &old.row.rolled_to {
-        return Err(Error::InvalidState(format!(
-            "This key was already rolled; its successor is {next}. Roll that key instead."
-        )));
-    }
-    if matches!(old.status, KeyStatus::Revoked | KeyStatus::Expired) {
-        return Err(Error::InvalidState(format!(
-            "This key is {}; only active or suspended keys can be rolled.",
-            old.status.as_str()
-        )));
-    }
-    let config = KeyConfig {
-        name: old.row.name.clone(),
-        access: old.access.clone(),
-        allowed_ips: old.allowed_ips.clone(),
-        rate_limit: old.row.rate_limit,
-        api_version: old.row.api_version.clone(),
-        require_signature: old.row.require_signature,
-        canary: old.row.canary,
-    };
-    let (mut row, secret) = new_row(actor, old.mode, config, old.row.expires_at);
-    // The new key starts in the old key's status: rolling a suspended key keeps it suspended.
-    row.status = old.row.status.clone();
-    let now = clock::now();
-    let old_until = old
-        .row
-        .expires_at
-        .map_or(now + grace_seconds, |own| own.min(now + grace_seconds));
     crate::db::transaction(conn, |conn| {
+        let old = get_key(conn, actor, id)?;
+        policy::authorize(actor, KeyAction::Roll, old.mode, Some(&old))?;
+        let config = KeyConfig {
+            name: old.row.name.clone(),
+            access: old.access.clone(),
+            allowed_ips: old.allowed_ips.clone(),
+            rate_limit: old.row.rate_limit,
+            api_version: old.row.api_version.clone(),
+            require_signature: old.row.require_signature,
+            canary: old.row.canary,
+        };
+        let (mut row, secret) = new_row(actor, old.mode, config, old.row.expires_at, reveal);
+        // The new key starts in the old key's status: rolling a suspended key keeps it
+        // suspended.
+        row.status = old.row.status.clone();
+        let now = clock::now();
+        let old_until = old
+            .row
+            .expires_at
+            .map_or(now + grace_seconds, |own| own.min(now + grace_seconds));
         row.insert(conn)?;
         announce_new(conn, &row)?;
-        ApiKeyRow::retire(conn, &old.row.id, old_until, &row.id, now)?;
+        if !ApiKeyRow::retire(conn, &old.row.id, old_until, &row.id, now)? {
+            // Rolled back whole, the new row with it.
+            return Err(Error::InvalidState(
+                "This key was rolled a moment ago by another request; roll its successor instead."
+                    .into(),
+            ));
+        }
         crate::webhooks::endpoints::move_binding(conn, &old.row.id, &row.id)?;
         changes::announce(conn, changes::key(&old.row.id))?;
         audit(
@@ -178,10 +175,10 @@ pub fn roll_key(
             &row,
             ip,
             &format!("rolled from {}", old.row.id),
-        )
-    })?;
-    Ok(CreatedKey {
-        key: ApiKey::from_row(row, now),
-        secret,
+        )?;
+        Ok(CreatedKey {
+            key: ApiKey::from_row(row, now),
+            secret,
+        })
     })
 }

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod limiter;
 pub mod model;
 pub mod permissions;
+pub mod policy;
 pub mod service;
 pub mod signature;
 pub mod usage;

@@ -7,35 +7,20 @@ use super::config::{self, KeyConfig, KeyDraft, check_config, store_ips};
 use super::format::{self, KeyKind, Mode};
 use super::model::{ApiKey, CreatedKey, KeyStatus};
 use super::permissions::Access;
+use super::policy::{self, KeyAction};
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::api_key::{ApiKeyRow, KeyChanges};
 use crate::db::models::audit::AuditEntry;
-use crate::db::models::user::Role;
 use crate::db::{DbConn, changes};
 use crate::error::{Error, FieldErrors};
 
-/// Who may make a key: Admins and Developers use the Hub; only Admins make live keys
-/// (create, or roll, which makes a new pair).
-pub(super) fn require_create(actor: &Principal, mode: Mode) -> Result<(), Error> {
-    actor.require_hub()?;
-    require_live_admin(actor, mode, "create or roll")?;
-    if mode == Mode::Live {
-        actor.require_sudo()?;
-    }
-    Ok(())
-}
-
-/// Live keys are Admins' (SPEC §12): only an Admin creates, edits, reactivates or rolls
-/// one. Developers may still suspend and revoke them: whoever finds a leak must be able
-/// to stop it.
-pub fn require_live_admin(actor: &Principal, mode: Mode, verb: &str) -> Result<(), Error> {
-    if mode == Mode::Live && actor.role() != Role::Admin {
-        return Err(Error::forbidden(format!(
-            "Only an Admin can {verb} live keys. You can suspend or revoke one."
-        )));
-    }
-    Ok(())
+/// Where a new secret is shown: in the answer that makes it (the API: the key is marked
+/// revealed in the same transaction) or once on the Hub's show-once page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    InThisAnswer,
+    OnShowOncePage,
 }
 
 pub(super) fn audit(
@@ -63,12 +48,9 @@ pub(super) fn audit(
     // The key's lifecycle event (SPEC §9): for webhooks and the Hub, never the API's
     // event list; it carries the key as it is now, never a secret.
     let now = ApiKeyRow::find(conn, &key.merchant_id, &key.id)?;
-    let scope = crate::db::models::objects::Scope {
-        merchant_id: key.merchant_id.clone(),
-        livemode: key.mode == "live",
-    };
+    let scope = crate::db::models::objects::Scope::new(key.merchant_id.clone(), key.mode == "live");
     let view = ApiKey::from_row(now, clock::now()).view();
-    crate::payments::emit_about_key(conn, &scope, action, &view, Some(&key.id))?;
+    crate::events::emit_about_key(conn, &scope, action, &view, Some(&key.id))?;
     Ok(())
 }
 
@@ -76,6 +58,7 @@ pub fn create_key(
     conn: &mut DbConn,
     actor: &Principal,
     draft: KeyDraft,
+    reveal: Reveal,
     ip: &str,
 ) -> Result<CreatedKey, Error> {
     actor.require_hub()?;
@@ -106,13 +89,13 @@ pub fn create_key(
     let (Some(mode), Some(config), true) = (mode, config, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    require_create(actor, mode)?;
+    policy::authorize(actor, KeyAction::Create, mode, None)?;
     if mode == Mode::Live && !actor.merchant.verified {
         return Err(Error::LiveModeUnavailable(
             "Live keys need a verified account. Ask the Paydesk operator to run `paydesk merchant verify`; until then use test keys.".into(),
         ));
     }
-    let (row, secret) = new_row(actor, mode, config, expires_at);
+    let (row, secret) = new_row(actor, mode, config, expires_at, reveal);
     crate::db::transaction(conn, |conn| {
         row.insert(conn)?;
         announce_new(conn, &row)?;
@@ -140,6 +123,7 @@ pub(super) fn new_row(
     mode: Mode,
     config: KeyConfig,
     expires_at: Option<i64>,
+    reveal: Reveal,
 ) -> (ApiKeyRow, String) {
     let secret = format::generate(KeyKind::Secret, mode);
     let now = clock::now();
@@ -151,7 +135,7 @@ pub(super) fn new_row(
         publishable_key: format::generate(KeyKind::Publishable, mode),
         secret_hash: format::hash(&secret),
         secret_hint: format::hint(&secret),
-        secret_revealed: false,
+        secret_revealed: reveal == Reveal::InThisAnswer,
         permissions: config.access.to_storage(),
         allowed_ips: store_ips(&config.allowed_ips),
         rate_limit: config.rate_limit,
@@ -242,59 +226,58 @@ pub fn update_key(
     patch: KeyPatch,
     ip: &str,
 ) -> Result<ApiKey, Error> {
-    let key = get_key(conn, actor, id)?;
-    require_live_admin(actor, key.mode, "edit")?;
-    if key.status == KeyStatus::Revoked {
-        return Err(Error::InvalidState(
-            "This key is revoked; revoked keys cannot be changed.".into(),
-        ));
-    }
-    let draft = KeyDraft {
-        name: patch.name.unwrap_or_else(|| key.row.name.clone()),
-        mode: key.mode.as_str().into(),
-        permissions: patch.permissions.unwrap_or_else(|| Ok(key.access.clone())),
-        allowed_ips: patch
-            .allowed_ips
-            .unwrap_or_else(|| key.allowed_ip_strings()),
-        rate_limit: patch
-            .rate_limit
-            .unwrap_or_else(|| key.row.rate_limit.to_string()),
-        expires_in_days: String::new(),
-        api_version: patch
-            .api_version
-            .unwrap_or_else(|| key.row.api_version.clone().unwrap_or_default()),
-        require_signature: patch.require_signature.unwrap_or(key.row.require_signature),
-        canary: key.row.canary,
-    };
-    let mut errors = FieldErrors::new();
-    let config = check_config(&draft, &mut errors);
-    let (Some(config), true) = (config, errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
-    };
-    if key.mode == Mode::Live && widens(&key, &config) {
-        actor.require_sudo()?;
-    }
-    let changes = KeyChanges {
-        name: config.name,
-        permissions: config.access.to_storage(),
-        allowed_ips: store_ips(&config.allowed_ips),
-        rate_limit: config.rate_limit,
-        api_version: config.api_version,
-        require_signature: config.require_signature,
-        updated_at: clock::now(),
-    };
-    let detail = describe_changes(&key.row, &changes);
     crate::db::transaction(conn, |conn| {
+        let key = get_key(conn, actor, id)?;
+        policy::permitted(
+            actor,
+            KeyAction::Edit { widens: false },
+            key.mode,
+            Some(&key),
+        )?;
+        let draft = KeyDraft {
+            name: patch.name.unwrap_or_else(|| key.row.name.clone()),
+            mode: key.mode.as_str().into(),
+            permissions: patch.permissions.unwrap_or_else(|| Ok(key.access.clone())),
+            allowed_ips: patch
+                .allowed_ips
+                .unwrap_or_else(|| key.allowed_ip_strings()),
+            rate_limit: patch
+                .rate_limit
+                .unwrap_or_else(|| key.row.rate_limit.to_string()),
+            expires_in_days: String::new(),
+            api_version: patch
+                .api_version
+                .unwrap_or_else(|| key.row.api_version.clone().unwrap_or_default()),
+            require_signature: patch.require_signature.unwrap_or(key.row.require_signature),
+            canary: key.row.canary,
+        };
+        let mut errors = FieldErrors::new();
+        let config = check_config(&draft, &mut errors);
+        let (Some(config), true) = (config, errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let widens = widens(&key, &config);
+        policy::authorize(actor, KeyAction::Edit { widens }, key.mode, Some(&key))?;
+        let changes = KeyChanges {
+            name: config.name,
+            permissions: config.access.to_storage(),
+            allowed_ips: store_ips(&config.allowed_ips),
+            rate_limit: config.rate_limit,
+            api_version: config.api_version,
+            require_signature: config.require_signature,
+            updated_at: clock::now(),
+        };
+        let detail = describe_changes(&key.row, &changes);
         ApiKeyRow::update(conn, &key.row.id, &changes)?;
         changes::announce(conn, changes::key(&key.row.id))?;
-        audit(conn, actor, "api_key.updated", &key.row, ip, &detail)
-    })?;
-    get_key(conn, actor, id)
+        audit(conn, actor, "api_key.updated", &key.row, ip, &detail)?;
+        get_key(conn, actor, id)
+    })
 }
 
-/// Whether an edit gives a key more power (SPEC §12): a level raised, `*` granted, an
-/// allowed-IP entry removed (or the list emptied), signatures no longer required, or a
-/// higher rate limit.
+/// Whether an edit gives a key more power (SPEC §12, §13): a level raised, `*` granted,
+/// allowed IPs that admit an address the old list did not, signatures no longer
+/// required, or a higher rate limit.
 fn widens(old: &ApiKey, new: &KeyConfig) -> bool {
     use super::permissions::{Level, RESOURCES};
     let raised = RESOURCES.iter().any(|r| {
@@ -303,11 +286,10 @@ fn widens(old: &ApiKey, new: &KeyConfig) -> bool {
             .any(|l| new.access.allows(r.resource, l) && !old.access.allows(r.resource, l))
     });
     let granted_all = new.access == Access::Full && old.access != Access::Full;
-    let ip_removed = old.allowed_ips.iter().any(|n| !new.allowed_ips.contains(n))
-        || (new.allowed_ips.is_empty() && !old.allowed_ips.is_empty());
+    let more_addresses = policy::ips_widen(&old.allowed_ips, &new.allowed_ips);
     let unsigned = old.row.require_signature && !new.require_signature;
     let faster = new.rate_limit > old.row.rate_limit;
-    raised || granted_all || ip_removed || unsigned || faster
+    raised || granted_all || more_addresses || unsigned || faster
 }
 
 fn describe_changes(old: &ApiKeyRow, new: &KeyChanges) -> String {

@@ -421,7 +421,8 @@ pub async fn create_key(
         .db
         .run(move |c| {
             let make = |c: &mut DbConn| {
-                let created = service::create_key(c, &actor, draft, &ip)?;
+                let created =
+                    service::create_key(c, &actor, draft, service::Reveal::OnShowOncePage, &ip)?;
                 let webhook_secret = match webhook_url {
                     Some(url) => Some(
                         crate::webhooks::endpoints::create_for_key(
@@ -1043,7 +1044,16 @@ pub async fn roll_key(
     let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
     match page::state(&req)
         .db
-        .run(move |c| lifecycle::roll_key(c, &actor, &key_id, grace, &ip))
+        .run(move |c| {
+            lifecycle::roll_key(
+                c,
+                &actor,
+                &key_id,
+                grace,
+                service::Reveal::OnShowOncePage,
+                &ip,
+            )
+        })
         .await
     {
         Ok(created) => {

@@ -4,7 +4,6 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::outbox;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::crypto::Sealer;
@@ -12,6 +11,7 @@ use crate::db::DbConn;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::Error;
+use crate::events::outbox;
 
 /// The grace periods a roll offers: the same as for keys.
 pub use crate::keys::lifecycle::ROLL_GRACE_SECONDS;
@@ -99,15 +99,7 @@ fn audit(
 
 /// Live endpoints are Admins' to create, edit, enable or roll (SPEC §9).
 fn require_manage(actor: &Principal, livemode: bool) -> Result<(), Error> {
-    actor.require_hub()?;
-    if livemode {
-        crate::keys::service::require_live_admin(
-            actor,
-            crate::keys::Mode::Live,
-            "create, edit or roll",
-        )?;
-    }
-    Ok(())
+    crate::keys::policy::may_manage_endpoint(actor, livemode)
 }
 
 pub fn create(
@@ -440,11 +432,9 @@ pub fn note_attempt(
                     &format!("{} — failing for 3 days", row.url),
                 )?;
                 let now_row = EndpointRow::by_id(conn, &row.id)?;
-                let scope = crate::db::models::objects::Scope {
-                    merchant_id: row.merchant_id.clone(),
-                    livemode: row.livemode,
-                };
-                crate::payments::emit_about_key(
+                let scope =
+                    crate::db::models::objects::Scope::new(row.merchant_id.clone(), row.livemode);
+                crate::events::emit_about_key(
                     conn,
                     &scope,
                     "webhook_endpoint.disabled",

@@ -271,3 +271,74 @@ on_both_backends! {
         }
     }
 }
+
+/// Moves every session's last password entry 16 minutes into the past (a stale token).
+fn age_sudo(app: &TestApp) {
+    use diesel::prelude::*;
+    use paydesk::db::schema::sessions;
+    let mut conn = app.db().conn().unwrap();
+    diesel::update(sessions::table)
+        .set(sessions::sudo_at.eq(Some(paydesk::clock::now() - 16 * 60)))
+        .execute(&mut *conn)
+        .unwrap();
+}
+
+on_both_backends! {
+    async fn of_ten_concurrent_rolls_of_one_key_exactly_one_succeeds(app) {
+        app.setup_admin().await;
+        let token = app.api_token("admin@acme.test").await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+            .json(&json!({"name": "K", "permissions": "*"})).send().await.unwrap();
+        let created: Value = res.json().await.unwrap();
+        let id = created["data"]["id"].as_str().unwrap().to_owned();
+        let url = app.url(&format!("/api/v1/api-keys/{id}/roll"));
+        let mut rolls = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            rolls.spawn(app.client.post(&url).bearer_auth(&token).json(&json!({"grace_period_seconds": 3600})).send());
+        }
+        let mut answers = Vec::new();
+        while let Some(res) = rolls.join_next().await {
+            let res = res.unwrap().unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            answers.push((status, body["error"]["code"].as_str().unwrap_or("").to_owned()));
+        }
+        answers.sort();
+        let mut expected = vec![(201, String::new())];
+        expected.extend(std::iter::repeat_n((409, "invalid_state".to_owned()), 9));
+        assert_eq!(answers, expected);
+        // One successor exists, and the old key points at it.
+        let res = app.client.get(app.url("/api/v1/api-keys?limit=100")).bearer_auth(&token).send().await.unwrap();
+        let list: Value = res.json().await.unwrap();
+        assert_eq!(list["data"]["data"].as_array().unwrap().len(), 2, "{list}");
+    }
+
+    async fn a_stale_token_cannot_open_a_live_key_to_more_addresses(app) {
+        app.setup_admin().await;
+        app.verify_merchant("Acme");
+        let token = app.api_token("admin@acme.test").await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+            .json(&json!({"name": "Live", "mode": "live", "permissions": "*", "allowed_ips": ["203.0.113.7", "10.0.0.0/24"]})).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().await.unwrap();
+        let path = app.url(&format!("/api/v1/api-keys/{}", created["data"]["id"].as_str().unwrap()));
+        age_sudo(&app);
+        let patch = |ips: Value| app.client.patch(&path).bearer_auth(&token).json(&json!({"allowed_ips": ips})).send();
+        for wider in [
+            json!(["203.0.113.7", "10.0.0.0/24", "0.0.0.0/0"]),
+            json!(["203.0.113.7", "10.0.0.0/24", "198.51.100.1"]),
+            json!(["203.0.113.7", "10.0.0.0/16"]),
+            json!([]),
+        ] {
+            let res = patch(wider.clone()).await.unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            assert_eq!((status, code(&body)), (403, "reauthentication_required"), "{wider}");
+        }
+        // Narrowing needs no sudo.
+        let res = patch(json!(["10.0.0.0/25"])).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["data"]["allowed_ips"], json!(["10.0.0.0/25"]));
+    }
+}

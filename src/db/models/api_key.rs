@@ -115,22 +115,27 @@ impl ApiKeyRow {
         Ok(n == 1)
     }
 
-    /// After a roll: the old key stops at `expires_at` and points at its successor.
+    /// After a roll: the old key stops at `expires_at` and points at its successor. False
+    /// when it was rolled already (the guard that makes concurrent rolls exclusive).
     pub fn retire(
         conn: &mut DbConn,
         id: &str,
         expires_at: i64,
         rolled_to: &str,
         now: i64,
-    ) -> QueryResult<()> {
-        diesel::update(api_keys::table.find(id))
-            .set((
-                api_keys::expires_at.eq(Some(expires_at)),
-                api_keys::rolled_to.eq(Some(rolled_to)),
-                api_keys::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .map(drop)
+    ) -> QueryResult<bool> {
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::rolled_to.is_null()),
+        )
+        .set((
+            api_keys::expires_at.eq(Some(expires_at)),
+            api_keys::rolled_to.eq(Some(rolled_to)),
+            api_keys::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
     }
 
     /// Marks the secret as shown. True only for the one call that flips it, so the
