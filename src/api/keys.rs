@@ -47,11 +47,12 @@ pub async fn list_keys(
                 .ok_or_else(|| bad_filter("status", "active, suspended, revoked or expired"))?,
         );
     }
+    let (after, fetch) = (page.starting_after.clone(), page.fetch());
     let keys = AppState::of(&req)
         .db
-        .run(move |c| service::list_keys(c, &who, &filter))
+        .run(move |c| service::list_keys_page(c, &who, &filter, after.as_deref(), fetch))
         .await?;
-    context::ok(list::page_of(&keys, &page, |k| &k.row.id, ApiKey::view)?)
+    context::ok(list::list(keys.iter().map(ApiKey::view).collect(), &page))
 }
 
 fn bad_filter(field: &'static str, allowed: &str) -> ApiError {

@@ -55,31 +55,6 @@ pub struct List<T> {
     pub has_more: bool,
 }
 
-/// One page of a list already in memory, newest first (key-management and webhook lists,
-/// which are small): the objects after `starting_after`, which must be in the list.
-pub fn page_of<T, V>(
-    all: &[T],
-    page: &Page,
-    id: impl Fn(&T) -> &str,
-    view: impl Fn(&T) -> V,
-) -> Result<List<V>, Error> {
-    let start = match &page.starting_after {
-        None => 0,
-        Some(cursor) => {
-            all.iter()
-                .position(|x| id(x) == cursor)
-                .ok_or_else(|| Error::field("starting_after", "no such object in this list"))?
-                + 1
-        }
-    };
-    let rows = all[start..]
-        .iter()
-        .take(page.fetch() as usize)
-        .map(view)
-        .collect();
-    Ok(list(rows, page))
-}
-
 /// The list object from rows fetched with `Page::fetch`.
 pub fn list<T>(mut rows: Vec<T>, page: &Page) -> List<T> {
     let has_more = rows.len() as i64 > page.limit;

@@ -133,11 +133,12 @@ pub async fn list_endpoints(
     query: Query,
 ) -> ApiResult<List<WebhookEndpoint>> {
     let page = Page::from_query(&query)?;
-    let all = AppState::of(&req)
+    let (after, fetch) = (page.starting_after.clone(), page.fetch());
+    let rows = AppState::of(&req)
         .db
-        .run(move |c| endpoints::list(c, &who))
+        .run(move |c| endpoints::list_page(c, &who, after.as_deref(), fetch))
         .await?;
-    context::ok(list::page_of(&all, &page, |e| &e.id, Clone::clone)?)
+    context::ok(list::list(rows, &page))
 }
 
 pub async fn get_endpoint(
@@ -318,11 +319,12 @@ pub async fn list_deliveries(
     query: Query,
 ) -> ApiResult<List<WebhookDelivery>> {
     let page = Page::from_query(&query)?;
+    let (after, fetch) = (page.starting_after.clone(), page.fetch());
     let rows = AppState::of(&req)
         .db
-        .run(move |c| endpoints::deliveries(c, &who, &id, 1000))
+        .run(move |c| endpoints::deliveries(c, &who, &id, after.as_deref(), fetch))
         .await?;
-    context::ok(list::page_of(&rows, &page, |d| &d.id, delivery_view)?)
+    context::ok(list::list(rows.iter().map(delivery_view).collect(), &page))
 }
 
 /// Sends an event again to the same endpoint, as a new delivery.

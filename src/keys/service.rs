@@ -185,6 +185,42 @@ pub fn list_keys(
         .collect())
 }
 
+/// One page of keys, newest first, filtered and paged in the database: after the key
+/// `starting_after` (one of this merchant's), `fetch` at most.
+pub fn list_keys_page(
+    conn: &mut DbConn,
+    actor: &Principal,
+    filter: &KeyFilter,
+    starting_after: Option<&str>,
+    fetch: i64,
+) -> Result<Vec<ApiKey>, Error> {
+    policy::permitted(actor, KeyAction::View, Mode::Test, None)?;
+    let after = match starting_after {
+        None => None,
+        Some(id) => match ApiKeyRow::find(conn, &actor.merchant.id, id) {
+            Ok(row) => Some((row.created_at, row.id)),
+            Err(diesel::result::Error::NotFound) => {
+                return Err(Error::field(
+                    "starting_after",
+                    "no such object in this list",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let now = clock::now();
+    let rows = ApiKeyRow::page(
+        conn,
+        &actor.merchant.id,
+        filter.mode.map(Mode::as_str),
+        filter.status.map(KeyStatus::as_str),
+        now,
+        after.as_ref().map(|(at, id)| (*at, id.as_str())),
+        fetch,
+    )?;
+    Ok(rows.into_iter().map(|r| ApiKey::from_row(r, now)).collect())
+}
+
 pub fn get_key(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<ApiKey, Error> {
     actor.require_hub()?;
     Ok(ApiKey::from_row(

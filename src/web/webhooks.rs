@@ -410,7 +410,7 @@ async fn detail_page(
         .db
         .run(move |c| {
             let row = endpoints::get(c, &actor, &id)?;
-            let deliveries = endpoints::deliveries(c, &actor, &id, LOG_LINES)?;
+            let deliveries = endpoints::deliveries(c, &actor, &id, None, LOG_LINES)?;
             Ok((row, deliveries))
         })
         .await?;

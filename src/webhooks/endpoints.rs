@@ -164,6 +164,37 @@ pub fn list(conn: &mut DbConn, actor: &Principal) -> Result<Vec<WebhookEndpoint>
         .collect())
 }
 
+/// One page of endpoints, newest first, after the endpoint `starting_after` (which must
+/// be one of this merchant's), `fetch` at most.
+pub fn list_page(
+    conn: &mut DbConn,
+    actor: &Principal,
+    starting_after: Option<&str>,
+    fetch: i64,
+) -> Result<Vec<WebhookEndpoint>, Error> {
+    actor.require_hub()?;
+    let after = match starting_after {
+        None => None,
+        Some(id) => Some(cursor_of(EndpointRow::find(conn, &actor.merchant.id, id))?),
+    };
+    let after = after.as_ref().map(|(at, id)| (*at, id.as_str()));
+    Ok(EndpointRow::page(conn, &actor.merchant.id, after, fetch)?
+        .iter()
+        .map(view)
+        .collect())
+}
+
+fn cursor_of(found: diesel::QueryResult<EndpointRow>) -> Result<(i64, String), Error> {
+    match found {
+        Ok(row) => Ok((row.created_at, row.id)),
+        Err(diesel::result::Error::NotFound) => Err(Error::field(
+            "starting_after",
+            "no such object in this list",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn get(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<EndpointRow, Error> {
     actor.require_hub()?;
     Ok(EndpointRow::find(conn, &actor.merchant.id, id)?)
@@ -284,15 +315,35 @@ pub fn roll_secret(
     Ok((view(&get(conn, actor, id)?), secret))
 }
 
-/// An endpoint's deliveries, newest first (at most `limit`).
+/// An endpoint's deliveries, newest first, older than `starting_after` (a delivery of
+/// this endpoint), `limit` at most: paged in the database, so every one is reachable.
 pub fn deliveries(
     conn: &mut DbConn,
     actor: &Principal,
     id: &str,
+    starting_after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, Error> {
     let endpoint = get(conn, actor, id)?;
-    Ok(DeliveryRow::for_endpoint(conn, &endpoint.id, limit)?)
+    if let Some(cursor) = starting_after {
+        let ours = match DeliveryRow::find(conn, cursor) {
+            Ok(d) => d.endpoint_id == endpoint.id,
+            Err(diesel::result::Error::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !ours {
+            return Err(Error::field(
+                "starting_after",
+                "no such object in this list",
+            ));
+        }
+    }
+    Ok(DeliveryRow::for_endpoint(
+        conn,
+        &endpoint.id,
+        starting_after,
+        limit,
+    )?)
 }
 
 /// Sends a delivery's event again to the same endpoint, as a new delivery.

@@ -10,6 +10,7 @@ use support::*;
 mod controls;
 mod keys;
 mod leaks;
+mod lists;
 mod logs;
 mod observe;
 mod openapi;

@@ -89,6 +89,51 @@ impl ApiKeyRow {
         query.load(conn)
     }
 
+    /// One page of a merchant's keys, newest first, filtered in the database: `status` as
+    /// shown (`expired` is decided from `expires_at` at `now`), after the key `after`
+    /// (its creation time and id), `fetch` rows at most.
+    #[allow(clippy::too_many_arguments)]
+    pub fn page(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        mode: Option<&str>,
+        status: Option<&str>,
+        now: i64,
+        after: Option<(i64, &str)>,
+        fetch: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let live = api_keys::expires_at
+            .is_null()
+            .or(api_keys::expires_at.gt(now));
+        let mut query = api_keys::table
+            .filter(api_keys::merchant_id.eq(merchant_id))
+            .order((api_keys::created_at.desc(), api_keys::id.desc()))
+            .limit(fetch)
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some(mode) = mode {
+            query = query.filter(api_keys::mode.eq(mode.to_owned()));
+        }
+        query = match status {
+            None => query,
+            Some("revoked") => query.filter(api_keys::status.eq("revoked")),
+            Some("expired") => query
+                .filter(api_keys::status.ne("revoked"))
+                .filter(api_keys::expires_at.le(now)),
+            Some(other) => query
+                .filter(api_keys::status.eq(other.to_owned()))
+                .filter(live),
+        };
+        if let Some((created_at, id)) = after {
+            query = query.filter(
+                api_keys::created_at.lt(created_at).or(api_keys::created_at
+                    .eq(created_at)
+                    .and(api_keys::id.lt(id.to_owned()))),
+            );
+        }
+        query.load(conn)
+    }
+
     pub fn update(conn: &mut DbConn, id: &str, changes: &KeyChanges) -> QueryResult<()> {
         diesel::update(api_keys::table.find(id))
             .set(changes)

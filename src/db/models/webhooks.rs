@@ -69,6 +69,31 @@ impl EndpointRow {
             .load(conn)
     }
 
+    /// One page of a merchant's endpoints, newest first, after the endpoint `after` (its
+    /// creation time and id).
+    pub fn page(
+        conn: &mut DbConn,
+        merchant_id: &str,
+        after: Option<(i64, &str)>,
+        fetch: i64,
+    ) -> QueryResult<Vec<Self>> {
+        use webhook_endpoints as we;
+        let mut query = we::table
+            .filter(we::merchant_id.eq(merchant_id))
+            .order((we::created_at.desc(), we::id.desc()))
+            .limit(fetch)
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some((created_at, id)) = after {
+            query = query.filter(
+                we::created_at
+                    .lt(created_at)
+                    .or(we::created_at.eq(created_at).and(we::id.lt(id.to_owned()))),
+            );
+        }
+        query.load(conn)
+    }
+
     /// The enabled endpoints of a merchant and mode (the outbox's recipients).
     pub fn enabled_in(
         conn: &mut DbConn,
@@ -159,18 +184,24 @@ impl DeliveryRow {
         )
     }
 
-    /// An endpoint's deliveries, newest first.
+    /// An endpoint's deliveries, newest first, older than the delivery `after` (ids are
+    /// time-ordered), `limit` at most.
     pub fn for_endpoint(
         conn: &mut DbConn,
         endpoint_id: &str,
+        after: Option<&str>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        webhook_deliveries::table
+        let mut query = webhook_deliveries::table
             .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
             .order(webhook_deliveries::id.desc())
             .limit(limit)
             .select(Self::as_select())
-            .load(conn)
+            .into_boxed();
+        if let Some(after) = after {
+            query = query.filter(webhook_deliveries::id.lt(after.to_owned()));
+        }
+        query.load(conn)
     }
 
     /// Takes up to `limit` due deliveries for one attempt each: their due time moves
