@@ -1,7 +1,95 @@
-//! The one error type of the service layer. Pages render it as `errors/error.html`,
-//! the JSON API as the envelope; both map the same variants to the same statuses.
+//! The one error type of the service layer and the catalogue of the contract's error
+//! codes. Pages render an `Error` as `errors/error.html`, the JSON API as the envelope;
+//! both, and the OpenAPI document, take each code's status from `ErrorCode`.
 
 use std::collections::BTreeMap;
+
+/// Declares each code once: its name in the contract, its status and, where every use
+/// says the same thing, its message.
+macro_rules! catalogue {
+    ($($variant:ident = $name:literal, $status:literal $(, $message:literal)?;)*) => {
+        /// Every error code of the contract (SPEC §4 and §11).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            /// The whole catalogue, in the order the reference lists it.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The code as the envelope's `error.code` spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+
+            /// The HTTP status answered with this code.
+            pub const fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)*
+                }
+            }
+
+            /// The message used when the refusal has nothing more specific to say.
+            pub const fn message(self) -> Option<&'static str> {
+                match self {
+                    $(ErrorCode::$variant => catalogue!(@message $($message)?),)*
+                }
+            }
+        }
+
+        /// The catalogue as `(code, status)` pairs, for lookups by name and the reference.
+        pub const CODES: &[(&str, u16)] = &[$(($name, $status),)*];
+    };
+    (@message) => { None };
+    (@message $message:literal) => { Some($message) };
+}
+
+catalogue! {
+    InvalidRequest = "invalid_request", 400;
+    InvalidJson = "invalid_json", 400;
+    InvalidVersion = "invalid_version", 400;
+    InvalidIdempotencyKey = "invalid_idempotency_key", 400;
+    MissingAuthorization = "missing_authorization", 401;
+    InvalidApiKey = "invalid_api_key", 401;
+    ApiKeyExpired = "api_key_expired", 401;
+    SignatureInvalid = "signature_invalid", 401;
+    SignatureRequired = "signature_required", 401;
+    InvalidToken = "invalid_token", 401,
+        "This route needs a user token: get one from POST /api/v1/auth/login and send it as Authorization: Bearer <token>.";
+    InvalidCredentials = "invalid_credentials", 401;
+    OtpRequired = "otp_required", 401;
+    Forbidden = "forbidden", 403;
+    InsufficientScope = "insufficient_scope", 403;
+    IpNotAllowed = "ip_not_allowed", 403;
+    ApiKeySuspended = "api_key_suspended", 403;
+    LiveModeUnavailable = "live_mode_unavailable", 403;
+    ReauthenticationRequired = "reauthentication_required", 403,
+        "This change needs a sign-in from the last 15 minutes: sign in again (POST /api/v1/auth/login) and retry with the new token.";
+    TwoFactorRequired = "two_factor_required", 403;
+    NotFound = "not_found", 404, "No such object or route.";
+    MethodNotAllowed = "method_not_allowed", 405, "This route does not accept that method.";
+    RequestTimeout = "request_timeout", 408;
+    IdempotencyKeyInUse = "idempotency_key_in_use", 409;
+    InvalidState = "invalid_state", 409;
+    Conflict = "conflict", 409;
+    PayloadTooLarge = "payload_too_large", 413, "Request bodies are limited to 64 KiB.";
+    UnsupportedMediaType = "unsupported_media_type", 415;
+    IdempotencyKeyReused = "idempotency_key_reused", 422;
+    RateLimited = "rate_limited", 429;
+    InternalError = "internal_error", 500,
+        "Paydesk could not finish this request. Retry it; if it keeps failing, contact support with the request_id.";
+    DatabaseUnavailable = "database_unavailable", 503;
+}
+
+impl ErrorCode {
+    /// The code of that name, if the contract has one.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
 
 /// Messages for fields, keyed by field name, shown beside the field on pages and in
 /// `details.fields` in the API.
@@ -56,6 +144,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// The contract's code for this error; its status comes from the catalogue.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) => ErrorCode::InvalidRequest,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::BadCredentials | Self::Locked(_) => ErrorCode::InvalidCredentials,
+            Self::OtpRequired => ErrorCode::OtpRequired,
+            Self::TwoFactorRequired => ErrorCode::TwoFactorRequired,
+            Self::ReauthenticationRequired => ErrorCode::ReauthenticationRequired,
+            Self::Throttled(_) => ErrorCode::RateLimited,
+            Self::LiveModeUnavailable(_) => ErrorCode::LiveModeUnavailable,
+            Self::InvalidState(_) => ErrorCode::InvalidState,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
     pub fn internal(msg: impl Into<String>) -> Self {
         Self::Internal(msg.into())
     }
@@ -77,5 +183,27 @@ impl From<diesel::result::Error> for Error {
             diesel::result::Error::NotFound => Self::NotFound,
             other => Self::Internal(format!("database: {other}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_code_is_declared_once_with_a_valid_status() {
+        for (i, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(ErrorCode::named(code.as_str()), Some(*code));
+            assert!(
+                !ErrorCode::ALL[..i]
+                    .iter()
+                    .any(|c| c.as_str() == code.as_str()),
+                "{} twice",
+                code.as_str()
+            );
+            assert!((400..600).contains(&code.status()), "{}", code.as_str());
+            assert_eq!(CODES[i], (code.as_str(), code.status()));
+        }
+        assert_eq!(ErrorCode::named("no_such_code"), None);
     }
 }

@@ -12,7 +12,7 @@ use actix_web::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::telemetry::RequestId;
 use crate::versions;
 
@@ -50,6 +50,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A refusal with a code and status the caller chose. Prefer `of`, which takes the
+    /// status from the catalogue.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -58,6 +60,16 @@ impl ApiError {
             details: None,
             retry_after: None,
         }
+    }
+
+    /// A refusal with a code of the catalogue, answered with that code's status.
+    pub fn of(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(status(code), code.as_str(), message)
+    }
+
+    /// A refusal with the catalogue's own message for the code.
+    fn standard(code: ErrorCode) -> Self {
+        Self::of(code, code.message().unwrap_or_default())
     }
 
     pub fn retry_after(mut self, secs: i64) -> Self {
@@ -71,20 +83,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No such object or route.",
-        )
+        Self::standard(ErrorCode::NotFound)
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "This route needs a user token: get one from POST /api/v1/auth/login and send \
-             it as Authorization: Bearer <token>.",
-        )
+        Self::standard(ErrorCode::InvalidToken)
     }
 
     /// `error.details` is always there (`{}` when there is nothing to add), so clients
@@ -112,56 +115,34 @@ impl ResponseError for ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
+        let code = e.code();
         match e {
-            Error::Invalid(fields) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
+            Error::Invalid(fields) => Self::of(
+                code,
                 "Some fields are missing or invalid; see details.fields.",
             )
             .details(json!({ "fields": fields })),
-            Error::Forbidden(msg) => Self::new(StatusCode::FORBIDDEN, "forbidden", msg),
-            Error::NotFound => Self::not_found(),
-            Error::BadCredentials => Self::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                e.to_string(),
-            ),
-            Error::Locked(_) => Self::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                e.to_string(),
-            ),
-            Error::Throttled(secs) => {
-                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string())
-                    .retry_after(secs)
-            }
-            Error::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
-            Error::LiveModeUnavailable(msg) => {
-                Self::new(StatusCode::FORBIDDEN, "live_mode_unavailable", msg)
-            }
-            Error::InvalidState(msg) => Self::new(StatusCode::CONFLICT, "invalid_state", msg),
-            Error::OtpRequired => {
-                Self::new(StatusCode::UNAUTHORIZED, "otp_required", e.to_string())
-            }
-            Error::TwoFactorRequired => {
-                Self::new(StatusCode::FORBIDDEN, "two_factor_required", e.to_string())
-            }
-            Error::ReauthenticationRequired => Self::new(
-                StatusCode::FORBIDDEN,
-                "reauthentication_required",
-                "This change needs a sign-in from the last 15 minutes: sign in again (POST /api/v1/auth/login) and retry with the new token.",
-            ),
+            Error::Forbidden(msg)
+            | Error::Conflict(msg)
+            | Error::LiveModeUnavailable(msg)
+            | Error::InvalidState(msg) => Self::of(code, msg),
+            Error::NotFound | Error::ReauthenticationRequired => Self::standard(code),
+            Error::Throttled(secs) => Self::of(code, e.to_string()).retry_after(secs),
+            Error::BadCredentials
+            | Error::Locked(_)
+            | Error::OtpRequired
+            | Error::TwoFactorRequired => Self::of(code, e.to_string()),
             Error::Internal(msg) => {
                 tracing::error!(error = %msg, "api request failed");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "Paydesk could not finish this request. Retry it; if it keeps failing, \
-                     contact support with the request_id.",
-                )
+                Self::standard(code)
             }
         }
     }
+}
+
+/// A code's status from the catalogue.
+fn status(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Gives the request an id, and makes sure every answer under /api/v1 is an envelope
@@ -267,11 +248,7 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
 
 fn from_status(status: StatusCode) -> ApiError {
     match status {
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method_not_allowed",
-            "This route does not accept that method.",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::standard(ErrorCode::MethodNotAllowed),
         StatusCode::NOT_FOUND => ApiError::not_found(),
         StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
         s if s.is_client_error() => {
@@ -282,11 +259,7 @@ fn from_status(status: StatusCode) -> ApiError {
 }
 
 pub fn payload_too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "Request bodies are limited to 64 KiB.",
-    )
+    ApiError::standard(ErrorCode::PayloadTooLarge)
 }
 
 /// JSON bodies: 64 KiB at most; anything unreadable is `invalid_json`, JSON of the wrong
@@ -303,9 +276,8 @@ pub fn json_config() -> web::JsonConfig {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => payload_too_large(),
                 JsonPayloadError::Deserialize(e) => body_error(e),
-                other => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
+                other => ApiError::of(
+                    ErrorCode::InvalidJson,
                     format!("The body could not be read: {other}"),
                 ),
             };
@@ -317,15 +289,13 @@ pub fn json_config() -> web::JsonConfig {
 /// mistyped fields) is `invalid_request`.
 pub fn body_error(e: &serde_json::Error) -> ApiError {
     if e.is_data() {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
+        ApiError::of(
+            ErrorCode::InvalidRequest,
             format!("The body does not match this endpoint: {e}"),
         )
     } else {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
+        ApiError::of(
+            ErrorCode::InvalidJson,
             format!("The body is not valid JSON: {e}"),
         )
     }

@@ -273,7 +273,7 @@ fn stored_error_code(status: u16, body: &str) -> Option<&'static str> {
     let code = value.pointer("/error/code")?.as_str()?;
     // Codes are the contract's constants; an unknown one is shown as such.
     Some(
-        super::openapi::CODES
+        crate::error::CODES
             .iter()
             .map(|(c, _)| *c)
             .find(|c| *c == code)

@@ -8,103 +8,57 @@ use serde_json::{Map, Value, json};
 
 use super::describe::Components;
 use super::routes::{self, Endpoint, Guard};
+use crate::error::ErrorCode::{self, *};
 use crate::state::AppState;
 use crate::versions;
 
-/// Every error code of the contract with its status (SPEC §4 and §11).
-pub const CODES: &[(&str, u16)] = &[
-    ("invalid_request", 400),
-    ("invalid_json", 400),
-    ("invalid_version", 400),
-    ("invalid_idempotency_key", 400),
-    ("missing_authorization", 401),
-    ("invalid_api_key", 401),
-    ("api_key_expired", 401),
-    ("signature_invalid", 401),
-    ("signature_required", 401),
-    ("invalid_token", 401),
-    ("invalid_credentials", 401),
-    ("otp_required", 401),
-    ("forbidden", 403),
-    ("insufficient_scope", 403),
-    ("ip_not_allowed", 403),
-    ("api_key_suspended", 403),
-    ("live_mode_unavailable", 403),
-    ("reauthentication_required", 403),
-    ("two_factor_required", 403),
-    ("not_found", 404),
-    ("method_not_allowed", 405),
-    ("request_timeout", 408),
-    ("idempotency_key_in_use", 409),
-    ("invalid_state", 409),
-    ("conflict", 409),
-    ("payload_too_large", 413),
-    ("unsupported_media_type", 415),
-    ("idempotency_key_reused", 422),
-    ("rate_limited", 429),
-    ("internal_error", 500),
-    ("database_unavailable", 503),
-];
-
-fn status_of(code: &str) -> u16 {
-    CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(500, |(_, s)| *s)
-}
-
 /// The codes an operation can answer with: those its guard, method, body, query and path
 /// imply, and its own.
-pub fn error_codes(e: &Endpoint) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = Vec::new();
+pub fn error_codes(e: &Endpoint) -> Vec<ErrorCode> {
+    let mut codes: Vec<ErrorCode> = Vec::new();
     let writes = e.method == Method::POST || e.method == Method::PATCH;
     match e.guard {
         Guard::Key(policy) => {
             codes.extend([
-                "missing_authorization",
-                "invalid_api_key",
-                "api_key_expired",
-                "signature_invalid",
-                "signature_required",
-                "api_key_suspended",
-                "ip_not_allowed",
-                "rate_limited",
-                "invalid_version",
+                MissingAuthorization,
+                InvalidApiKey,
+                ApiKeyExpired,
+                SignatureInvalid,
+                SignatureRequired,
+                ApiKeySuspended,
+                IpNotAllowed,
+                RateLimited,
+                InvalidVersion,
             ]);
             if policy.needs.is_some() {
-                codes.push("insufficient_scope");
+                codes.push(InsufficientScope);
             }
             if !policy.publishable {
-                codes.push("forbidden");
+                codes.push(Forbidden);
             }
             if writes {
                 codes.extend([
-                    "invalid_idempotency_key",
-                    "idempotency_key_in_use",
-                    "idempotency_key_reused",
+                    InvalidIdempotencyKey,
+                    IdempotencyKeyInUse,
+                    IdempotencyKeyReused,
                 ]);
             }
         }
-        Guard::UserToken => codes.extend(["invalid_token", "forbidden"]),
+        Guard::UserToken => codes.extend([InvalidToken, Forbidden]),
         Guard::Public => {}
     }
     let mut components = Components::new();
     if (e.doc.shape.body)(&mut components).is_some() {
-        codes.extend([
-            "invalid_json",
-            "invalid_request",
-            "payload_too_large",
-            "request_timeout",
-        ]);
+        codes.extend([InvalidJson, InvalidRequest, PayloadTooLarge, RequestTimeout]);
     }
     if (e.doc.shape.query)() {
-        codes.push("invalid_request");
+        codes.push(InvalidRequest);
     }
     if e.path.contains('{') {
-        codes.push("not_found");
+        codes.push(NotFound);
     }
     codes.extend(e.doc.errors);
-    codes.extend(["internal_error", "database_unavailable"]);
+    codes.extend([InternalError, DatabaseUnavailable]);
     let mut seen = Vec::new();
     codes.retain(|c| {
         let new = !seen.contains(c);
@@ -244,11 +198,11 @@ fn parameters(e: &Endpoint) -> Vec<Value> {
     params
 }
 
-fn error_response(codes: &[&str], status: u16) -> Value {
+fn error_response(codes: &[ErrorCode], status: u16) -> Value {
     let listed: Vec<&str> = codes
         .iter()
-        .copied()
-        .filter(|c| status_of(c) == status)
+        .filter(|c| c.status() == status)
+        .map(|c| c.as_str())
         .collect();
     json!({
         "description": listed.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
@@ -278,7 +232,7 @@ fn operation(e: &Endpoint, components: &mut Components) -> Value {
         }),
     );
     let codes = error_codes(e);
-    let mut statuses: Vec<u16> = codes.iter().map(|c| status_of(c)).collect();
+    let mut statuses: Vec<u16> = codes.iter().map(|c| c.status()).collect();
     statuses.sort_unstable();
     statuses.dedup();
     for s in statuses {
@@ -418,11 +372,11 @@ pub fn document(origin: &str) -> Value {
                         "label": {"type": "string", "enum": ["true_positive", "false_positive"]},
                     }},
                 }}}},
-                "400": error_response(&["invalid_json", "invalid_request"], 400),
-                "413": error_response(&["payload_too_large"], 413),
-                "429": error_response(&["rate_limited"], 429),
-                "500": error_response(&["internal_error"], 500),
-                "503": error_response(&["database_unavailable"], 503),
+                "400": error_response(&[InvalidJson, InvalidRequest], 400),
+                "413": error_response(&[PayloadTooLarge], 413),
+                "429": error_response(&[RateLimited], 429),
+                "500": error_response(&[InternalError], 500),
+                "503": error_response(&[DatabaseUnavailable], 503),
             },
         }}),
     );

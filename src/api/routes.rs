@@ -11,6 +11,7 @@ use super::gate::{self, KeyPolicy};
 use super::{
     auth, client_sessions, customers, events, keys, payments, plans, subscriptions, webhooks,
 };
+use crate::error::ErrorCode;
 use crate::keys::permissions::{Level, Resource};
 
 /// Who may call a route.
@@ -42,7 +43,7 @@ pub struct Doc {
     /// Query parameters besides `limit` and `starting_after`: name, description, values.
     pub filters: &'static [Filter],
     /// Error codes this operation can return beyond the ones every such operation can.
-    pub errors: &'static [&'static str],
+    pub errors: &'static [ErrorCode],
 }
 
 pub struct Filter {
@@ -132,20 +133,22 @@ const USAGE_FILTERS: &[Filter] = &[Filter {
 }];
 
 /// Changes a key cannot take in its status (a revoked key cannot be edited).
-const KEY_STATE: &[&str] = &["invalid_state"];
+const KEY_STATE: &[ErrorCode] = &[ErrorCode::InvalidState];
 
 /// The table. More specific paths come before `{id}` paths they would otherwise match.
 pub fn table() -> Vec<Endpoint> {
+    use ErrorCode::{InvalidCredentials, InvalidRequest, InvalidState, LiveModeUnavailable};
+    use ErrorCode::{NotFound, RateLimited, UnsupportedMediaType};
     use Level::{Read, Write};
     use Resource::*;
     vec![
         endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
-            errors: &["invalid_credentials", "unsupported_media_type", "rate_limited"]),
+            errors: &[InvalidCredentials, UnsupportedMediaType, RateLimited]),
         endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
         endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),
         endpoint!(POST "/api-keys", Guard::UserToken, keys::create_key, "Create an API key",
-            errors: &["live_mode_unavailable"]),
+            errors: &[LiveModeUnavailable]),
         endpoint!(GET "/api-keys/{id}", Guard::UserToken, keys::get_key, "Retrieve an API key"),
         endpoint!(PATCH "/api-keys/{id}", Guard::UserToken, keys::update_key, "Update an API key",
             errors: KEY_STATE),
@@ -159,10 +162,10 @@ pub fn table() -> Vec<Endpoint> {
             "Roll an API key: a new pair, the old one ending after a grace period", errors: KEY_STATE),
         endpoint!(GET "/api-keys/{id}/usage", Guard::UserToken, keys::get_key_usage,
             "A key's requests per hour (24h) or per day (30d), by status class",
-            filters: USAGE_FILTERS, errors: &["invalid_request"]),
+            filters: USAGE_FILTERS, errors: &[InvalidRequest]),
         endpoint!(GET "/webhook-endpoints", Guard::UserToken, webhooks::list_endpoints, "List webhook endpoints"),
         endpoint!(POST "/webhook-endpoints", Guard::UserToken, webhooks::create_endpoint,
-            "Create a webhook endpoint (the answer alone holds its signing secret)", errors: &["live_mode_unavailable"]),
+            "Create a webhook endpoint (the answer alone holds its signing secret)", errors: &[LiveModeUnavailable]),
         endpoint!(GET "/webhook-endpoints/{id}", Guard::UserToken, webhooks::get_endpoint, "Retrieve a webhook endpoint"),
         endpoint!(PATCH "/webhook-endpoints/{id}", Guard::UserToken, webhooks::update_endpoint, "Update, disable or enable a webhook endpoint"),
         endpoint!(DELETE "/webhook-endpoints/{id}", Guard::UserToken, webhooks::delete_endpoint, "Delete a webhook endpoint"),
@@ -176,7 +179,7 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(POST "/client-session", needs(ClientSessions, Write), client_sessions::create_client_session,
             "Create a client session"),
         endpoint!(PATCH "/client-session/{id}", needs(ClientSessions, Write), client_sessions::update_client_session,
-            "Update an open client session", errors: &["invalid_state"]),
+            "Update an open client session", errors: &[InvalidState]),
         endpoint!(GET "/customers", needs(Customers, Read), customers::list_customers, "List customers"),
         endpoint!(POST "/customers", needs(Customers, Write), customers::create_customer, "Create a customer"),
         endpoint!(GET "/customers/{id}", needs(Customers, Read), customers::get_customer, "Retrieve a customer"),
@@ -198,15 +201,15 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(POST "/subscriptions", needs(Subscriptions, Write), subscriptions::create_subscription,
             "Subscribe a customer to a plan"),
         endpoint!(PATCH "/subscriptions", needs(Subscriptions, Write), subscriptions::update_subscription_by_body,
-            "Update a subscription named in the body", errors: &["invalid_state", "not_found"]),
+            "Update a subscription named in the body", errors: &[InvalidState, NotFound]),
         endpoint!(GET "/subscriptions/{id}", needs(Subscriptions, Read), subscriptions::get_subscription,
             "Retrieve a subscription"),
         endpoint!(PATCH "/subscriptions/{id}", needs(Subscriptions, Write), subscriptions::update_subscription,
-            "Update a subscription", errors: &["invalid_state"]),
+            "Update a subscription", errors: &[InvalidState]),
         endpoint!(POST "/subscriptions/cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::cancel_subscription,
-            "Cancel a subscription now", errors: &["invalid_state"]),
+            "Cancel a subscription now", errors: &[InvalidState]),
         endpoint!(POST "/subscriptions/schedule-cancel/{id}", needs(SubscriptionCancellation, Write), subscriptions::schedule_cancel_subscription,
-            "Cancel a subscription at the end of its period", errors: &["invalid_state"]),
+            "Cancel a subscription at the end of its period", errors: &[InvalidState]),
         endpoint!(GET "/events", needs(Events, Read), events::list_events, "List events",
             filters: EVENT_FILTERS),
         endpoint!(GET "/events/{id}", needs(Events, Read), events::get_event, "Retrieve an event"),

@@ -3,12 +3,12 @@
 //! are not envelopes). No authentication: anyone who finds a key may report it; what it
 //! does is revoke a key that is already public. Rate limited per client IP.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::envelope::ApiError;
+use crate::error::ErrorCode;
 use crate::keys::exposure;
 use crate::keys::format;
 use crate::state::AppState;
@@ -36,20 +36,15 @@ struct Reported {
 }
 
 fn invalid(message: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        message.to_owned(),
-    )
+    ApiError::of(ErrorCode::InvalidRequest, message.to_owned())
 }
 
 /// `[{"token","type","url","source"}]`: `token` required; the rest strings if present.
 fn read(body: &[u8]) -> Result<Vec<Reported>, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| super::envelope::body_error(&e))?;
     let Value::Array(items) = value else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
+        return Err(ApiError::of(
+            ErrorCode::InvalidJson,
             "A report is a JSON array of {\"token\",\"type\",\"url\",\"source\"} objects.",
         ));
     };
@@ -91,9 +86,8 @@ pub async fn report(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, 
         .take(&format!("secret-scanning:{ip}"), PER_MINUTE)
         .await;
     if !quota.allowed {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+        return Err(ApiError::of(
+            ErrorCode::RateLimited,
             format!("At most {PER_MINUTE} reports a minute from one address."),
         )
         .retry_after(quota.reset_secs));

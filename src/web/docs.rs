@@ -101,7 +101,7 @@ pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
         layout,
         base_url,
         sections,
-        codes: openapi::CODES.to_vec(),
+        codes: crate::error::CODES.to_vec(),
     }
 }
 

@@ -473,22 +473,9 @@ fn came_from(req: &HttpRequest) -> Option<String> {
         .then(|| path.to_owned())
 }
 
+/// The status of a page refused with `e`: its code's, from the catalogue.
 pub fn status_of(e: &Error) -> StatusCode {
-    match e {
-        Error::Invalid(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden(_)
-        | Error::LiveModeUnavailable(_)
-        | Error::ReauthenticationRequired
-        | Error::TwoFactorRequired => StatusCode::FORBIDDEN,
-        Error::OtpRequired => StatusCode::UNAUTHORIZED,
-        Error::Locked(_) => StatusCode::UNAUTHORIZED,
-        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-        Error::InvalidState(_) => StatusCode::CONFLICT,
-        Error::NotFound => StatusCode::NOT_FOUND,
-        Error::BadCredentials => StatusCode::UNAUTHORIZED,
-        Error::Conflict(_) => StatusCode::CONFLICT,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// The not-found page for any path no route matches.
