@@ -140,7 +140,7 @@ pub fn table() -> Vec<Endpoint> {
     use Resource::*;
     vec![
         endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
-            errors: &["invalid_credentials", "unsupported_media_type", "rate_limited"]),
+            errors: &["invalid_credentials", "otp_required", "two_factor_required", "unsupported_media_type", "rate_limited"]),
         endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
         endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),
@@ -189,7 +189,7 @@ pub fn table() -> Vec<Endpoint> {
             "Create a payment with a test card (a declined card is a failed payment, 201)"),
         endpoint!(GET "/payments/{id}", needs(Payments, Read), payments::get_payment, "Retrieve a payment"),
         endpoint!(POST "/payments/refund/{id}", needs(Refunds, Write), payments::refund_payment,
-            "Refund a succeeded payment, in part or in full"),
+            "Refund a succeeded payment, in part or in full", errors: &["invalid_state"]),
         endpoint!(GET "/refunds", needs(Refunds, Read), payments::list_refunds, "List refunds"),
         endpoint!(GET "/refunds/{id}", needs(Refunds, Read), payments::get_refund, "Retrieve a refund"),
         endpoint!(GET "/balance", needs(Balance, Read), payments::get_balance, "Retrieve the balance"),
