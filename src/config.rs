@@ -174,6 +174,44 @@ pub struct ServeArgs {
     /// counters are kept either way)
     #[arg(long, env = "PAYDESK_REQUEST_LOG", value_enum, default_value = "on")]
     pub request_log: OnOff,
+
+    /// Where to report a vulnerability, served as /.well-known/security.txt (RFC 9116):
+    /// an email address or `mailto:`, `https://` or `tel:` URIs, comma-separated.
+    /// Unset: that path is 404
+    #[arg(long, env = "PAYDESK_SECURITY_CONTACT", value_parser = parse_contacts)]
+    pub security_contact: Option<SecurityContacts>,
+}
+
+/// `PAYDESK_SECURITY_CONTACT` read: each entry a URI for a `Contact:` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityContacts(pub Vec<String>);
+
+/// A bare address becomes `mailto:`; a web address must be `https://` (RFC 9116 §2.5.3).
+fn parse_contacts(s: &str) -> Result<SecurityContacts, String> {
+    let mut out = Vec::new();
+    for entry in s.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        if entry.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(format!("{entry:?} must not hold spaces or line breaks"));
+        }
+        let lower = entry.to_ascii_lowercase();
+        let uri = if ["mailto:", "https://", "tel:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            entry.to_owned()
+        } else if !lower.contains(':') && entry.contains('@') {
+            format!("mailto:{entry}")
+        } else {
+            return Err(format!(
+                "{entry:?} must be an email address or a mailto:, https:// or tel: URI"
+            ));
+        };
+        out.push(uri);
+    }
+    if out.is_empty() {
+        return Err("name at least one contact".into());
+    }
+    Ok(SecurityContacts(out))
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -276,6 +314,8 @@ pub struct Settings {
     pub log_retention_days: u32,
     /// `PAYDESK_REQUEST_LOG`: whether request log lines are kept (counters always are).
     pub request_log: bool,
+    /// `PAYDESK_SECURITY_CONTACT`: the `Contact:` URIs of security.txt; empty = no file.
+    pub security_contact: Vec<String>,
 }
 
 impl Settings {
@@ -330,7 +370,27 @@ impl Settings {
             housekeeping_interval: std::time::Duration::from_secs(60),
             log_retention_days: args.log_retention_days,
             request_log: args.request_log == OnOff::On,
+            security_contact: args.security_contact.map(|c| c.0).unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn security_contacts_are_uris() {
+    let read = |s: &str| parse_contacts(s).map(|c| c.0);
+    assert_eq!(read("sec@example.com").unwrap(), ["mailto:sec@example.com"]);
+    assert_eq!(
+        read("https://example.com/report, mailto:a@b.c").unwrap(),
+        ["https://example.com/report", "mailto:a@b.c"]
+    );
+    for bad in [
+        "http://example.com/report",
+        "nobody",
+        " , ",
+        "a@b.c\nExpires: x",
+    ] {
+        assert!(read(bad).is_err(), "{bad}");
     }
 }
 

@@ -204,6 +204,10 @@ fn run(
     spawn_request_log_flush(db.clone(), request_log, log_every);
     spawn_usage_flush(db, usage, settings.usage_flush_interval);
 
+    let (contacts, canonical) = (
+        settings.security_contact.clone(),
+        settings.public_url.clone(),
+    );
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -229,6 +233,7 @@ fn run(
             .wrap(from_fn(crate::telemetry::http::observe))
             .route("/healthz", web::get().to(crate::health::healthz))
             .route("/readyz", web::get().to(crate::health::readyz))
+            .configure(|cfg| security_txt(cfg, &contacts, &canonical))
             .configure(crate::api::routes)
             .configure(crate::web::routes)
             .default_service(web::to(crate::web::page::not_found))
@@ -278,7 +283,7 @@ fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> Result<Se
     Ok(server)
 }
 
-/// Headers every response carries (SPEC §7). The CSP allows no inline script. When
+/// Headers every response carries (SPEC §7, §13). The CSP allows no inline script. When
 /// cookies are Secure the site is served over HTTPS, so browsers are told to keep to it
 /// (HSTS, SPEC §12).
 fn security_headers(secure: bool) -> DefaultHeaders {
@@ -290,12 +295,47 @@ fn security_headers(secure: bool) -> DefaultHeaders {
         ))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Content-Type-Options", "nosniff"));
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Cross-Origin-Resource-Policy", "same-origin"));
     if secure {
-        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+        headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
     } else {
         headers
     }
+}
+
+/// `/.well-known/security.txt` (RFC 9116) when `PAYDESK_SECURITY_CONTACT` is set; else
+/// the path is unrouted and so 404. `Expires` is always half a year ahead: the contacts
+/// are read from the running configuration, so the file is never stale.
+fn security_txt(cfg: &mut web::ServiceConfig, contacts: &[String], canonical: &Option<String>) {
+    if contacts.is_empty() {
+        return;
+    }
+    let mut head: String = contacts.iter().map(|c| format!("Contact: {c}\n")).collect();
+    if let Some(origin) = canonical {
+        head.push_str(&format!("Canonical: {origin}/.well-known/security.txt\n"));
+    }
+    head.push_str("Preferred-Languages: en\n");
+    cfg.route(
+        "/.well-known/security.txt",
+        web::get().to(move || {
+            let expires = crate::clock::rfc3339(crate::clock::now() + 182 * 86_400);
+            let body = format!("{head}Expires: {expires}\n");
+            async move {
+                actix_web::HttpResponse::Ok()
+                    .content_type("text/plain; charset=utf-8")
+                    .body(body)
+            }
+        }),
+    );
 }
 
 /// Writes the noted key uses in one batch per interval.

@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::envelope::{ApiError, body_error, payload_too_large};
+use super::strict::Strict;
 
 /// `5.0` is the whole number 5 (JSON Schema counts it as an integer too).
 fn whole_float(n: &serde_json::Number) -> Option<i64> {
@@ -27,13 +28,21 @@ impl Body {
         let map = if bytes.iter().all(u8::is_ascii_whitespace) {
             Map::new()
         } else {
-            match serde_json::from_slice::<Value>(bytes) {
+            match serde_json::from_slice::<Strict>(bytes).map(|s| s.0) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => {
                     return Err(ApiError::new(
                         StatusCode::BAD_REQUEST,
                         "invalid_json",
                         "The body must be a JSON object.",
+                    ));
+                }
+                // `Strict` takes any JSON, so its one data error is a name sent twice.
+                Err(e) if e.is_data() => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_json",
+                        format!("The body is not valid JSON: {e}"),
                     ));
                 }
                 Err(e) => return Err(body_error(&e)),
@@ -380,6 +389,21 @@ mod tests {
                 Err(e) => prop_assert_eq!(e.code, "invalid_json"),
             }
         }
+    }
+
+    #[test]
+    fn a_member_named_twice_is_invalid_json_at_any_depth() {
+        for body in [
+            r#"{"email":"a","email":"b"}"#,
+            r#"{"email":"a","name":"n","email":"a"}"#,
+            r#"{"metadata":{"k":"1","k":"2"}}"#,
+            r#"{"items":[{"a":1},{"b":1,"b":2}]}"#,
+        ] {
+            let e = Body::parse(body.as_bytes()).err().expect(body);
+            assert_eq!(e.code, "invalid_json", "{body}");
+        }
+        let mut b = Body::parse(br#"{"a":{"x":1},"b":{"x":[1,2.5,"s",null,true]}}"#).unwrap();
+        assert!(b.raw("a").is_some() && b.raw("b").is_some());
     }
 
     fn any_json() -> impl Strategy<Value = Value> {

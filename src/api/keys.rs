@@ -87,24 +87,27 @@ fn version() -> utoipa::openapi::schema::Object {
 }
 
 fn ip_list() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
-    use utoipa::openapi::{KnownFormat, SchemaFormat};
-    let format = |f| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(f)))
-    };
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
     ArrayBuilder::new()
         .items(
-            OneOfBuilder::new()
-                .item(format(KnownFormat::Ipv4))
-                .item(format(KnownFormat::Ipv6)),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(crate::keys::config::IP_PATTERN)),
         )
         .max_items(Some(100))
         .description(Some(
-            "Addresses, or CIDR blocks with no host bits such as `10.0.0.0/24`, the key may be \
-             used from; empty for anywhere. Every entry must parse: nothing is dropped or rewritten.",
+            "IPv4 or IPv6 addresses, or CIDR blocks with no host bits such as `10.0.0.0/24` or \
+             `2001:db8::/64`, the key may be used from; empty for anywhere, and `0.0.0.0` means \
+             anywhere too (it is stored as the empty list). Every other entry must parse.",
         ))
+        .build()
+}
+
+fn webhook_url() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(crate::webhooks::ssrf::URL_PATTERN))
+        .max_length(Some(2048))
         .build()
 }
 
@@ -187,7 +190,7 @@ pub struct CreateKeyParams {
     pub canary: Option<bool>,
     /// Makes a webhook endpoint bound to this key (all its events); the answer then
     /// holds `webhook_secret` beside `secret_key`.
-    #[schema(max_length = 2048, pattern = "^https?://[^/@\\s]+")]
+    #[schema(schema_with = webhook_url)]
     pub webhook_url: Option<String>,
 }
 
@@ -267,7 +270,9 @@ pub async fn create_key(
     let ip = AppState::client_ip(&req);
     let live = draft.mode == "live";
     let webhook_url = match webhook_url {
-        Some(url) => Some(
+        Some(url) => Some({
+            // Whoever may not make the endpoint is told so before the URL is looked up.
+            crate::webhooks::endpoints::require_manage(&who, live)?;
             super::webhooks::checked_url(&req, &url, live)
                 .await
                 .map_err(|e| match e {
@@ -275,8 +280,8 @@ pub async fn create_key(
                         Error::field("webhook_url", f.remove("url").unwrap_or_default())
                     }
                     other => other,
-                })?,
-        ),
+                })?
+        }),
         None => None,
     };
     let sealer = AppState::of(&req).webhooks.sealer.clone();

@@ -18,6 +18,7 @@ pub mod payments;
 pub mod plans;
 pub mod routes;
 pub mod secret_scanning;
+mod strict;
 pub mod subscriptions;
 pub mod webhooks;
 

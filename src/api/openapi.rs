@@ -255,8 +255,11 @@ fn operation(e: &Endpoint, components: &mut Components) -> Value {
         });
     }
     op["security"] = match e.guard {
-        Guard::Key(p) if p.publishable => json!([{"ApiKey": []}, {"PublishableKey": []}]),
-        Guard::Key(_) => json!([{"ApiKey": []}]),
+        // `X-API-Key: pk_…` with `X-API-Secret: sk_…` is one requirement of two schemes.
+        Guard::Key(p) if p.publishable => {
+            json!([{"ApiKey": []}, {"KeyPairPublishable": [], "KeyPairSecret": []}, {"PublishableKey": []}])
+        }
+        Guard::Key(_) => json!([{"ApiKey": []}, {"KeyPairPublishable": [], "KeyPairSecret": []}]),
         Guard::UserToken => json!([{"UserToken": []}]),
         Guard::Public => json!([]),
     };
@@ -419,6 +422,10 @@ pub fn document(origin: &str) -> Value {
                     "description": "A secret API key from the Developer Hub, as `Authorization: Bearer sk_…`."},
                 "PublishableKey": {"type": "http", "scheme": "bearer", "bearerFormat": "pk_test_… or pk_live_…",
                     "description": "A publishable key: only `GET /whoami` and reading plans."},
+                "KeyPairPublishable": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                    "description": "The publishable key (`pk_…`) of a pair, sent with its secret key as `X-API-Secret`; the two must belong together."},
+                "KeyPairSecret": {"type": "apiKey", "in": "header", "name": "X-API-Secret",
+                    "description": "The secret key (`sk_…`) of the pair whose publishable key is `X-API-Key`."},
                 "UserToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                     "description": "A user token from `POST /auth/login` (Admin or Developer), for the key-management API."},
             },

@@ -138,12 +138,12 @@ const KEY_STATE: &[ErrorCode] = &[ErrorCode::InvalidState];
 /// The table. More specific paths come before `{id}` paths they would otherwise match.
 pub fn table() -> Vec<Endpoint> {
     use ErrorCode::{InvalidCredentials, InvalidRequest, InvalidState, LiveModeUnavailable};
-    use ErrorCode::{NotFound, RateLimited, UnsupportedMediaType};
+    use ErrorCode::{NotFound, OtpRequired, RateLimited, TwoFactorRequired, UnsupportedMediaType};
     use Level::{Read, Write};
     use Resource::*;
     vec![
         endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
-            errors: &[InvalidCredentials, UnsupportedMediaType, RateLimited]),
+            errors: &[InvalidCredentials, OtpRequired, TwoFactorRequired, UnsupportedMediaType, RateLimited]),
         endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
         endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),
@@ -192,7 +192,7 @@ pub fn table() -> Vec<Endpoint> {
             "Create a payment with a test card (a declined card is a failed payment, 201)"),
         endpoint!(GET "/payments/{id}", needs(Payments, Read), payments::get_payment, "Retrieve a payment"),
         endpoint!(POST "/payments/refund/{id}", needs(Refunds, Write), payments::refund_payment,
-            "Refund a succeeded payment, in part or in full"),
+            "Refund a succeeded payment, in part or in full", errors: &[InvalidState]),
         endpoint!(GET "/refunds", needs(Refunds, Read), payments::list_refunds, "List refunds"),
         endpoint!(GET "/refunds/{id}", needs(Refunds, Read), payments::get_refund, "Retrieve a refund"),
         endpoint!(GET "/balance", needs(Balance, Read), payments::get_balance, "Retrieve the balance"),

@@ -19,18 +19,38 @@ use crate::webhooks::ssrf;
 fn url_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .pattern(Some("^https?://[^/@\\s]+"))
+        .pattern(Some(crate::webhooks::ssrf::URL_PATTERN))
         .max_length(Some(2048))
         .description(Some("https:// (http:// in test mode); a public address unless the server allows private ones."))
         .build()
 }
 
+fn key_id() -> utoipa::openapi::schema::Object {
+    crate::schema::id_of("key_")
+}
+
+/// The roll-secret grace periods the server takes (SPEC §9), as an enum.
+fn grace_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(endpoints::ROLL_GRACE_SECONDS.iter().copied()))
+        .description(Some(
+            "Seconds the old secret keeps signing: 0 (default), 3600, 86400 or 604800.",
+        ))
+        .build()
+}
+
 fn events_schema() -> utoipa::openapi::schema::Array {
+    let names = crate::webhooks::EVENT_TYPES.iter().copied().chain(["*"]);
     utoipa::openapi::schema::ArrayBuilder::new()
-        .items(crate::schema::text(100, true))
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .enum_values(Some(names)),
+        )
         .min_items(Some(1))
         .max_items(Some(100))
-        .description(Some("Event types, or [\"*\"] for all (the default)."))
+        .description(Some("Event types of the catalogue, or [\"*\"] for all (the default); an unknown name is 400 naming it."))
         .build()
 }
 
@@ -48,6 +68,7 @@ pub struct CreateEndpointParams {
     #[schema(pattern = "^(test|live)$")]
     pub mode: Option<String>,
     /// Bind it to one key (`key_…`): it then receives only that key's lifecycle events.
+    #[schema(schema_with = key_id)]
     pub api_key: Option<String>,
 }
 
@@ -110,6 +131,7 @@ pub async fn create_endpoint(
     JsonObject(p): JsonObject<CreateEndpointParams>,
 ) -> ApiResult<Created<NewWebhookEndpoint>> {
     let live = p.mode.as_deref() == Some("live");
+    endpoints::require_manage(&who, live)?;
     let url = checked_url(&req, &p.url, live).await?;
     let input = NewEndpoint {
         url,
@@ -202,6 +224,7 @@ pub async fn update_endpoint(
                 .run(move |c| endpoints::get(c, &actor, &eid))
                 .await?
                 .livemode;
+            endpoints::require_manage(&who, live)?;
             Some(checked_url(&req, u, live).await?)
         }
         None => None,
@@ -240,8 +263,7 @@ pub async fn delete_endpoint(
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollSecretParams {
-    /// 0 (default), 3600, 86400 or 604800 seconds.
-    #[schema(minimum = 0, maximum = 604800)]
+    #[schema(schema_with = grace_schema)]
     pub grace_period_seconds: Option<i64>,
 }
 

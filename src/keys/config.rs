@@ -130,6 +130,10 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
     })
 }
 
+/// The shape of an `allowed_ips` entry, for the OpenAPI document: an IPv4 or IPv6
+/// address with an optional prefix length (the parser below is the real check).
+pub const IP_PATTERN: &str = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}(/(3[0-2]|[12]?[0-9]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)$";
+
 /// IPv4/IPv6 addresses and CIDR blocks, every entry as given: nothing is dropped or
 /// rewritten. A blank entry, or a block with host bits set (`10.0.0.5/24`), is an error
 /// naming it (with the block meant); so is anything that is not an address or block.
@@ -155,6 +159,11 @@ pub fn parse_allowed_ips(entries: &[String]) -> Result<Vec<IpNetwork>, String> {
             "{}. Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
             other.join(". ")
         ));
+    }
+    // `0.0.0.0` is how some providers write "any address" (SPEC §13); kept as a literal
+    // it would match no client and lock the key out, so it is stored as no restriction.
+    if entries.iter().any(|e| e.trim() == "0.0.0.0") {
+        return Ok(Vec::new());
     }
     if good.len() > MAX_ALLOWED_IPS {
         return Err(format!("Use at most {MAX_ALLOWED_IPS} entries."));
@@ -261,6 +270,12 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("\"10.0.0.1\""));
+        assert_eq!(parse_allowed_ips(&["0.0.0.0".into()]).unwrap(), vec![]);
+        assert_eq!(
+            parse_allowed_ips(&[" 0.0.0.0 ".into(), "10.0.0.0/8".into()]).unwrap(),
+            vec![]
+        );
+        assert!(parse_allowed_ips(&["0.0.0.0".into(), "banana".into()]).is_err());
         let mapped = parse_allowed_ips(&["::ffff:192.0.2.1".into()]).unwrap();
         assert_eq!(display_network(mapped[0]), "192.0.2.1");
     }

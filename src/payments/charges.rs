@@ -100,10 +100,11 @@ pub fn refund_payment(
     crate::db::transaction(conn, |conn| {
         let payment = PaymentRow::find(conn, scope, payment_id)?;
         if payment.status != "succeeded" {
-            return Err(Error::field(
-                "payment",
-                "only a succeeded payment can be refunded",
-            ));
+            // The request is well formed; the payment is what stands in the way (§13).
+            return Err(Error::InvalidState(format!(
+                "Only a succeeded payment can be refunded; this one is {}.",
+                payment.status
+            )));
         }
         let remaining = payment.amount - payment.amount_refunded;
         if remaining == 0 {

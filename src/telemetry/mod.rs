@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod metrics;
+pub mod redact;
 pub mod request_log;
 
 /// The `Request-Id` of an API request, left on it by the envelope.

@@ -397,11 +397,25 @@ pub async fn create_key(
     let webhook_url = match form.get("webhook_url").trim() {
         "" => None,
         url => {
+            // Whoever may not make the endpoint is told so before the URL is looked up.
+            let live = form.get("mode") == "live";
             let allow = page::state(&req).webhooks.allow_private;
-            match crate::webhooks::ssrf::checked(url, form.get("mode") == "live", allow).await {
+            let checked = match crate::webhooks::endpoints::require_manage(&who, live) {
+                Ok(()) => crate::webhooks::ssrf::checked(url, live, allow)
+                    .await
+                    .map_err(|e| {
+                        (
+                            StatusCode::BAD_REQUEST,
+                            "webhook_url",
+                            format!("This URL {e}."),
+                        )
+                    }),
+                Err(e) => Err((StatusCode::FORBIDDEN, "mode", e.to_string())),
+            };
+            match checked {
                 Ok(url) => Some(url),
-                Err(e) => {
-                    let errors = FieldErrors::from([("webhook_url", format!("This URL {e}."))]);
+                Err((status, field, message)) => {
+                    let errors = FieldErrors::from([(field, message)]);
                     let page = new_key_page(
                         &who,
                         &session,
@@ -409,7 +423,7 @@ pub async fn create_key(
                         matrix(|r| form.level(r)),
                         form.full_access(),
                     );
-                    return Ok(page::render(StatusCode::BAD_REQUEST, &page));
+                    return Ok(page::render(status, &page));
                 }
             }
         }

@@ -285,14 +285,24 @@ pub async fn refund_payment(
                 ""
             }
         ))),
-        Err(Error::Invalid(errors)) => {
-            // Money words belong beside the amount; "payment" errors too.
-            let errors: FieldErrors = errors.into_values().map(|m| ("amount", m)).collect();
+        Err(e @ (Error::Invalid(_) | Error::InvalidState(_))) => {
+            // Money words belong beside the amount; so does a payment that cannot be
+            // refunded (409, as the API answers).
+            let (status, errors): (_, FieldErrors) = match e {
+                Error::Invalid(errors) => (
+                    StatusCode::BAD_REQUEST,
+                    errors.into_values().map(|m| ("amount", m)).collect(),
+                ),
+                other => (
+                    StatusCode::CONFLICT,
+                    FieldErrors::from([("amount", other.to_string())]),
+                ),
+            };
             let kept = FormState::default()
                 .with("amount", &form.amount)
                 .errors(errors);
             let page = payment_page(&req, &session, &who, id, kept).await?;
-            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+            Ok(page::render(status, &page))
         }
         Err(e) => Err(e.into()),
     }

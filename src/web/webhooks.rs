@@ -310,15 +310,27 @@ pub async fn create_endpoint(
     let form = form.into_inner();
     let mut errors = form_errors(&form);
     let live = form.mode == "live";
-    let url = match ssrf::checked(&form.url, live, page::state(&req).webhooks.allow_private).await {
-        Ok(url) => Some(url),
-        Err(e) => {
-            errors.insert("url", sentence(&e));
-            None
-        }
+    // Whoever may not make it is told so before the URL is looked up (§13).
+    let allowed = endpoints::require_manage(&who, live);
+    let url = match allowed {
+        Err(_) => None,
+        Ok(()) => match ssrf::checked(
+            form.url.trim(),
+            live,
+            page::state(&req).webhooks.allow_private,
+        )
+        .await
+        {
+            Ok(url) => Some(url),
+            Err(e) => {
+                errors.insert("url", sentence(&e));
+                None
+            }
+        },
     };
-    let outcome = match url {
-        Some(url) if errors.is_empty() => {
+    let outcome = match (allowed, url) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(url)) if errors.is_empty() => {
             let input = NewEndpoint {
                 url,
                 description: form.description.trim().to_owned(),

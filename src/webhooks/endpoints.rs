@@ -97,8 +97,9 @@ fn audit(
     Ok(())
 }
 
-/// Live endpoints are Admins' to create, edit, enable or roll (SPEC §9).
-fn require_manage(actor: &Principal, livemode: bool) -> Result<(), Error> {
+/// Live endpoints are Admins' to create, edit, enable or roll (SPEC §9). The edges ask
+/// this before they look a new URL up, so a refused caller makes no DNS lookup (§13).
+pub fn require_manage(actor: &Principal, livemode: bool) -> Result<(), Error> {
     crate::keys::policy::may_manage_endpoint(actor, livemode)
 }
 
@@ -110,6 +111,7 @@ pub fn create(
     ip: &str,
 ) -> Result<(WebhookEndpoint, String), Error> {
     require_manage(actor, input.livemode)?;
+    super::check_events(&input.enabled_events)?;
     if input.livemode && !actor.merchant.verified {
         return Err(Error::LiveModeUnavailable(
             "Live mode needs a verified merchant.".into(),
@@ -226,6 +228,9 @@ pub fn update(
         && patch.status.as_deref() == Some("disabled");
     if !only_disables {
         require_manage(actor, row.livemode)?;
+    }
+    if let Some(events) = &patch.enabled_events {
+        super::check_events(events)?;
     }
     crate::db::transaction(conn, |conn| {
         if let Some(url) = &patch.url {

@@ -32,22 +32,61 @@ fn v4_global(ip: Ipv4Addr) -> bool {
 }
 
 fn v6_global(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = embedded_v4(ip) {
+        return v4_global(v4);
+    }
     let s = ip.segments();
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed inside sites)
         || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 64:ff9b::/96 and /48
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
-        || (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments 2001::/23
+        || (s[0] == 0x3fff && s[1] < 0x1000) // documentation 3fff::/20
+        || (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments 2001::/23, Teredo 2001::/32
         || s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // discard-only 100::/64
 }
+
+/// The IPv4 address an IPv6 address carries where a router or the host's stack may take
+/// it to that IPv4 address: IPv4-compatible `::a.b.c.d` (not `::` and `::1`),
+/// IPv4-translated `::ffff:0:a.b.c.d` and 6to4 `2002:aabb:ccdd::/48`. (`::ffff:a.b.c.d`
+/// is already judged as IPv4 by `canonical`.)
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
+        [0, 0, 0, 0, 0, 0, hi, lo] | [0, 0, 0, 0, 0xffff, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        _ => None,
+    }
+}
+
+/// The form `check_form` takes, for the OpenAPI document: `http(s)://`, a host with no
+/// user info, then a path, query or fragment without white space.
+pub const URL_PATTERN: &str = r"^https?://[^/?#@\\\s]+([/?#\\]\S*)?$";
 
 /// Checks a URL's form for an endpoint: `https` (or `http` in test mode), a host, no
 /// user info.
 pub fn check_form(url: &str, live: bool) -> Result<Url, String> {
-    let parsed = Url::parse(url.trim())
+    // What `URL_PATTERN` says, checked as sent: the parser would forgive case and spaces.
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err("must start with https://".into());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or("");
+    if authority.is_empty() {
+        return Err("must name a host".into());
+    }
+    if authority.contains('@') {
+        return Err("must not hold a user name or password".into());
+    }
+    let parsed = Url::parse(url)
         .map_err(|_| "must be a full URL such as https://example.com/webhooks".to_owned())?;
     match parsed.scheme() {
         "https" => {}
@@ -130,6 +169,26 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "ff02::1",
+            // IPv4-compatible ::/96, IPv4-translated ::ffff:0:0:0/96 and 6to4 2002::/16
+            // carrying an address that is not public
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:192.168.0.1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "2002:a9fe:a9fe::1",
+            // NAT64 64:ff9b::/96 with a private address inside (and any other)
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::10.0.0.1",
+            "64:ff9b:1::1",
+            // Teredo 2001::/32, site-local fec0::/10, documentation 3fff::/20
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "fec0::1",
+            "feff::1",
+            "3fff::1",
         ] {
             assert!(!globally_reachable(bad.parse().unwrap()), "{bad} taken");
         }
@@ -138,6 +197,10 @@ mod tests {
             "1.1.1.1",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "::8.8.8.8",
+            "::ffff:0:8.8.8.8",
+            "2002:808:808::1",
+            "2a00:1450:4001::1",
         ] {
             assert!(globally_reachable(good.parse().unwrap()), "{good} refused");
         }
@@ -151,5 +214,25 @@ mod tests {
         assert!(check_form("ftp://example.com", false).is_err());
         assert!(check_form("https://user:pw@example.com", false).is_err());
         assert!(check_form("not a url", false).is_err());
+        assert!(check_form(" https://example.com/hook", false).is_err());
+        assert!(check_form("HTTPS://example.com/hook", false).is_err());
+        assert!(check_form("https://example.com/a b", false).is_err());
+        let schema = serde_json::json!({"type": "string", "pattern": URL_PATTERN});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let pattern = |url: &str| validator.is_valid(&serde_json::json!(url));
+        for (url, ok) in [
+            ("https://example.com/hook?x=1", true),
+            ("http://[::1]:8080/", true),
+            ("https://user@example.com/", false),
+            ("https://a\\b@example.com/", true),
+            ("https:///path", false),
+        ] {
+            assert_eq!(pattern(url), ok, "{url}");
+            if ok {
+                assert!(check_form(url, false).is_ok(), "{url}");
+            } else {
+                assert!(check_form(url, false).is_err(), "{url}");
+            }
+        }
     }
 }

@@ -250,3 +250,22 @@ on_both_backends! {
         assert_eq!(res.headers()["ratelimit-remaining"], "99");
     }
 }
+
+on_both_backends! {
+    async fn allowed_ips_of_0_0_0_0_mean_any_address(app) {
+        let token = admin_token(&app).await;
+        let res = app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token)
+            .json(&json!({"name": "k", "permissions": "*", "allowed_ips": ["0.0.0.0"]}))
+            .send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["data"]["allowed_ips"], json!([]), "{v}");
+        let (id, secret) = (v["data"]["id"].as_str().unwrap(), v["data"]["secret_key"].as_str().unwrap());
+        // The key answers from this machine, like any key without a list.
+        let (s, body) = get(&app, secret, "/whoami").await;
+        assert_eq!(s, 200, "{body}");
+        // And the Hub (the app's client is the signed-in Admin) says so.
+        let html = app.get_html(&format!("/keys/{id}")).await;
+        assert!(html.contains("Any address"), "{html}");
+    }
+}

@@ -179,3 +179,24 @@ async fn with_the_request_log_off_usage_is_still_counted() {
         .unwrap();
     assert_eq!(n, 0, "no line is kept");
 }
+
+on_both_backends! {
+    async fn a_key_in_a_path_is_logged_redacted(app) {
+        let token = admin_token(&app).await;
+        let key = make_key(&app, &token, json!({"name": "k", "permissions": "*"})).await;
+        // A valid-looking key (right shape and checksum) pasted where an id goes.
+        let body = format!("sk_test_{}", "a1B2c3D4".repeat(4));
+        let pasted = format!("{body}{}", paydesk::keys::format::checksum(&body));
+        assert!(paydesk::keys::format::parse(&pasted).is_some());
+        let (status, id) = request(&app, &key.secret, Method::GET, &format!("/customers/{pasted}")).await;
+        assert_eq!(status, 404);
+        let (path, _, _, _) = logged(&app, &id).await;
+        assert_eq!(path, "/api/v1/customers/sk_test_…REDACTED");
+        // The Logs page (app's client is the signed-in Admin), the line and the list.
+        for page in [format!("/logs/{id}"), "/logs?mode=test".to_owned()] {
+            let html = app.get_html(&page).await;
+            assert!(html.contains(&id), "{page}: the line is shown");
+            assert!(!html.contains(&pasted[8..]), "{page}: {html}");
+        }
+    }
+}

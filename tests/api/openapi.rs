@@ -143,3 +143,107 @@ async fn the_servers_url_is_the_public_url_when_set() {
         .unwrap();
     assert_eq!(doc["servers"][0]["url"], format!("{}/api/v1", app.address));
 }
+
+/// The schema of an operation's body, `$ref`s followed.
+fn body_schema<'a>(doc: &'a Value, path: &str, method: &str) -> &'a Value {
+    let schema =
+        &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    }
+}
+
+fn error_enum<'a>(doc: &'a Value, path: &str, method: &str, status: &str) -> &'a Value {
+    &doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["allOf"]
+        [1]["properties"]["error"]["properties"]["code"]["enum"]
+}
+
+fn matches(schema: &Value, value: &str) -> bool {
+    jsonschema::validator_for(schema)
+        .unwrap()
+        .is_valid(&Value::from(value))
+}
+
+/// SPEC §13: the document states what the server checks.
+#[tokio::test]
+async fn the_document_states_what_the_server_checks() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let doc = document(&app).await;
+    let roll = body_schema(&doc, "/webhook-endpoints/{id}/roll-secret", "post");
+    // `null` is absent, which is 0.
+    assert_eq!(
+        roll["properties"]["grace_period_seconds"]["enum"],
+        serde_json::json!([0, 3600, 86400, 604800, null]),
+        "{roll}"
+    );
+
+    let endpoint = &body_schema(&doc, "/webhook-endpoints", "post")["properties"];
+    let key = &body_schema(&doc, "/api-keys", "post")["properties"];
+    for url in [&endpoint["url"], &key["webhook_url"]] {
+        assert!(
+            matches(url, "https://hooks.example.com/paydesk?x=1"),
+            "{url}"
+        );
+        for bad in [
+            "ftp://example.com/",
+            "https://user:pw@example.com/",
+            "HTTPS://example.com",
+            " https://example.com",
+            "https://",
+        ] {
+            assert!(!matches(url, bad), "{bad} matches {url}");
+        }
+    }
+    assert!(
+        matches(&endpoint["api_key"], "key_abc123"),
+        "{}",
+        endpoint["api_key"]
+    );
+    assert!(
+        !matches(&endpoint["api_key"], "sk_test_abc"),
+        "{}",
+        endpoint["api_key"]
+    );
+    let events = &endpoint["enabled_events"]["items"];
+    assert!(
+        matches(events, "payment.succeeded") && matches(events, "*"),
+        "{events}"
+    );
+    assert!(!matches(events, "payment.succeded"), "{events}");
+
+    let ips = &key["allowed_ips"]["items"];
+    for ok in [
+        "203.0.113.7",
+        "10.0.0.0/24",
+        "2001:db8::/64",
+        "::1",
+        "0.0.0.0",
+    ] {
+        assert!(matches(ips, ok), "{ok} refused by {ips}");
+    }
+    for bad in ["banana", "10.0.0.0/33", "300.1.1.1", " 10.0.0.1"] {
+        assert!(!matches(ips, bad), "{bad} taken by {ips}");
+    }
+
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["KeyPairPublishable"]["name"], "X-API-Key");
+    assert_eq!(schemes["KeyPairSecret"]["name"], "X-API-Secret");
+    assert_eq!(schemes["KeyPairSecret"]["in"], "header");
+    let security = &doc["paths"]["/customers"]["post"]["security"];
+    assert!(
+        security
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.get("KeyPairPublishable").is_some() && r.get("KeyPairSecret").is_some()),
+        "one requirement holds both halves of the pair: {security}"
+    );
+
+    let login_401 = error_enum(&doc, "/auth/login", "post", "401").to_string();
+    let login_403 = error_enum(&doc, "/auth/login", "post", "403").to_string();
+    assert!(login_401.contains("otp_required"), "{login_401}");
+    assert!(login_403.contains("two_factor_required"), "{login_403}");
+    let refund_409 = error_enum(&doc, "/payments/refund/{id}", "post", "409").to_string();
+    assert!(refund_409.contains("invalid_state"), "{refund_409}");
+}

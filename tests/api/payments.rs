@@ -305,8 +305,8 @@ on_both_backends! {
         assert_eq!(r2["data"]["amount"], 1500, "the default is what remains");
         let (s, _) = post(&app, &k, &format!("/payments/refund/{id}"), json!({})).await;
         assert_eq!(s, 400, "nothing left");
-        let (s, _) = post(&app, &k, &format!("/payments/refund/{}", declined["data"]["id"].as_str().unwrap()), json!({})).await;
-        assert_eq!(s, 400, "a failed payment has nothing to refund");
+        let (s, v) = post(&app, &k, &format!("/payments/refund/{}", declined["data"]["id"].as_str().unwrap()), json!({})).await;
+        assert_eq!((s, code(&v)), (409, "invalid_state"), "a failed payment has nothing to refund: {v}");
         let (_, p) = get(&app, &k, &format!("/payments/{id}")).await;
         assert_eq!(p["data"]["amount_refunded"], 2000);
 
@@ -428,6 +428,14 @@ on_both_backends! {
         assert_eq!(code(&res.json::<Value>().await.unwrap()), "invalid_json");
         let res = raw("[1,2]".into()).await.unwrap();
         assert_eq!(code(&res.json::<Value>().await.unwrap()), "invalid_json");
+        // A member named twice, at the top or nested (SPEC §13), makes nothing.
+        for body in [r#"{"email":"a@x.test","email":"b@x.test"}"#, r#"{"metadata":{"k":"1","k":"2"}}"#] {
+            let res = raw(body.into()).await.unwrap();
+            assert_eq!(res.status(), 400, "{body}");
+            assert_eq!(code(&res.json::<Value>().await.unwrap()), "invalid_json", "{body}");
+        }
+        let (_, list) = get(&app, &k, "/customers").await;
+        assert_eq!(list["data"]["data"], json!([]), "{list}");
         let (s, v) = post(&app, &k, "/customers", json!({"name": "x", "nickname": "y", "email": 5})).await;
         assert_eq!((s, code(&v)), (400, "invalid_request"));
         assert_eq!(v["error"]["details"]["fields"]["nickname"], "unknown field");

@@ -277,3 +277,136 @@ on_both_backends! {
         assert_eq!(ep["data"]["api_version"], paydesk::versions::CURRENT);
     }
 }
+
+/// SPEC §13: IPv6 forms that carry an IPv4 address (IPv4-compatible, IPv4-translated,
+/// 6to4, NAT64) are judged by that address, and Teredo and site-local are refused.
+async fn embedded_private_ipv4_and_site_local_targets_are_refused(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.webhook_allow_private = false).await;
+    let token = admin_token(&app).await;
+    for url in [
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:127.0.0.1]/hook",
+        "http://[2002:7f00:1::1]/hook",
+        "http://[64:ff9b::10.0.0.1]/hook",
+        "http://[2001::1]/hook",
+        "http://[fec0::1]/hook",
+    ] {
+        let (s, body) = create_endpoint(&app, &token, json!({"url": url})).await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (400, Some("invalid_request")),
+            "{url}: {body}"
+        );
+        let why = body["error"]["details"]["fields"]["url"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(why.contains("not a public address"), "{url}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn embedded_private_ipv4_and_site_local_targets_are_refused_sqlite() {
+    embedded_private_ipv4_and_site_local_targets_are_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn embedded_private_ipv4_and_site_local_targets_are_refused_postgres() {
+    if postgres_configured() {
+        embedded_private_ipv4_and_site_local_targets_are_refused(Backend::Postgres).await;
+    }
+}
+
+/// A name that cannot resolve: a lookup would answer 400 about the URL, so a 403 proves
+/// the role was asked first.
+const UNRESOLVABLE: &str = "https://does-not-resolve.invalid/hook";
+
+fn assert_forbidden(s: u16, body: &Value, what: &str) {
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{what}: {body}"
+    );
+}
+
+on_both_backends! {
+    async fn the_role_is_checked_before_a_webhook_url_is_looked_up(app) {
+        let token = admin_token(&app).await;
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        app.create_user("dev@acme.test", "developer", "Acme");
+        app.verify_merchant("Acme");
+        let viewer = app.api_token("viewer@acme.test").await;
+        let dev = app.api_token("dev@acme.test").await;
+
+        let (s, body) = create_endpoint(&app, &viewer, json!({"url": UNRESOLVABLE})).await;
+        assert_forbidden(s, &body, "viewer creates an endpoint");
+        let (s, body) = create_endpoint(&app, &dev, json!({"url": UNRESOLVABLE, "mode": "live"})).await;
+        assert_forbidden(s, &body, "developer creates a live endpoint");
+
+        // Changing the URL of an endpoint one may not edit.
+        let receiver = Receiver::start(vec![200]).await;
+        let (s, ep) = create_endpoint(&app, &token, json!({"url": receiver.url})).await;
+        assert_eq!(s, 201, "{ep}");
+        let id = ep["data"]["id"].as_str().unwrap();
+        let res = app.client.patch(app.url(&format!("/api/v1/webhook-endpoints/{id}")))
+            .bearer_auth(&viewer).json(&json!({"url": UNRESOLVABLE})).send().await.unwrap();
+        let s = res.status().as_u16();
+        assert_forbidden(s, &res.json().await.unwrap(), "viewer changes the URL");
+
+        // A key whose webhook_url would make an endpoint the caller may not make.
+        for (who, body) in [
+            (&viewer, json!({"name": "k", "mode": "test", "permissions": "*", "webhook_url": UNRESOLVABLE})),
+            (&dev, json!({"name": "k", "mode": "live", "permissions": "*", "webhook_url": UNRESOLVABLE})),
+        ] {
+            let res = app.client.post(app.url("/api/v1/api-keys"))
+                .bearer_auth(who).json(&body).send().await.unwrap();
+            let s = res.status().as_u16();
+            assert_forbidden(s, &res.json().await.unwrap(), &format!("key create {body}"));
+        }
+
+        // The page for a new endpoint: a Developer's live endpoint is refused unlooked-up.
+        let browser = app.browser();
+        browser.sign_in("dev@acme.test", PASSWORD).await;
+        let res = browser.post_form("/webhooks/new", "/webhooks", &[
+            ("url", UNRESOLVABLE), ("description", ""), ("enabled_events", "*"),
+            ("mode", "live"), ("api_key", ""), ("form_token", ""),
+        ]).await;
+        assert_eq!(res.status(), 403, "{}", res.text().await.unwrap());
+        // And the new key page, whose refusal is shown beside the mode.
+        let res = browser.post_form("/keys/new", "/keys", &[
+            ("name", "k"), ("mode", "live"), ("webhook_url", UNRESOLVABLE),
+        ]).await;
+        let s = res.status();
+        let html = res.text().await.unwrap();
+        assert_eq!(s, 403, "{html}");
+        assert!(!html.contains("does not resolve"), "{html}");
+    }
+}
+
+on_both_backends! {
+    async fn enabled_events_are_names_from_the_catalogue(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start(vec![200]).await;
+        let (s, body) = create_endpoint(&app, &token, json!({"url": receiver.url, "enabled_events": ["payment.succeeded", "payment.succeded"]})).await;
+        assert_eq!((s, body["error"]["code"].as_str()), (400, Some("invalid_request")), "{body}");
+        let why = body["error"]["details"]["fields"]["enabled_events"].as_str().unwrap_or_default();
+        assert!(why.contains("unknown event type payment.succeded:"), "only the unknown one is named: {body}");
+        let (s, ep) = create_endpoint(&app, &token, json!({"url": receiver.url, "enabled_events": ["refund.created", "api_key.revoked"]})).await;
+        assert_eq!(s, 201, "{ep}");
+        let (s, ep) = create_endpoint(&app, &token, json!({"url": receiver.url, "enabled_events": ["*"]})).await;
+        assert_eq!(s, 201, "{ep}");
+        let id = ep["data"]["id"].as_str().unwrap();
+        let res = app.client.patch(app.url(&format!("/api/v1/webhook-endpoints/{id}")))
+            .bearer_auth(&token).json(&json!({"enabled_events": ["everything"]})).send().await.unwrap();
+        assert_eq!(res.status(), 400);
+        let body: Value = res.json().await.unwrap();
+        assert!(body["error"]["details"]["fields"]["enabled_events"].as_str().unwrap_or_default().contains("everything"), "{body}");
+        // The page names it beside the field too.
+        let res = app.post_form("/webhooks/new", "/webhooks", &[
+            ("url", &receiver.url), ("description", ""), ("enabled_events", "payment.succeeded, charge.succeeded"),
+            ("mode", "test"), ("api_key", ""), ("form_token", ""),
+        ]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("nknown event type charge.succeeded"), "{html}");
+    }
+}

@@ -172,6 +172,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         housekeeping_interval: std::time::Duration::from_millis(200),
         log_retention_days: 30,
         request_log: true,
+        security_contact: vec![],
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

@@ -335,7 +335,39 @@ on_both_backends! {
             assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
             assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
             assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP: {path}");
+            assert_eq!(
+                h.get("permissions-policy").unwrap(),
+                "camera=(), microphone=(), geolocation=(), payment=()",
+                "{path}"
+            );
+            assert_eq!(h.get("cross-origin-opener-policy").unwrap(), "same-origin", "{path}");
+            assert_eq!(h.get("cross-origin-resource-policy").unwrap(), "same-origin", "{path}");
         }
+        // No contact configured: no security.txt.
+        assert_eq!(app.get("/.well-known/security.txt").await.status(), 404);
+    }
+
+    async fn security_txt_names_the_configured_contact(app) {
+        let backend = app.backend;
+        drop(app);
+        if backend == Backend::Postgres && !postgres_configured() {
+            return;
+        }
+        let app = spawn_app_with(backend, |s| {
+            s.security_contact = vec!["mailto:security@acme.test".into()];
+            s.public_url = Some("https://pay.acme.test".into());
+        })
+        .await;
+        let res = app.get("/.well-known/security.txt").await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        let text = res.text().await.unwrap();
+        assert!(text.contains("Contact: mailto:security@acme.test\n"), "{text}");
+        assert!(text.contains("Canonical: https://pay.acme.test/.well-known/security.txt\n"), "{text}");
+        let expires = text.lines().find_map(|l| l.strip_prefix("Expires: ")).expect("Expires");
+        let expires = chrono::DateTime::parse_from_rfc3339(expires).unwrap().timestamp();
+        let now = chrono::Utc::now().timestamp();
+        assert!(expires > now && expires < now + 365 * 86_400, "{text}");
     }
 
     async fn secure_cookies_come_with_hsts(app) {
@@ -349,7 +381,7 @@ on_both_backends! {
             let res = secure.get(path).await;
             assert_eq!(
                 res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap()),
-                Some("max-age=31536000"),
+                Some("max-age=31536000; includeSubDomains"),
                 "{path}"
             );
         }
