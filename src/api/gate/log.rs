@@ -1,0 +1,98 @@
+//! What the gate hands to the request log for each request: memory only, never a
+//! database write on the request's path.
+
+use std::sync::Arc;
+
+use actix_web::HttpMessage;
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+
+use crate::api::envelope::{self};
+use crate::keys::verify::KeyRecord;
+use crate::state::AppState;
+use crate::telemetry::request_log::{Entry, InlineId};
+use crate::telemetry::{ErrorCode, RequestId};
+use crate::{clock, net};
+
+/// What the request log needs to know of a request beyond its response.
+#[derive(Default)]
+pub(super) struct Seen {
+    /// The key, once identified (suspended and expired keys included).
+    pub(super) key: Option<Arc<KeyRecord>>,
+    /// The scope the route needed, once the request was admitted.
+    pub(super) scope: Option<(&'static str, &'static str)>,
+    /// The client's address, once the gate looked it up.
+    pub(super) ip: Option<Option<std::net::IpAddr>>,
+    pub(super) error_code: Option<&'static str>,
+    pub(super) replayed: bool,
+}
+
+/// Hands the request to the request log: memory only, never a database write here.
+pub(super) fn log_request(
+    state: &AppState,
+    res: &ServiceResponse<BoxBody>,
+    key: Arc<KeyRecord>,
+    seen: Seen,
+    started: std::time::Instant,
+) {
+    let req = res.request();
+    let status = i32::from(res.status().as_u16());
+    if !state.request_log.keeps_lines() {
+        state
+            .request_log
+            .count(&key.key_id, clock::now_ms(), status, seen.scope);
+        return;
+    }
+    let (request_id, error_code) = {
+        let ext = req.extensions();
+        (
+            ext.get::<RequestId>()
+                .map(|r| InlineId::new(&r.0))
+                .unwrap_or(InlineId::new("")),
+            seen.error_code
+                .or_else(|| ext.get::<ErrorCode>().map(|c| c.0)),
+        )
+    };
+    state.request_log.record(Entry {
+        request_id,
+        at_ms: clock::now_ms(),
+        method: req.method().clone(),
+        path: shortened(req.path(), 512),
+        status,
+        error_code,
+        latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
+        client_ip: seen
+            .ip
+            .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies)),
+        api_version: envelope::answered_version(req),
+        replayed: seen.replayed,
+        scope: seen.scope,
+        key,
+    });
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+pub(super) fn shortened(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+/// The error code of a stored (replayed) answer, read only when it is a refusal.
+pub(super) fn stored_error_code(status: u16, body: &str) -> Option<&'static str> {
+    if status < 400 {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let code = value.pointer("/error/code")?.as_str()?;
+    // Codes are the contract's constants; an unknown one is shown as such.
+    Some(
+        crate::error::CODES
+            .iter()
+            .map(|(c, _)| *c)
+            .find(|c| *c == code)
+            .unwrap_or("unknown"),
+    )
+}

@@ -1,0 +1,212 @@
+//! The gate in front of every key-authenticated route, in SPEC §4's order:
+//! credentials → key (checksum, lookup, status, expiry) → IP allowlist → signature →
+//! rate limit → permission → version → idempotency. It is attached to each route by
+//! `routes::mount`, with that route's policy from the route table.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+
+use crate::api::envelope::{self, ApiError};
+use crate::db::models::idempotency::IdempotencyRow;
+use crate::error::Error;
+use crate::keys::Mode;
+use crate::keys::permissions::{Level, Resource};
+use crate::keys::verify::VerifiedKey;
+use crate::state::AppState;
+use crate::versions;
+
+mod checks;
+mod credentials;
+mod log;
+
+use checks::admit;
+pub use credentials::credentials;
+use log::{Seen, log_request, stored_error_code};
+
+/// What a key-authenticated route requires.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyPolicy {
+    /// The scope needed; None = any valid key (`/whoami`).
+    pub needs: Option<(Resource, Level)>,
+    /// Whether publishable keys may call it (`GET /plans`, `/plans/{id}`, `/whoami`).
+    pub publishable: bool,
+}
+
+/// The verified key of this request, put there by the gate.
+#[derive(Debug, Clone)]
+pub struct KeyAuth(pub Arc<VerifiedKey>);
+
+impl KeyAuth {
+    pub fn merchant_id(&self) -> &str {
+        &self.0.merchant_id
+    }
+
+    pub fn livemode(&self) -> bool {
+        self.0.mode == Mode::Live
+    }
+}
+
+impl FromRequest for KeyAuth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Absent only if a handler were mounted without the gate, which `mount` prevents;
+        // fail closed all the same.
+        ready(req.extensions().get::<KeyAuth>().cloned().ok_or_else(|| {
+            ApiError::from(crate::error::Error::internal(
+                "key route reached without the gate",
+            ))
+        }))
+    }
+}
+
+/// What the checks decided for a request that may go on.
+enum Admitted {
+    /// Run the handler as this key; `claim` is the idempotency row to finish afterwards.
+    Run {
+        key: Arc<VerifiedKey>,
+        version: &'static str,
+        claim: Option<IdempotencyRow>,
+    },
+    /// An idempotent replay: this stored answer, without running anything.
+    Replay { status: u16, body: String },
+}
+
+/// Runs the checks for one route, then the handler, then what follows it: the version
+/// transform, storing the idempotent answer, and the rate-limit headers. Refusals are
+/// answered as responses carrying the `ApiError`, which the envelope renders.
+pub async fn check(
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+    policy: KeyPolicy,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let state = AppState::of(req.request()).clone();
+    let mut quota = None;
+    let mut seen = Seen::default();
+    let mut res = match admit(&mut req, &state, policy, &mut quota, &mut seen).await {
+        Err(refused) => {
+            crate::telemetry::metrics::gate_refusal(refused.code);
+            seen.error_code = Some(refused.code);
+            req.error_response(refused)
+        }
+        Ok(Admitted::Replay { status, body }) => {
+            seen.replayed = true;
+            seen.error_code = stored_error_code(status, &body);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let response = HttpResponse::build(status)
+                .content_type("application/json")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(body);
+            req.into_response(response)
+        }
+        Ok(Admitted::Run {
+            key,
+            version,
+            claim,
+        }) => {
+            req.extensions_mut().insert(KeyAuth(key));
+            let res = envelope::finalize(next.call(req).await?);
+            after_handler(res, &state, version, claim).await?
+        }
+    };
+    if let Some(q) = quota {
+        let h = res.headers_mut();
+        h.insert(
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from(q.limit),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from(q.remaining),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-reset"),
+            HeaderValue::from(q.reset_secs),
+        );
+        if !q.allowed {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
+        }
+    }
+    if let Some(key) = seen.key.take() {
+        log_request(&state, &res, key, seen, started);
+    }
+    Ok(res)
+}
+
+/// Shapes the answer for the request's version and settles the idempotency claim with
+/// the exact bytes sent. Its own failures are answered as 500s in the envelope.
+async fn after_handler(
+    res: ServiceResponse<BoxBody>,
+    state: &AppState,
+    version: &'static str,
+    claim: Option<IdempotencyRow>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if version == versions::CURRENT && claim.is_none() {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let Ok(mut bytes) = actix_web::body::to_bytes(body).await else {
+        let failed = ApiError::from(Error::internal("reading the handler's response"));
+        return Ok(envelope::finalize(ServiceResponse::new(
+            req,
+            HttpResponse::from_error(failed),
+        )));
+    };
+    let status = head.status();
+    if version != versions::CURRENT
+        && let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        versions::downgrade(&mut json, version);
+        bytes = serde_json::to_vec(&json).unwrap_or_default().into();
+    }
+    if let Some(claim) = claim {
+        // Validation refusals (400) and our own failures (5xx) free the key for a retry.
+        let keep = status != StatusCode::BAD_REQUEST && !status.is_server_error();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let mut settled = Err(Error::internal("not tried"));
+        // The work is done; try hard to record it, so a retry replays instead of re-running.
+        for _ in 0..3 {
+            let (id, body) = (claim.id.clone(), body.clone());
+            settled = state
+                .db
+                .run(move |c| {
+                    if keep {
+                        IdempotencyRow::complete(
+                            c,
+                            &id,
+                            i32::from(status.as_u16()),
+                            &body,
+                            version,
+                        )?;
+                    } else {
+                        IdempotencyRow::release(c, &id)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if settled.is_ok() {
+                break;
+            }
+        }
+        if let Err(e) = settled {
+            // The answer below is still the true one; the key stays "in use" until it
+            // expires, so a retry is refused (409) rather than run twice.
+            tracing::error!(error = %e, "could not record an idempotent response");
+        }
+    }
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
