@@ -91,9 +91,22 @@ pub enum WebhooksCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the audit log's hash chain: exit 0 if every row holds, else print the first
-    /// row that breaks it and exit 1
-    Verify,
+    /// Walk the audit log's keyed hash chain (only reads; needs the PAYDESK_SECRET it was
+    /// written with): exit 0 if every row holds, else print the first row that breaks it
+    /// and exit 1
+    Verify {
+        /// "SEQ HASH" from an earlier `paydesk audit checkpoint`: fail also when that row
+        /// is gone or differs (a cut-off or rewritten tail)
+        #[arg(long, value_parser = parse_checkpoint)]
+        checkpoint: Option<crate::db::models::audit::Checkpoint>,
+    },
+    /// Verify the chain, then print its last row as "SEQ HASH": keep it outside the
+    /// database (monitoring, say) and pass it to `verify --checkpoint` later
+    Checkpoint,
+}
+
+fn parse_checkpoint(s: &str) -> Result<crate::db::models::audit::Checkpoint, String> {
+    s.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,29 +334,7 @@ pub struct Settings {
 impl Settings {
     pub fn from_args(database_url: String, args: ServeArgs) -> Result<Self, String> {
         let bind = args.bind;
-        let secret = match args.secret {
-            Some(s) if s.len() >= SECRET_MIN_BYTES => s.into_bytes(),
-            Some(s) => {
-                return Err(format!(
-                    "PAYDESK_SECRET is {} bytes; it must be at least {SECRET_MIN_BYTES}",
-                    s.len()
-                ));
-            }
-            // Every instance on a shared database must read the others' sessions and
-            // tokens: a secret generated into one machine's ./data would not do.
-            None if matches!(
-                crate::db::DatabaseUrl::parse(&database_url),
-                Ok(crate::db::DatabaseUrl::Postgres(_))
-            ) =>
-            {
-                return Err(
-                    "PAYDESK_SECRET is required with a postgres:// database: set the same \
-                     value (at least 64 bytes) on every instance"
-                        .into(),
-                );
-            }
-            None => load_or_create_secret(Path::new(SECRET_FILE))?,
-        };
+        let secret = resolve_secret(&database_url, args.secret, true)?;
         let cookie_secure = match args.cookie_secure {
             CookieSecure::True => true,
             CookieSecure::False => false,
@@ -392,6 +383,44 @@ fn security_contacts_are_uris() {
     ] {
         assert!(read(bad).is_err(), "{bad}");
     }
+}
+
+/// PAYDESK_SECRET as given (at least 64 bytes); else, on SQLite, `./data/secret`, made
+/// when missing if `create`. PostgreSQL needs it given.
+pub fn resolve_secret(
+    database_url: &str,
+    given: Option<String>,
+    create: bool,
+) -> Result<Vec<u8>, String> {
+    Ok(match given {
+        Some(s) if s.len() >= SECRET_MIN_BYTES => s.into_bytes(),
+        Some(s) => {
+            return Err(format!(
+                "PAYDESK_SECRET is {} bytes; it must be at least {SECRET_MIN_BYTES}",
+                s.len()
+            ));
+        }
+        // Every instance on a shared database must read the others' sessions and
+        // tokens: a secret generated into one machine's ./data would not do.
+        None if matches!(
+            crate::db::DatabaseUrl::parse(database_url),
+            Ok(crate::db::DatabaseUrl::Postgres(_))
+        ) =>
+        {
+            return Err(
+                "PAYDESK_SECRET is required with a postgres:// database: set the same \
+                 value (at least 64 bytes) on every instance"
+                    .into(),
+            );
+        }
+        None if !create && !Path::new(SECRET_FILE).exists() => {
+            return Err(format!(
+                "PAYDESK_SECRET is not set and {SECRET_FILE} does not exist: give the \
+                 secret the database was served with"
+            ));
+        }
+        None => load_or_create_secret(Path::new(SECRET_FILE))?,
+    })
 }
 
 fn is_loopback(ip: IpAddr) -> bool {

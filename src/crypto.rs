@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 #[derive(Clone)]
@@ -51,6 +52,25 @@ impl Sealer {
     }
 }
 
+/// A 32-byte key for one use, HKDF-SHA256 of PAYDESK_SECRET (no salt) with `info`
+/// naming that use (`"paydesk audit v1"`, …).
+pub fn hkdf_sha256(secret: &[u8], info: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(None, secret)
+        .expand(info.as_bytes(), &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
+}
+
+/// HMAC-SHA256 under `key` of `parts`, one after the other.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +94,18 @@ mod tests {
         let mut tampered = STANDARD.decode(&sealed).unwrap();
         tampered[20] ^= 1;
         assert!(a.open(&STANDARD.encode(tampered)).is_none());
+    }
+
+    #[test]
+    fn hkdf_and_hmac_match_their_rfc_test_vectors() {
+        // RFC 5869 A.3 (no salt, no info) for HKDF; RFC 4231 case 2 for HMAC-SHA256.
+        let okm = hkdf_sha256(&[0x0b; 22], "");
+        assert_eq!(okm[..8], [0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f]);
+        let mac = hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
+        assert_eq!(mac[..8], [0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e]);
+        assert_ne!(
+            hkdf_sha256(b"s", "paydesk audit v1"),
+            hkdf_sha256(b"s", "other")
+        );
     }
 }

@@ -46,7 +46,10 @@ fn main() -> ExitCode {
         Command::Merchant(MerchantCommand::Verify { merchant }) => {
             verify_merchant(&cli.database_url, &merchant)
         }
-        Command::Audit(AuditCommand::Verify) => verify_audit(&cli.database_url),
+        Command::Audit(AuditCommand::Verify { checkpoint }) => {
+            verify_audit(&cli.database_url, checkpoint.as_ref())
+        }
+        Command::Audit(AuditCommand::Checkpoint) => audit_checkpoint(&cli.database_url),
         Command::Keys(KeysCommand::Check { token }) => check_key(&token),
         Command::Webhooks(WebhooksCommand::Listen {
             forward_to,
@@ -83,11 +86,23 @@ fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
     })
 }
 
-/// The database, migrated, for a command that works on it.
+/// The database, migrated and its audit chain keyed, for a command that works on it.
 fn open(database_url: &str) -> Result<db::DbConn, String> {
+    let secret = cli_secret(database_url, true)?;
     let mut conn = db::connect_one(database_url)?;
     db::migrate_conn(&mut conn)?;
+    paydesk::db::models::audit::start(&mut conn, &secret)?;
     Ok(conn)
+}
+
+/// The secret `serve` would use: PAYDESK_SECRET, else ./data/secret on SQLite.
+fn cli_secret(database_url: &str, create: bool) -> Result<Vec<u8>, String> {
+    let given = match std::env::var("PAYDESK_SECRET") {
+        Ok(s) => Some(s),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => return Err("PAYDESK_SECRET is not UTF-8".into()),
+    };
+    paydesk::config::resolve_secret(database_url, given, create)
 }
 
 fn migrate(database_url: &str) -> Result<(), String> {
@@ -146,23 +161,50 @@ fn verify_merchant(database_url: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn verify_audit(database_url: &str) -> Result<(), String> {
-    use paydesk::db::models::audit::{self, ChainCheck};
-    let mut conn = open(database_url)?;
-    match audit::verify(&mut conn).map_err(|e| describe(e.into()))? {
-        ChainCheck::Intact(n) => {
-            println!("audit log intact: {n} rows chained");
-            Ok(())
-        }
-        ChainCheck::Broken { seq, id, why } => Err(format!(
-            "audit log broken at row {seq}{}: {why}",
-            if id.is_empty() {
-                String::new()
+/// The chain as it is: no migration, no re-chain, nothing written.
+fn walk_audit(
+    database_url: &str,
+    checkpoint: Option<&paydesk::db::models::audit::Checkpoint>,
+) -> Result<(i64, paydesk::db::models::audit::Checkpoint), String> {
+    use paydesk::db::models::audit::{self, ChainCheck, ChainKey};
+    let key = ChainKey::from_secret(&cli_secret(database_url, false)?);
+    let mut conn = db::connect_one(database_url)?;
+    let check = audit::verify(&mut conn, &key, checkpoint)
+        .map_err(|e| format!("cannot read the audit log (is the database migrated?): {e}"))?;
+    match check {
+        ChainCheck::Intact { rows, last } => Ok((rows, last)),
+        ChainCheck::Broken { seq, id, why } => {
+            let at = match (seq, id.is_empty()) {
+                (Some(seq), true) => format!("row {seq}"),
+                (Some(seq), false) => format!("row {seq} ({id})"),
+                (None, _) => id,
+            };
+            let hint = if audit::chain::rechain_pending(&mut conn) {
+                "; the rows from before the keyed chain are not re-chained yet: start \
+                 `paydesk serve` once with its PAYDESK_SECRET"
             } else {
-                format!(" ({id})")
-            }
-        )),
+                ""
+            };
+            Err(format!("audit log broken at {at}: {why}{hint}"))
+        }
     }
+}
+
+fn verify_audit(
+    database_url: &str,
+    checkpoint: Option<&paydesk::db::models::audit::Checkpoint>,
+) -> Result<(), String> {
+    let (rows, _) = walk_audit(database_url, checkpoint)?;
+    println!("audit log intact: {rows} rows chained");
+    Ok(())
+}
+
+/// Verifies first: a checkpoint of a broken chain would vouch for it. Prints only
+/// `SEQ HASH`, so `$(paydesk audit checkpoint)` is the checkpoint.
+fn audit_checkpoint(database_url: &str) -> Result<(), String> {
+    let (_, last) = walk_audit(database_url, None)?;
+    println!("{last}");
+    Ok(())
 }
 
 fn check_key(token: &str) -> Result<(), String> {

@@ -46,6 +46,9 @@ impl Application {
         if ran > 0 {
             tracing::info!(migrations = ran, "database migrated");
         }
+        let mut conn = db.conn().map_err(|e| e.to_string())?;
+        crate::db::models::audit::start(&mut conn, &settings.secret)?;
+        drop(conn);
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

@@ -221,10 +221,8 @@ pub fn migrate_conn(conn: &mut DbConn) -> Result<usize, String> {
             .run_pending_migrations(POSTGRES_MIGRATIONS)
             .map(|v| v.len()),
     };
-    let ran = ran.map_err(|e| format!("migration failed: {e}"))?;
-    // Rows written before the audit chain existed join it now (SQLite cannot hash in SQL).
-    models::audit::chain_existing(conn).map_err(|e| format!("chaining the audit log: {e}"))?;
-    Ok(ran)
+    // The audit chain's one-time re-chain needs PAYDESK_SECRET: audit::start does it.
+    ran.map_err(|e| format!("migration failed: {e}"))
 }
 
 type ChangeHook = Arc<dyn Fn(&str) + Send + Sync>;
