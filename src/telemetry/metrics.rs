@@ -83,7 +83,26 @@ fn describe() {
     for result in ["delivered", "failed"] {
         metrics::counter!("paydesk_webhook_deliveries_total", "result" => result).absolute(0);
     }
+    for code in GATE_CODES {
+        metrics::counter!("paydesk_gate_refusals_total", "code" => code).absolute(0);
+    }
 }
+
+/// The codes the gate refuses with, so their series read 0 before the first refusal
+/// (a rate of refusals needs a starting point).
+const GATE_CODES: [&str; 11] = [
+    "missing_authorization",
+    "invalid_api_key",
+    "api_key_expired",
+    "signature_invalid",
+    "signature_required",
+    "api_key_suspended",
+    "ip_not_allowed",
+    "rate_limited",
+    "invalid_version",
+    "insufficient_scope",
+    "forbidden",
+];
 
 /// The method as a label: the standard ones by name, anything else `OTHER`, so a client
 /// inventing methods cannot grow the series without end.

@@ -40,6 +40,26 @@ fn sample(text: &str, prefix: &str) -> Option<f64> {
 
 async fn scenario(app: TestApp) {
     let metrics_url = app.metrics_url.clone().expect("metrics listener");
+    // Every series is there from the start, at zero if nothing happened yet (other tests
+    // in this process share the recorder, so only presence is asserted).
+    let first = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "paydesk_gate_refusals_total{code=\"api_key_suspended\"} ",
+        "paydesk_gate_refusals_total{code=\"signature_required\"} ",
+        "paydesk_webhook_deliveries_total{result=\"failed\"} ",
+        "paydesk_request_log_dropped_total ",
+        "paydesk_key_cache_total{result=\"negative\"} ",
+    ] {
+        assert!(
+            first.contains(series),
+            "{series} missing at start:\n{first}"
+        );
+    }
     let token = admin_token(&app).await;
     let key = make_key(&app, &token, json!({"name": "m", "permissions": "*"})).await;
     for _ in 0..3 {
