@@ -15,7 +15,6 @@
 //!   it starts empty.
 //! - Entries also expire after a time to live, a safety net (and how changes made by the
 //!   CLI reach a SQLite server, which has no one to tell it).
-//!
 //! - Each worker thread keeps a small front map of the entries it used (by digest, with
 //!   the cache it came from), so a hit touches no shared structure but the generation
 //!   counter. Every front hit is checked exactly like a hit in the shared cache (the
