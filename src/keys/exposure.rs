@@ -84,7 +84,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
             clock::now(),
         )?;
         ApiKeyRow::set_revoked_reason(conn, &row.id, "exposed", Some(url))?;
-        crate::webhooks::endpoints::disable_bound_to(conn, &row.id)?;
+        crate::db::models::webhooks::EndpointRow::disable_bound_to(conn, &row.id)?;
         changes::announce(conn, changes::key(&row.id))?;
         AuditEntry::record(
             conn,

@@ -67,7 +67,7 @@ fn change_status(
         if changed {
             if t.to == "revoked" {
                 ApiKeyRow::set_revoked_reason(conn, &key.row.id, "user", None)?;
-                crate::webhooks::endpoints::disable_bound_to(conn, &key.row.id)?;
+                crate::db::models::webhooks::EndpointRow::disable_bound_to(conn, &key.row.id)?;
             }
             changes::announce(conn, changes::key(&key.row.id))?;
             audit(conn, actor, t.action, &key.row, ip, "")?;
@@ -157,7 +157,7 @@ pub fn roll_key(
         row.insert(conn)?;
         announce_new(conn, &row)?;
         ApiKeyRow::retire(conn, &old.row.id, old_until, &row.id, now)?;
-        crate::webhooks::endpoints::move_binding(conn, &old.row.id, &row.id)?;
+        crate::db::models::webhooks::EndpointRow::move_binding(conn, &old.row.id, &row.id)?;
         changes::announce(conn, changes::key(&old.row.id))?;
         audit(
             conn,
