@@ -60,7 +60,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
     if !token.starts_with("sk_") || format::parse(token).is_none() {
         return Ok(Label::FalsePositive);
     }
-    let hash = format::hash(token);
+    let hash = crate::crypto::hash(token);
     let found: Vec<ApiKeyRow> = api_keys::table
         .filter(api_keys::secret_hash.eq(&hash))
         .select(ApiKeyRow::as_select())

@@ -64,7 +64,7 @@ pub fn chain_hash(previous: &str, e: &AuditEntry, seq: i64) -> String {
     let mut h = Sha256::new();
     h.update(previous.as_bytes());
     h.update(serde_json::to_vec(&row).unwrap_or_default());
-    crate::keys::format::hex(&h.finalize().into())
+    crate::crypto::hex(&h.finalize().into())
 }
 
 /// The last chained row's seq and hash, taking the chain's lock first.
