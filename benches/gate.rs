@@ -20,7 +20,7 @@ struct OneKey(String);
 impl KeyStore for OneKey {
     fn find(&self, lookup: &Lookup) -> Result<Option<KeyRecord>, Error> {
         Ok(
-            (*lookup == Lookup::SecretHash(format::hash(&self.0))).then(|| KeyRecord {
+            (*lookup == Lookup::SecretHash(paydesk::crypto::hash(&self.0))).then(|| KeyRecord {
                 key_id: "key_bench".into(),
                 merchant_id: "mer_bench".into(),
                 merchant_name: "Acme".into(),

@@ -1,6 +1,7 @@
-//! Secrets Paydesk must read back (TOTP secrets; webhook signing secrets later) are stored
-//! sealed: ChaCha20-Poly1305 under a key derived from PAYDESK_SECRET with HKDF-SHA256,
-//! one key per purpose. Sealed text is `base64(nonce ‖ ciphertext)`.
+//! Digests and sealing. Secrets Paydesk only compares (secret keys, tokens) are stored as
+//! hex SHA-256 (`hash`). Secrets Paydesk must read back (TOTP secrets, webhook signing
+//! secrets) are stored sealed: ChaCha20-Poly1305 under a key derived from PAYDESK_SECRET
+//! with HKDF-SHA256, one key per purpose. Sealed text is `base64(nonce ‖ ciphertext)`.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -8,7 +9,23 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
+
+/// What is stored and looked up for a secret: hex SHA-256 of the whole text.
+pub fn hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()).into())
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(digest: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    out
+}
 
 #[derive(Clone)]
 pub struct Sealer {
@@ -74,6 +91,14 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_is_lower_case_hex_sha256() {
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn sealed_text_opens_only_with_the_same_secret_and_purpose() {

@@ -8,6 +8,7 @@ pub mod api;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod currencies;
 pub mod db;
 pub mod deadline;
 pub mod error;

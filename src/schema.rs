@@ -27,7 +27,7 @@ pub fn timestamp_or_null() -> Object {
 /// A lower-case ISO 4217 code from the list Paydesk ships.
 pub fn currency() -> Object {
     string()
-        .enum_values(Some(crate::payments::currencies::CODES.iter().copied()))
+        .enum_values(Some(crate::currencies::CODES.iter().copied()))
         .description(Some("A lower-case ISO 4217 currency code, such as `usd`."))
         .build()
 }

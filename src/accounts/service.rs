@@ -852,7 +852,7 @@ pub fn sessions_of(conn: &mut DbConn, who: &Principal) -> Result<Vec<Session>, E
 /// A public handle for a session (its jti stays secret): the first 16 hex digits of its
 /// SHA-256.
 pub fn session_handle(jti: &str) -> String {
-    crate::keys::format::hash(jti)[..16].to_owned()
+    crate::crypto::hash(jti)[..16].to_owned()
 }
 
 /// Ends one of the person's own sessions, named by its handle.

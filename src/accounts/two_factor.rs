@@ -86,7 +86,7 @@ fn hash_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    crate::keys::format::hex(&Sha256::digest(normal.as_bytes()).into())
+    crate::crypto::hex(&Sha256::digest(normal.as_bytes()).into())
 }
 
 /// Ten codes like `k3m9-x2q7`, shown once; their hashes are stored.

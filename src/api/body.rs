@@ -157,7 +157,7 @@ impl Body {
     /// A lower-case ISO 4217 code of a currency Paydesk accepts.
     pub fn currency(&mut self, name: &'static str, required: bool) -> Option<String> {
         let c = self.string(name, required, 3)?;
-        if crate::payments::currencies::is_supported(&c) {
+        if crate::currencies::is_supported(&c) {
             Some(c)
         } else {
             self.fail(

@@ -10,6 +10,8 @@ use crate::payments::client_sessions::{self, SessionInput};
 use crate::payments::views::ClientSession;
 use crate::schema;
 
+super::describe::described!(ClientSession, ClientSessionParams, ClientSessionChange);
+
 /// A new client session.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]

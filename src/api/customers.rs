@@ -12,6 +12,8 @@ use crate::payments::customers::{self, CustomerInput};
 use crate::payments::views::Customer;
 use crate::schema;
 
+super::describe::described!(Customer, CustomerParams);
+
 /// The fields of a customer, to create one or change some.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]

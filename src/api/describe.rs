@@ -9,9 +9,9 @@ use actix_web::{FromRequest, Handler, HttpRequest, web};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::auth::ApiUser;
 use super::body::{FromBody, JsonContentType, JsonObject, NoFields};
 use super::context::{ApiResult, Created};
+use super::extract::ApiUser;
 use super::gate::KeyAuth;
 use super::list::List;
 
@@ -48,57 +48,20 @@ pub fn named<T: ToSchema>(components: &mut Components) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-/// `Describe` for `ToSchema` types. (A blanket impl would collide with `List<T>`'s.)
+/// `Describe` for `ToSchema` types: each handler file names the types it reads and
+/// answers with. (A blanket impl would collide with `List<T>`'s.)
 macro_rules! described {
     ($($t:ty),* $(,)?) => {
-        $(impl Describe for $t {
-            fn describe(components: &mut Components) -> Value {
-                named::<$t>(components)
+        $(impl $crate::api::describe::Describe for $t {
+            fn describe(
+                components: &mut $crate::api::describe::Components,
+            ) -> serde_json::Value {
+                $crate::api::describe::named::<$t>(components)
             }
         })*
     };
 }
-
-use crate::keys::model::KeyObject;
-use crate::payments::views::{
-    Balance, ClientSession, Customer, Event, Payment, Plan, Refund, Subscription,
-};
-described!(
-    Balance,
-    ClientSession,
-    Customer,
-    Event,
-    Payment,
-    Plan,
-    Refund,
-    Subscription,
-    KeyObject,
-    super::keys::NewKey,
-    super::keys::RolledKey,
-    super::keys::CreateKeyParams,
-    super::keys::UpdateKeyParams,
-    super::keys::RollParams,
-    super::keys::KeyUsage,
-    super::events::Whoami,
-    super::auth::Login,
-    super::auth::LoggedOut,
-    super::auth::LoginParams,
-    super::customers::CustomerParams,
-    super::plans::PlanParams,
-    super::payments::PaymentParams,
-    super::payments::RefundParams,
-    super::subscriptions::SubscriptionParams,
-    super::subscriptions::SubscriptionChange,
-    super::subscriptions::SubscriptionChangeById,
-    super::client_sessions::ClientSessionParams,
-    super::client_sessions::ClientSessionChange,
-    crate::webhooks::endpoints::WebhookEndpoint,
-    super::webhooks::NewWebhookEndpoint,
-    super::webhooks::CreateEndpointParams,
-    super::webhooks::UpdateEndpointParams,
-    super::webhooks::RollSecretParams,
-    super::webhooks::WebhookDelivery,
-);
+pub(crate) use described;
 
 impl<T: Describe> Describe for List<T> {
     fn describe(components: &mut Components) -> Value {

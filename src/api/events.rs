@@ -13,6 +13,8 @@ use crate::keys::permissions::{Level, Resource};
 use crate::payments::events;
 use crate::payments::views::Event;
 
+super::describe::described!(Whoami, Event);
+
 pub async fn get_event(req: HttpRequest, auth: KeyAuth, id: web::Path<String>) -> ApiResult<Event> {
     context::ok(context::run(&req, &auth, move |c, s| events::get(c, s, &id)).await?)
 }

@@ -6,10 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::ApiUser;
 use super::body::{Body, FromBody, JsonObject, NoFields};
 use super::context::{self, ApiResult, Created, Query};
 use super::envelope::ApiError;
+use super::extract::ApiUser;
 use super::list::{self, List, Page};
 use crate::accounts::Principal;
 use crate::db::DbConn;
@@ -23,6 +23,16 @@ use crate::keys::service::{self, KeyFilter, KeyPatch, Reveal};
 use crate::keys::usage;
 use crate::state::AppState;
 use crate::versions;
+
+super::describe::described!(
+    KeyObject,
+    NewKey,
+    RolledKey,
+    CreateKeyParams,
+    UpdateKeyParams,
+    RollParams,
+    KeyUsage
+);
 
 /// Newest first, paged on (`created_at`, `id`) like every list: key ids are not ordered.
 pub async fn list_keys(

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod describe;
 pub mod envelope;
 pub mod events;
+pub mod extract;
 pub mod gate;
 pub mod idempotency;
 pub mod keys;

@@ -14,6 +14,8 @@ use crate::payments::simulator;
 use crate::payments::views::{Balance, Payment, Refund};
 use crate::schema;
 
+super::describe::described!(Balance, Payment, Refund, PaymentParams, RefundParams);
+
 /// A payment to make with a test card.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]

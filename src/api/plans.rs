@@ -11,6 +11,8 @@ use crate::payments::plans::{self, PlanInput};
 use crate::payments::views::{Interval, Plan};
 use crate::schema;
 
+super::describe::described!(Plan, PlanParams);
+
 /// A new plan.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]

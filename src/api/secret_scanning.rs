@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::envelope::ApiError;
+use crate::crypto;
 use crate::error::ErrorCode;
 use crate::keys::exposure;
-use crate::keys::format;
 use crate::state::AppState;
 
 /// Reports per client IP per minute.
@@ -101,7 +101,7 @@ pub async fn report(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, 
                 .map(|r| {
                     let label = exposure::report(c, &r.token, &r.url, &r.source)?;
                     Ok(Answer {
-                        token_hash: format::hash(&r.token),
+                        token_hash: crypto::hash(&r.token),
                         token_type: r.kind.clone(),
                         label: label.as_str(),
                     })

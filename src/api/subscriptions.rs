@@ -12,6 +12,13 @@ use crate::payments::subscriptions::{self, SubscriptionUpdate};
 use crate::payments::views::Subscription;
 use crate::schema;
 
+super::describe::described!(
+    Subscription,
+    SubscriptionParams,
+    SubscriptionChange,
+    SubscriptionChangeById
+);
+
 /// A customer to subscribe to a plan.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,9 +5,9 @@ use actix_web::{HttpRequest, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::ApiUser;
 use super::body::{Body, FromBody, JsonObject, NoFields};
 use super::context::{self, ApiResult, Created, Query};
+use super::extract::ApiUser;
 use super::list::{self, List, Page};
 use crate::clock;
 use crate::db::models::webhooks::DeliveryRow;
@@ -15,6 +15,15 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, WebhookEndpoint};
 use crate::webhooks::ssrf;
+
+super::describe::described!(
+    WebhookEndpoint,
+    NewWebhookEndpoint,
+    CreateEndpointParams,
+    UpdateEndpointParams,
+    RollSecretParams,
+    WebhookDelivery
+);
 
 fn url_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()

@@ -28,7 +28,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::format;
 use super::verify::{KeyRecord, KeyStore, Presented};
 use crate::db::changes;
 use crate::error::Error;
@@ -180,7 +179,7 @@ impl KeyCache {
             .try_get_with(digest, || {
                 let valid_at = self.generation.load(Ordering::Acquire);
                 let record = self.store.find(lookup)?;
-                let mut targets = vec![changes::hash(&format::hex(&digest))];
+                let mut targets = vec![changes::hash(&crate::crypto::hex(&digest))];
                 if let Some(r) = &record {
                     targets.push(changes::key(&r.key_id));
                     targets.push(changes::merchant(&r.merchant_id));
@@ -291,7 +290,7 @@ mod tests {
             self.lookups.fetch_add(1, Ordering::SeqCst);
             let status = self.status.lock().unwrap().clone();
             std::thread::sleep(self.delay);
-            let wanted = Lookup::SecretHash(format::hash(&self.key));
+            let wanted = Lookup::SecretHash(crate::crypto::hash(&self.key));
             Ok((*lookup == wanted).then(|| KeyRecord {
                 key_id: "key_1".into(),
                 merchant_id: "mer_1".into(),

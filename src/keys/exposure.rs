@@ -85,7 +85,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
     if !token.starts_with("sk_") || format::parse(token).is_none() {
         return Ok(Label::FalsePositive);
     }
-    let hash = format::hash(token);
+    let hash = crate::crypto::hash(token);
     let found: Vec<ApiKeyRow> = api_keys::table
         .filter(api_keys::secret_hash.eq(&hash))
         .select(ApiKeyRow::as_select())
@@ -109,7 +109,7 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
             clock::now(),
         )?;
         ApiKeyRow::set_revoked_reason(conn, &row.id, "exposed", Some(url))?;
-        crate::webhooks::endpoints::disable_bound_to(conn, &row.id)?;
+        crate::db::models::webhooks::EndpointRow::disable_bound_to(conn, &row.id)?;
         changes::announce(conn, changes::key(&row.id))?;
         AuditEntry::record(
             conn,

@@ -140,25 +140,9 @@ pub fn parse(key: &str) -> Option<KeyShape> {
     (checksum_bytes(body) == sum.as_bytes()).then_some(KeyShape { kind, mode })
 }
 
-/// What is stored and looked up: hex SHA-256 of the whole secret key.
-pub fn hash(secret: &str) -> String {
-    hex(&digest(secret))
-}
-
 /// SHA-256 of a presented key: what the verified-key cache is keyed by.
 pub fn digest(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
-}
-
-/// Lower-case hex of a digest.
-pub fn hex(digest: &[u8; 32]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0xf)] as char);
-    }
-    out
 }
 
 /// What the Hub shows after the reveal: `sk_live_…Wx9Z`.
@@ -205,15 +189,11 @@ mod tests {
     }
 
     #[test]
-    fn hint_and_hash() {
+    fn hint_shows_the_kind_and_the_last_four() {
         let key = "sk_live_0123456789abcdefghijklmnopqrstuvWx9Z00";
         assert_eq!(
             hint(key),
             "sk_live_…Z00".replace("Z00", &key[key.len() - 4..])
-        );
-        assert_eq!(
-            hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 

@@ -69,7 +69,7 @@ fn change_status(
         }
         if t.to == "revoked" {
             ApiKeyRow::set_revoked_reason(conn, &key.row.id, "user", None)?;
-            crate::webhooks::endpoints::disable_bound_to(conn, &key.row.id)?;
+            crate::db::models::webhooks::EndpointRow::disable_bound_to(conn, &key.row.id)?;
         }
         changes::announce(conn, changes::key(&key.row.id))?;
         audit(conn, actor, t.action, &key.row, ip, "")?;
@@ -154,7 +154,7 @@ pub fn roll_key(
                     .into(),
             ));
         }
-        crate::webhooks::endpoints::move_binding(conn, &old.row.id, &row.id)?;
+        crate::db::models::webhooks::EndpointRow::move_binding(conn, &old.row.id, &row.id)?;
         changes::announce(conn, changes::key(&old.row.id))?;
         audit(
             conn,

@@ -133,7 +133,7 @@ pub(super) fn new_row(
         mode: mode.as_str().into(),
         name: config.name,
         publishable_key: format::generate(KeyKind::Publishable, mode),
-        secret_hash: format::hash(&secret),
+        secret_hash: crate::crypto::hash(&secret),
         secret_hint: format::hint(&secret),
         secret_revealed: reveal == Reveal::InThisAnswer,
         permissions: config.access.to_storage(),
@@ -159,7 +159,7 @@ pub(super) fn new_row(
 /// A new key's hashes may sit in caches as "unknown" (if someone guessed them): drop them.
 pub(super) fn announce_new(conn: &mut DbConn, row: &ApiKeyRow) -> Result<(), Error> {
     changes::announce(conn, changes::hash(&row.secret_hash))?;
-    let publishable = format::hex(&format::digest(&row.publishable_key));
+    let publishable = crate::crypto::hex(&format::digest(&row.publishable_key));
     changes::announce(conn, changes::hash(&publishable))
 }
 

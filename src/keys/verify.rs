@@ -128,7 +128,7 @@ pub struct Presented {
 impl Presented {
     pub fn lookup(&self) -> Lookup {
         match self.kind {
-            KeyKind::Secret => Lookup::SecretHash(format::hex(&self.digest)),
+            KeyKind::Secret => Lookup::SecretHash(crate::crypto::hex(&self.digest)),
             KeyKind::Publishable => Lookup::Publishable(self.key.clone()),
         }
     }

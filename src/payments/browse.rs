@@ -181,7 +181,7 @@ pub fn refund(
             ip,
             &format!(
                 "{} refunded ({})",
-                super::currencies::display(refund.amount, &refund.currency),
+                crate::currencies::display(refund.amount, &refund.currency),
                 refund.id
             ),
         )?;

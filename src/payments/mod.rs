@@ -6,7 +6,6 @@
 pub mod browse;
 pub mod charges;
 pub mod client_sessions;
-pub mod currencies;
 pub mod customers;
 pub mod events;
 pub mod plans;

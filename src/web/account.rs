@@ -11,8 +11,8 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Empty, Form, FormPairs, FormState, Response};
-use super::page::{self, Layout, PageError, SignedIn};
+use super::form::{Empty, Form, FormState, Response};
+use super::page::{self, FormPairs, Layout, PageError, SignedIn};
 use crate::accounts;
 use crate::clock;
 use crate::error::Error;

@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, error::InternalError, web};
 use serde::de::DeserializeOwned;
 
+use super::page::FormPairs;
 use crate::error::{Error, FieldErrors};
 
 /// What a form shows: the values the person typed (never passwords) and one message per
@@ -125,11 +126,6 @@ pub fn config() -> web::FormConfig {
 }
 
 pub type Response = Result<HttpResponse, super::page::PageError>;
-
-/// The fields of the form this request posted (CSRF checked), kept so that a page asking
-/// for the password again (sudo mode) can post them once more.
-#[derive(Clone, Debug, Default)]
-pub struct FormPairs(pub Vec<(String, String)>);
 
 /// What a form showing itself again may keep: everything but the token and passwords.
 fn carried(pairs: Vec<(String, String)>) -> Vec<(String, String)> {

@@ -8,9 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::audit::AuditRow;
-use super::form::FormPairs;
 use super::form::{Empty, Form, FormState, Response};
-use super::page::{self, Layout, PageError, SignedIn};
+use super::page::{self, FormPairs, Layout, PageError, SignedIn};
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::forms::Submitted;

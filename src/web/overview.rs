@@ -10,9 +10,9 @@ use super::form::Response;
 use super::page::{self, Layout, SignedIn};
 use super::payments::scope_of;
 use crate::accounts;
+use crate::currencies;
 use crate::db::models::user::User;
 use crate::payments::browse::{self, Day};
-use crate::payments::currencies;
 
 #[derive(Template)]
 #[template(path = "overview.html")]

@@ -293,6 +293,11 @@ struct ErrorPage<'a> {
 /// in again in another tab, say).
 pub const FORM_EXPIRED: &str = "This form expired; check and send it again.";
 
+/// The fields of the form this request posted (CSRF checked), kept so that a page asking
+/// for the password again (sudo mode) can post them once more.
+#[derive(Clone, Debug, Default)]
+pub struct FormPairs(pub Vec<(String, String)>);
+
 /// An error on a page: a redirect to sign-in, or the error page with its status.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -305,7 +310,7 @@ pub enum PageError {
     /// The CSRF token did not match: what was typed (never passwords), so a form can
     /// show itself again; elsewhere a page with a way back.
     #[error("form expired")]
-    FormExpired(super::form::FormPairs),
+    FormExpired(FormPairs),
     /// A form body over 64 KiB.
     #[error("form too large")]
     TooLarge,

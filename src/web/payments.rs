@@ -11,10 +11,11 @@ use serde::Deserialize;
 use super::form::{Form, FormState, Response};
 use super::page::{self, Layout, Listing, PAGE_ROWS, SignedIn};
 use crate::accounts::Principal;
+use crate::currencies;
 use crate::db::models::objects::Scope;
 use crate::error::{Error, FieldErrors};
 use crate::payments::browse::{self, PaymentFilter};
-use crate::payments::{currencies, views};
+use crate::payments::views;
 use crate::state::AppState;
 
 /// The scope a dashboard page shows: this merchant, in the page's mode.

@@ -418,19 +418,6 @@ pub fn bound_to(
         .collect())
 }
 
-/// A revoked key's endpoints stop (SPEC §9).
-pub fn disable_bound_to(conn: &mut DbConn, key_id: &str) -> Result<(), Error> {
-    use crate::db::schema::webhook_endpoints as we;
-    use diesel::prelude::*;
-    diesel::update(we::table.filter(we::api_key_id.eq(key_id)))
-        .set((
-            we::status.eq("disabled"),
-            we::disabled_reason.eq("Its API key was revoked."),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// An endpoint whose every attempt has failed for this long is disabled (SPEC §9).
 pub const DISABLE_AFTER_FAILING_SECONDS: i64 = 3 * 86_400;
 
@@ -502,14 +489,4 @@ pub fn note_attempt(
         }
         (false, Some(_)) => Ok(false),
     }
-}
-
-/// Rolling a key moves its endpoints to the new key.
-pub fn move_binding(conn: &mut DbConn, from: &str, to: &str) -> Result<(), Error> {
-    use crate::db::schema::webhook_endpoints as we;
-    use diesel::prelude::*;
-    diesel::update(we::table.filter(we::api_key_id.eq(from)))
-        .set(we::api_key_id.eq(to))
-        .execute(conn)?;
-    Ok(())
 }

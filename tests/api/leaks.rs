@@ -113,7 +113,7 @@ on_both_backends! {
         assert_eq!(s, 200, "{answer}");
         let labels: Vec<&str> = answer.as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
         assert_eq!(labels, ["true_positive", "false_positive", "false_positive", "true_positive"]);
-        assert_eq!(answer[0]["token_hash"], paydesk::keys::format::hash(&leaked.secret));
+        assert_eq!(answer[0]["token_hash"], paydesk::crypto::hash(&leaked.secret));
         assert_eq!(answer[0]["token_type"], "paydesk_secret_key");
         assert!(!answer.to_string().contains(&leaked.secret), "the answer reveals nothing else");
         // Revoked at once, with the reason and where it was found; audited; an event.

@@ -101,7 +101,7 @@ on_both_backends! {
         // The database holds the hash and a hint, never the secret.
         let rows = stored_rows(&app);
         assert!(rows.iter().all(|r| !r.contains(&secret[8..40])));
-        assert!(rows[0].contains(&paydesk::keys::format::hash(&secret)));
+        assert!(rows[0].contains(&paydesk::crypto::hash(&secret)));
     }
 
     async fn a_pending_secret_does_not_survive_a_new_sign_in(app) {

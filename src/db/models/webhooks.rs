@@ -143,6 +143,25 @@ impl EndpointRow {
             .execute(conn)
             .map(drop)
     }
+
+    /// A revoked key's endpoints stop (SPEC §9).
+    pub fn disable_bound_to(conn: &mut DbConn, key_id: &str) -> QueryResult<()> {
+        diesel::update(webhook_endpoints::table.filter(webhook_endpoints::api_key_id.eq(key_id)))
+            .set((
+                webhook_endpoints::status.eq("disabled"),
+                webhook_endpoints::disabled_reason.eq("Its API key was revoked."),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Rolling a key moves its endpoints to the new key.
+    pub fn move_binding(conn: &mut DbConn, from: &str, to: &str) -> QueryResult<()> {
+        diesel::update(webhook_endpoints::table.filter(webhook_endpoints::api_key_id.eq(from)))
+            .set(webhook_endpoints::api_key_id.eq(to))
+            .execute(conn)
+            .map(drop)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

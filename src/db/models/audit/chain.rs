@@ -122,7 +122,7 @@ fn row_json(e: &AuditEntry, seq: i64) -> Vec<u8> {
 /// `HMAC-SHA256(K, previous hash ‖ row JSON)`, lower-case hex.
 pub fn chain_hash(key: &ChainKey, previous: &str, e: &AuditEntry, seq: i64) -> String {
     let mac = crate::crypto::hmac_sha256(&key.0, &[previous.as_bytes(), &row_json(e, seq)]);
-    crate::keys::format::hex(&mac)
+    crate::crypto::hex(&mac)
 }
 
 /// The chain before it was keyed, `SHA-256(previous hash ‖ row JSON)`: checked once, by
@@ -131,7 +131,7 @@ fn legacy_hash(previous: &str, e: &AuditEntry, seq: i64) -> String {
     let mut h = Sha256::new();
     h.update(previous.as_bytes());
     h.update(row_json(e, seq));
-    crate::keys::format::hex(&h.finalize().into())
+    crate::crypto::hex(&h.finalize().into())
 }
 
 fn same(stored: Option<&str>, expected: &str) -> bool {
