@@ -4,6 +4,7 @@
 //! thread-local state.
 
 pub mod outbox;
+pub mod view;
 
 use serde::Serialize;
 

@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::clock::rfc3339;
 use crate::db::models::objects::{
-    ClientSessionRow, CustomerRow, EventRow, PaymentRow, PlanRow, RefundRow, SubscriptionRow,
+    ClientSessionRow, CustomerRow, PaymentRow, PlanRow, RefundRow, SubscriptionRow,
 };
 use crate::schema;
+
+pub use crate::events::view::{Event, EventData, event};
 
 fn metadata(text: &str) -> BTreeMap<String, String> {
     serde_json::from_str(text).unwrap_or_default()
@@ -268,43 +269,6 @@ pub fn client_session(r: &ClientSessionRow) -> ClientSession {
         client_token: r.client_token.clone(),
         status: r.status.clone(),
         expires_at: rfc3339(r.expires_at),
-    }
-}
-
-/// The object an event is about, as it was when the event happened.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct EventData {
-    #[schema(schema_with = schema::any_object)]
-    pub object: Value,
-}
-
-/// A record of a change, such as `payment.succeeded`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Event {
-    #[schema(pattern = "^evt_")]
-    pub id: String,
-    #[schema(pattern = "^event$")]
-    pub object: &'static str,
-    pub livemode: bool,
-    #[schema(schema_with = schema::timestamp)]
-    pub created_at: String,
-    /// Such as `payment.succeeded` or `customer.created`.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    pub data: EventData,
-}
-
-pub fn event(r: &EventRow) -> Event {
-    Event {
-        id: r.id.clone(),
-        object: "event",
-        livemode: r.livemode,
-        created_at: rfc3339(r.created_at),
-        event_type: r.event_type.clone(),
-        data: EventData {
-            object: serde_json::from_str(&r.data)
-                .unwrap_or_else(|_| Value::Object(Default::default())),
-        },
     }
 }
 

@@ -76,9 +76,7 @@ pub fn spawn(db: Db, settings: WebhookSettings) {
 /// The event as sent: the event object in the endpoint's API version.
 fn payload(event: Option<EventRow>, delivery: &DeliveryRow, endpoint: &EndpointRow) -> Value {
     let mut body = match event {
-        Some(row) => {
-            serde_json::to_value(crate::payments::views::event(&row)).unwrap_or(Value::Null)
-        }
+        Some(row) => serde_json::to_value(crate::events::view::event(&row)).unwrap_or(Value::Null),
         None => json!({
             "id": delivery.event_id, "object": "event", "type": delivery.event_type,
             "livemode": endpoint.livemode, "created_at": clock::rfc3339(delivery.created_at),
