@@ -28,6 +28,11 @@ pub enum Error {
     /// The password was right and the account uses two-factor: the code is needed.
     #[error("Enter the 6-digit code from your authenticator app (or a recovery code) as \"otp\".")]
     OtpRequired,
+    /// The password was right and the two-factor code was wrong or used already.
+    #[error(
+        "That code is not right, or was used already. Enter the newest code from your authenticator app, or an unused recovery code."
+    )]
+    OtpInvalid,
     /// The team requires two-factor sign-in and this account has not set it up.
     #[error(
         "Your team requires two-factor sign-in: set it up at /account/2fa in the dashboard first."

@@ -2,9 +2,11 @@
 //! sessions, and the team an Admin manages. No HTTP here; `web/`, `api/` and the CLI
 //! call these functions on the blocking pool.
 
+pub mod device;
 mod password;
 pub mod passwords;
 mod principal;
+pub mod secrets;
 mod sessions;
 mod setup;
 mod sign_in;

@@ -2,9 +2,10 @@
 //! alike for known and unknown emails (SPEC §2, §12).
 
 use super::passwords::{self, off_the_workers};
+use super::secrets::AccountKeys;
 use super::sessions::{Issued, start_session};
-use super::throttle;
 use super::tokens::{Purpose, Tokens};
+use super::{device, throttle, two_factor};
 use crate::clock;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::merchant::Merchant;
@@ -22,9 +23,39 @@ pub enum SignIn {
 }
 
 /// The keys sign-in needs besides the database.
+#[derive(Clone, Copy)]
 pub struct SignInKeys<'a> {
     pub tokens: &'a Tokens,
     pub totp: &'a crate::crypto::Sealer,
+    pub secrets: &'a AccountKeys,
+}
+
+impl SignInKeys<'_> {
+    pub fn two_factor(&self) -> two_factor::Keys<'_> {
+        two_factor::Keys {
+            sealer: self.totp,
+            recovery: &self.secrets.recovery,
+        }
+    }
+}
+
+/// Where an attempt comes from: the client's address and, from a browser, its device
+/// cookie (`device`), which spares a returning person the email-wide lock.
+#[derive(Clone, Copy)]
+pub struct Client<'a> {
+    pub ip: &'a str,
+    pub device: Option<&'a str>,
+}
+
+/// Whether the browser's device cookie vouches for this person (never for an unknown
+/// email, so those answer exactly as before).
+fn device_of(keys: &AccountKeys, client: Client<'_>, user: Option<&User>) -> throttle::Device {
+    match user {
+        Some(u) if device::trusted(keys, client.device, &u.id, clock::now()) => {
+            throttle::Device::Trusted
+        }
+        _ => throttle::Device::Unknown,
+    }
 }
 
 /// Checks email and password. Unknown email, wrong password, deactivated user and a
@@ -40,15 +71,25 @@ pub async fn sign_in(
     email: &str,
     password: String,
     otp: Option<String>,
-    ip: &str,
+    client: Client<'_>,
 ) -> Result<SignIn, Error> {
-    let tokens = keys.tokens;
     let email = email.trim().to_lowercase();
-    let (e, i) = (email.clone(), ip.to_owned());
-    let (attempt, user) = db
+    let e = email.clone();
+    let (ip, cookie, secrets) = (
+        client.ip.to_owned(),
+        client.device.map(str::to_owned),
+        keys.secrets.clone(),
+    );
+    let (attempt, user, device) = db
         .run(move |c| {
-            let attempt = throttle::begin(c, &e, &i)?;
-            Ok((attempt, User::find_by_email(c, &e)?))
+            let user = User::find_by_email(c, &e)?;
+            let client = Client {
+                ip: &ip,
+                device: cookie.as_deref(),
+            };
+            let device = device_of(&secrets, client, user.as_ref());
+            let attempt = throttle::begin(c, &e, &ip, device)?;
+            Ok((attempt, user, device))
         })
         .await?;
     let matches = match &user {
@@ -62,15 +103,25 @@ pub async fn sign_in(
             false
         }
     };
-    let (tokens, sealer, ip) = (tokens.clone(), keys.totp.clone(), ip.to_owned());
+    let (tokens, sealer, recovery, ip) = (
+        keys.tokens.clone(),
+        keys.totp.clone(),
+        keys.secrets.recovery,
+        client.ip.to_owned(),
+    );
     db.run(move |c| {
         let checked = Checked {
             user,
             password_matches: matches,
             attempt,
+            device,
             otp,
         };
-        finish_sign_in(c, &tokens, &sealer, purpose, &email, checked, &ip)
+        let keys = two_factor::Keys {
+            sealer: &sealer,
+            recovery: &recovery,
+        };
+        finish_sign_in(c, &tokens, keys, purpose, &email, checked, &ip)
     })
     .await
 }
@@ -80,35 +131,49 @@ struct Checked {
     user: Option<User>,
     password_matches: bool,
     attempt: throttle::Attempt,
+    device: throttle::Device,
     otp: Option<String>,
 }
 
 /// The second step of a page sign-in: the code for the user whose password was right
-/// (held in the browser's session for a few minutes). Wrong codes count as failures.
+/// (held in the browser's session for a few minutes). Wrong codes count as failures and
+/// answer `OtpInvalid`.
 pub async fn finish_two_factor(
     db: &Db,
     keys: SignInKeys<'_>,
     user_id: &str,
     code: String,
-    ip: &str,
+    client: Client<'_>,
 ) -> Result<Issued, Error> {
-    let (tokens, sealer, user_id, ip) = (
+    let (tokens, sealer, secrets, user_id, ip, cookie) = (
         keys.tokens.clone(),
         keys.totp.clone(),
+        keys.secrets.clone(),
         user_id.to_owned(),
-        ip.to_owned(),
+        client.ip.to_owned(),
+        client.device.map(str::to_owned),
     );
     db.run(move |c| {
         let user = User::find(c, &user_id)?;
-        let attempt = throttle::begin(c, &user.email, &ip)?;
+        let client = Client {
+            ip: &ip,
+            device: cookie.as_deref(),
+        };
+        let device = device_of(&secrets, client, Some(&user));
+        let attempt = throttle::begin(c, &user.email, &ip, device)?;
         let email = user.email.clone();
         let checked = Checked {
             user: Some(user),
             password_matches: true,
             attempt,
+            device,
             otp: Some(code),
         };
-        match finish_sign_in(c, &tokens, &sealer, Purpose::Web, &email, checked, &ip)? {
+        let keys = two_factor::Keys {
+            sealer: &sealer,
+            recovery: &secrets.recovery,
+        };
+        match finish_sign_in(c, &tokens, keys, Purpose::Web, &email, checked, &ip)? {
             SignIn::Done(issued) => Ok(issued),
             SignIn::NeedsCode { .. } => Err(Error::OtpRequired),
         }
@@ -119,7 +184,7 @@ pub async fn finish_two_factor(
 fn finish_sign_in(
     conn: &mut DbConn,
     tokens: &Tokens,
-    sealer: &crate::crypto::Sealer,
+    keys: two_factor::Keys<'_>,
     purpose: Purpose,
     email: &str,
     checked: Checked,
@@ -129,12 +194,13 @@ fn finish_sign_in(
         user,
         password_matches,
         attempt,
+        device,
         otp,
     } = checked;
     let mut wrong_code = false;
     let user = match user {
         Some(u) if password_matches && u.active => {
-            let second = if super::two_factor::enabled(&u) {
+            let second = if two_factor::enabled(&u) {
                 match otp.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     // The password was right: this was no failure, the code is asked for.
                     None => {
@@ -144,7 +210,7 @@ fn finish_sign_in(
                             Purpose::Web => Ok(SignIn::NeedsCode { user_id: u.id }),
                         };
                     }
-                    Some(code) => super::two_factor::check(conn, sealer, &u, code)?,
+                    Some(code) => two_factor::check(conn, keys, &u, code)?,
                 }
             } else {
                 if purpose == Purpose::Api && Merchant::find(conn, &u.merchant_id)?.require_2fa {
@@ -182,7 +248,7 @@ fn finish_sign_in(
         None => (None, email, "unknown email"),
     };
     AuditEntry::record(conn, merchant, email, "sign_in.failed", target, ip, detail)?;
-    match throttle::failed(conn, email, ip)? {
+    match throttle::failed(conn, email, ip, device)? {
         Some(until) => {
             if user.is_some() {
                 AuditEntry::record(
@@ -197,6 +263,8 @@ fn finish_sign_in(
             }
             Err(Error::Locked(clock::display(until)))
         }
+        // Only after a correct password: saying the code was wrong reveals nothing.
+        None if wrong_code => Err(Error::OtpInvalid),
         None => Err(Error::BadCredentials),
     }
 }

@@ -129,30 +129,53 @@ pub fn change_role(
     Ok(User::find(conn, &user.id)?)
 }
 
-/// An Admin's switch: every member must use two-factor sign-in (sudo mode).
+/// An Admin's switch: every member must use two-factor sign-in (sudo mode). Turning it
+/// on needs the Admin to use it themselves (else they would require what they skip),
+/// and ends every browser session and API token of members without it (SPEC §13):
+/// they sign in again and are held at the set-up. Returns how many sessions ended.
 pub fn set_require_two_factor(
     conn: &mut DbConn,
     actor: &Principal,
     required: bool,
     ip: &str,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     actor.require_admin()?;
     actor.require_sudo()?;
-    Merchant::set_require_2fa(conn, &actor.merchant.id, required)?;
-    AuditEntry::record(
-        conn,
-        Some(&actor.merchant.id),
-        &actor.user.email,
+    if required && !super::two_factor::enabled(&actor.user) {
+        return Err(Error::forbidden(
+            "Turn on two-factor sign-in for yourself first (Account → Two-factor), then require it for the team.",
+        ));
+    }
+    crate::db::transaction(conn, |conn| {
+        Merchant::set_require_2fa(conn, &actor.merchant.id, required)?;
+        let mut ended = 0;
         if required {
-            "team.two_factor_required"
-        } else {
-            "team.two_factor_optional"
-        },
-        &actor.merchant.id,
-        ip,
-        "",
-    )?;
-    Ok(())
+            for member in User::list_for_merchant(conn, &actor.merchant.id)? {
+                if !super::two_factor::enabled(&member) {
+                    // No jti is empty: this ends all of them, counted.
+                    ended += Session::delete_others(conn, &member.id, "")?;
+                }
+            }
+        }
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            if required {
+                "team.two_factor_required"
+            } else {
+                "team.two_factor_optional"
+            },
+            &actor.merchant.id,
+            ip,
+            &if required {
+                format!("{ended} sessions of members without two-factor ended")
+            } else {
+                String::new()
+            },
+        )?;
+        Ok(ended)
+    })
 }
 
 /// Lifts a member's sign-in lock (every address's failures for their email are forgotten).

@@ -143,6 +143,7 @@ impl From<Error> for ApiError {
             Error::OtpRequired => {
                 Self::new(StatusCode::UNAUTHORIZED, "otp_required", e.to_string())
             }
+            Error::OtpInvalid => Self::new(StatusCode::UNAUTHORIZED, "otp_invalid", e.to_string()),
             Error::TwoFactorRequired => {
                 Self::new(StatusCode::FORBIDDEN, "two_factor_required", e.to_string())
             }

@@ -25,6 +25,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("invalid_token", 401),
     ("invalid_credentials", 401),
     ("otp_required", 401),
+    ("otp_invalid", 401),
     ("forbidden", 403),
     ("insufficient_scope", 403),
     ("ip_not_allowed", 403),

@@ -140,7 +140,8 @@ pub fn table() -> Vec<Endpoint> {
     use Resource::*;
     vec![
         endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
-            errors: &["invalid_credentials", "unsupported_media_type", "rate_limited"]),
+            errors: &["invalid_credentials", "otp_required", "otp_invalid", "two_factor_required",
+                "unsupported_media_type", "rate_limited"]),
         endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
         endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),

@@ -34,6 +34,7 @@ impl FromRequest for SignedIn {
             let session = req.get_session();
             let token = session.get::<String>(TOKEN_KEY).ok().flatten();
             let Some(token) = token else {
+                super::auth::remember_return(&session, &req);
                 return Err(PageError::SignInRequired);
             };
             let state = AppState::of(&req);
@@ -56,6 +57,7 @@ impl FromRequest for SignedIn {
                     session.remove(TOKEN_KEY);
                     // The sign-in page then says the session ended, rather than nothing.
                     let _ = session.insert(SESSION_ENDED, true);
+                    super::auth::remember_return(&session, &req);
                     Err(PageError::SignInRequired)
                 }
             }
@@ -468,9 +470,10 @@ fn came_from(req: &HttpRequest) -> Option<String> {
     let path = referer.strip_prefix(&AppState::origin(req))?;
     // A GET that failed would only fail again; a form's page is where the person was.
     let itself = req.method() == actix_web::http::Method::GET && *req.uri() == *path;
-    // A path of ours only: `//host` and `/\host` would leave the site.
-    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !itself)
-        .then(|| path.to_owned())
+    // A return path of ours only (`//host` and `/\host` would leave the site).
+    super::return_path::checked(path)
+        .filter(|_| !itself)
+        .map(str::to_owned)
 }
 
 pub fn status_of(e: &Error) -> StatusCode {
@@ -480,7 +483,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         | Error::LiveModeUnavailable(_)
         | Error::ReauthenticationRequired
         | Error::TwoFactorRequired => StatusCode::FORBIDDEN,
-        Error::OtpRequired => StatusCode::UNAUTHORIZED,
+        Error::OtpRequired | Error::OtpInvalid => StatusCode::UNAUTHORIZED,
         Error::Locked(_) => StatusCode::UNAUTHORIZED,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::InvalidState(_) => StatusCode::CONFLICT,
