@@ -200,8 +200,8 @@ fn carried(pairs: &[(String, String)], needs_code: bool) -> Vec<(String, String)
     pairs
         .iter()
         .filter(|(k, _)| {
-            !matches!(k.as_str(), "csrf" | "sudo_password" | "sudo_return_to")
-                && !(needs_code && k == "code")
+            let own = matches!(k.as_str(), "csrf" | "sudo_password" | "sudo_return_to");
+            !own && (!needs_code || k != "code")
         })
         .cloned()
         .collect()
