@@ -42,29 +42,6 @@ struct PendingCode {
     return_to: String,
 }
 
-/// The session slot of the page a signed-out person asked for.
-const RETURN_TO: &str = "return_to";
-
-/// Called when a page turns an anonymous visitor away: a GET is remembered, so sign-in
-/// can return there.
-pub fn remember_return(session: &Session, req: &HttpRequest) {
-    if req.method() == actix_web::http::Method::GET {
-        let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        if let Some(path) = super::return_path::checked(path) {
-            let _ = session.insert(RETURN_TO, path);
-        }
-    }
-}
-
-/// The remembered return path (checked again: the session is ours, the rule is one).
-fn take_return(session: &Session) -> String {
-    let raw = session
-        .remove_as::<String>(RETURN_TO)
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    super::return_path::or_home(&raw).to_owned()
-}
-
 /// Where sign-in came from: the client's address and the device cookie, if any.
 fn client_of(req: &HttpRequest) -> (String, Option<String>) {
     let device = req
@@ -209,7 +186,7 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
     .await;
     match result {
         Ok(accounts::SignIn::Done(issued)) => {
-            let return_to = take_return(&session);
+            let return_to = super::return_path::take_remembered(&session);
             Ok(signed_in(
                 &req,
                 &session,
@@ -220,7 +197,7 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
         }
         // The password was right; the code is asked for on its own page.
         Ok(accounts::SignIn::NeedsCode { user_id }) => {
-            let return_to = take_return(&session);
+            let return_to = super::return_path::take_remembered(&session);
             session.renew();
             let _ = session.insert(
                 PENDING_2FA,

@@ -34,7 +34,7 @@ impl FromRequest for SignedIn {
             let session = req.get_session();
             let token = session.get::<String>(TOKEN_KEY).ok().flatten();
             let Some(token) = token else {
-                super::auth::remember_return(&session, &req);
+                super::return_path::remember(&session, &req);
                 return Err(PageError::SignInRequired);
             };
             let state = AppState::of(&req);
@@ -57,7 +57,7 @@ impl FromRequest for SignedIn {
                     session.remove(TOKEN_KEY);
                     // The sign-in page then says the session ended, rather than nothing.
                     let _ = session.insert(SESSION_ENDED, true);
-                    super::auth::remember_return(&session, &req);
+                    super::return_path::remember(&session, &req);
                     Err(PageError::SignInRequired)
                 }
             }
