@@ -61,6 +61,7 @@ catalogue! {
         "This route needs a user token: get one from POST /api/v1/auth/login and send it as Authorization: Bearer <token>.";
     InvalidCredentials = "invalid_credentials", 401;
     OtpRequired = "otp_required", 401;
+    OtpInvalid = "otp_invalid", 401;
     Forbidden = "forbidden", 403;
     InsufficientScope = "insufficient_scope", 403;
     IpNotAllowed = "ip_not_allowed", 403;
@@ -116,6 +117,11 @@ pub enum Error {
     /// The password was right and the account uses two-factor: the code is needed.
     #[error("Enter the 6-digit code from your authenticator app (or a recovery code) as \"otp\".")]
     OtpRequired,
+    /// The password was right and the two-factor code was wrong or used already.
+    #[error(
+        "That code is not right, or was used already. Enter the newest code from your authenticator app, or an unused recovery code."
+    )]
+    OtpInvalid,
     /// The team requires two-factor sign-in and this account has not set it up.
     #[error(
         "Your team requires two-factor sign-in: set it up at /account/2fa in the dashboard first."
@@ -152,6 +158,7 @@ impl Error {
             Self::NotFound => ErrorCode::NotFound,
             Self::BadCredentials | Self::Locked(_) => ErrorCode::InvalidCredentials,
             Self::OtpRequired => ErrorCode::OtpRequired,
+            Self::OtpInvalid => ErrorCode::OtpInvalid,
             Self::TwoFactorRequired => ErrorCode::TwoFactorRequired,
             Self::ReauthenticationRequired => ErrorCode::ReauthenticationRequired,
             Self::Throttled(_) => ErrorCode::RateLimited,

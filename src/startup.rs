@@ -183,6 +183,8 @@ fn run(
         listener: listening,
         public_url: settings.public_url.clone(),
         totp: crate::crypto::Sealer::new(&settings.secret, "totp secrets"),
+        accounts: crate::accounts::secrets::AccountKeys::new(&settings.secret),
+        cookie_secure: settings.cookie_secure,
         webhooks: webhooks.clone(),
     });
     let secure = settings.cookie_secure;

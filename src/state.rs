@@ -38,6 +38,10 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Seals and opens two-factor secrets (a key derived from PAYDESK_SECRET).
     pub totp: crate::crypto::Sealer,
+    /// Recovery-code and device-cookie keys (derived from PAYDESK_SECRET).
+    pub accounts: crate::accounts::secrets::AccountKeys,
+    /// Whether cookies are marked Secure (`PAYDESK_COOKIE_SECURE`).
+    pub cookie_secure: bool,
     /// Webhook signing secrets and delivery settings.
     pub webhooks: crate::webhooks::WebhookSettings,
 }
@@ -95,6 +99,7 @@ impl AppState {
         crate::accounts::SignInKeys {
             tokens: &self.tokens,
             totp: &self.totp,
+            secrets: &self.accounts,
         }
     }
 

@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 
+use crate::error::Error;
+
 /// OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("constant argon2 parameters are valid");
@@ -33,6 +35,15 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash("paydesk-dummy-passw
 
 pub fn verify_dummy(password: &str) {
     let _ = verify(password, &DUMMY_HASH);
+}
+
+/// CPU work (argon2) on the blocking pool, holding no connection.
+pub async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    actix_web::web::block(work)
+        .await
+        .map_err(|e| Error::internal(format!("blocking task: {e}")))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Sign-in throttling (SPEC §2 and §12), the same for known and unknown emails so the
 //! answers reveal nothing:
 //! - 5 failures for one email from one client IP lock that pair for 15 minutes;
-//! - 50 failures for one email from any IPs within an hour lock the email for 15 minutes;
+//! - 50 failures for one email from any IPs within an hour lock the email for 15 minutes,
+//!   except for a browser that signed in as that person before (its device cookie, see
+//!   `device`) or a person already signed in (sudo mode): the owner is not locked out;
 //! - more than 20 failures from one client IP in 15 minutes → 429 with `Retry-After`.
 //!
 //! An attempt is written as a failure *before* the password is checked, and the counts
@@ -25,9 +27,18 @@ pub struct Attempt {
     pub id: String,
 }
 
+/// Who is asking, as far as the email-wide lock cares: a known device of the person
+/// (`Trusted`) is not held by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    Unknown,
+    Trusted,
+}
+
 /// Counts the attempt, or refuses it: `Throttled` for too many from this IP, `Locked`
-/// (answered like a wrong password) for a locked pair or email.
-pub fn begin(conn: &mut DbConn, email: &str, ip: &str) -> Result<Attempt, Error> {
+/// (answered like a wrong password) for a locked pair, or email unless the device is
+/// trusted.
+pub fn begin(conn: &mut DbConn, email: &str, ip: &str, device: Device) -> Result<Attempt, Error> {
     let now = clock::now();
     crate::db::transaction(conn, |conn| {
         // One email's attempts are counted one at a time, on every instance (SQLite's
@@ -44,7 +55,7 @@ pub fn begin(conn: &mut DbConn, email: &str, ip: &str) -> Result<Attempt, Error>
             let retry = oldest.map_or(IP_WINDOW_SECS, |t| t + IP_WINDOW_SECS - now);
             return Err(Error::Throttled(retry.max(1)));
         }
-        if let Some(until) = locked_until(conn, email, ip, now)? {
+        if let Some(until) = locked_until(conn, email, ip, device, now)? {
             return Err(Error::Locked(clock::display(until)));
         }
         let attempt = SignInFailure {
@@ -59,12 +70,21 @@ pub fn begin(conn: &mut DbConn, email: &str, ip: &str) -> Result<Attempt, Error>
 }
 
 /// When the pair's or the email's lock ends, if either is locked now.
-fn locked_until(conn: &mut DbConn, email: &str, ip: &str, now: i64) -> Result<Option<i64>, Error> {
+fn locked_until(
+    conn: &mut DbConn,
+    email: &str,
+    ip: &str,
+    device: Device,
+    now: i64,
+) -> Result<Option<i64>, Error> {
     // The pair: its 5th most recent failure within 15 minutes started a lock that ends
     // 15 minutes after it.
     let pair = SignInFailure::pair_times(conn, email, ip, now - LOCK_SECS)?;
     let pair_lock = pair.get(PAIR_LIMIT - 1).map(|t| t + LOCK_SECS);
     // The email: 50 failures within the hour; locked for 15 minutes after the latest.
+    if device == Device::Trusted {
+        return Ok(pair_lock.filter(|&until| until > now));
+    }
     let all = SignInFailure::email_times(conn, email, now - EMAIL_WINDOW_SECS)?;
     let email_lock = (all.len() >= EMAIL_LIMIT)
         .then(|| all.first().map(|t| t + LOCK_SECS))
@@ -84,8 +104,13 @@ pub fn succeeded(conn: &mut DbConn, email: &str, ip: &str) -> Result<(), Error> 
 
 /// The attempt failed: it stays counted. If it was the one that locked the pair or the
 /// email, the answer says so.
-pub fn failed(conn: &mut DbConn, email: &str, ip: &str) -> Result<Option<i64>, Error> {
-    locked_until(conn, email, ip, clock::now())
+pub fn failed(
+    conn: &mut DbConn,
+    email: &str,
+    ip: &str,
+    device: Device,
+) -> Result<Option<i64>, Error> {
+    locked_until(conn, email, ip, device, clock::now())
 }
 
 /// An Admin's unlock: the email's failures are forgotten, from every IP.

@@ -5,15 +5,15 @@
 use diesel::prelude::*;
 use qrcode::QrCode;
 use qrcode::render::svg;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use super::secrets;
 use crate::clock;
 use crate::crypto::Sealer;
 use crate::db::DbConn;
 use crate::db::models::user::User;
-use crate::db::schema::{recovery_codes, users};
+use crate::db::schema::{recovery_codes, sessions, users};
 use crate::error::Error;
 
 const STEP: u64 = 30;
@@ -80,59 +80,108 @@ pub fn matching_step(secret: &[u8], code: &str, now: i64) -> Option<i64> {
     })
 }
 
-fn hash_code(code: &str) -> String {
+/// Stored form of a recovery code (SPEC §13): `hmac1:` + hex HMAC-SHA256, under a key
+/// derived from PAYDESK_SECRET, of the user's id and the code as typed without
+/// separators or case. A stolen table alone cannot be checked against guesses.
+fn hash_code(key: &[u8; 32], user_id: &str, code: &str) -> String {
     let normal: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    crate::crypto::hex(&Sha256::digest(normal.as_bytes()).into())
+    let mac = secrets::hmac_hex(key, format!("{user_id}:{normal}").as_bytes());
+    format!("{CODE_SCHEME}{mac}")
 }
 
-/// Ten codes like `k3m9-x2q7`, shown once; their hashes are stored.
+/// The prefix of codes stored under today's scheme; the 40-bit codes stored as plain
+/// SHA-256 before it no longer work, and the 2FA page says so.
+const CODE_SCHEME: &str = "hmac1:";
+
+/// Ten codes of 16 base32 characters (80 bits each), shown once as `abcd-efgh-ijkl-mnop`.
 fn new_recovery_codes() -> Vec<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     (0..RECOVERY_CODES)
         .map(|_| {
-            let bytes: [u8; 8] = rand::random();
-            let chars: String = bytes
-                .iter()
-                .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-                .collect();
-            format!("{}-{}", &chars[..4], &chars[4..])
+            let chars = base32(&rand::random::<[u8; 10]>()).to_ascii_lowercase();
+            chars
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-")
         })
         .collect()
 }
 
+/// Replaces the user's recovery codes with ten new ones; returns them (shown once).
+fn store_new_codes(conn: &mut DbConn, key: &[u8; 32], user_id: &str) -> Result<Vec<String>, Error> {
+    let codes = new_recovery_codes();
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
+        .execute(conn)?;
+    for code in &codes {
+        diesel::insert_into(recovery_codes::table)
+            .values((
+                recovery_codes::code_hash.eq(hash_code(key, user_id, code)),
+                recovery_codes::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(codes)
+}
+
+/// New recovery codes for a user who has two-factor on (the old ones stop working).
+pub fn regenerate_codes(
+    conn: &mut DbConn,
+    key: &[u8; 32],
+    user_id: &str,
+) -> Result<Vec<String>, Error> {
+    crate::db::transaction(conn, |conn| store_new_codes(conn, key, user_id))
+}
+
+/// How many of the user's recovery codes still work, and whether any stored under the
+/// old scheme remain (they do not work any more: the page asks for new ones).
+pub fn codes_left(conn: &mut DbConn, user_id: &str) -> Result<(usize, bool), Error> {
+    let hashes: Vec<String> = recovery_codes::table
+        .filter(recovery_codes::user_id.eq(user_id))
+        .select(recovery_codes::code_hash)
+        .load(conn)?;
+    let current = hashes.iter().filter(|h| h.starts_with(CODE_SCHEME)).count();
+    Ok((current, current < hashes.len()))
+}
+
 /// Turns two-factor on with a confirmed secret; returns the recovery codes (shown once).
+/// The person's other sessions lose their sudo mode: it was granted by a password alone,
+/// and from now on sudo needs the code too (SPEC §13).
 pub fn enable(
     conn: &mut DbConn,
-    sealer: &Sealer,
+    keys: Keys<'_>,
     user_id: &str,
+    current_jti: &str,
     secret: &[u8],
     step: i64,
 ) -> Result<Vec<String>, Error> {
-    let codes = new_recovery_codes();
     crate::db::transaction(conn, |conn| {
         diesel::update(users::table.find(user_id))
             .set((
-                users::totp_secret.eq(Some(sealer.seal(base32(secret).as_bytes()))),
+                users::totp_secret.eq(Some(keys.sealer.seal(base32(secret).as_bytes()))),
                 users::totp_last_step.eq(Some(step)),
             ))
             .execute(conn)?;
-        diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
-            .execute(conn)?;
-        for code in &codes {
-            diesel::insert_into(recovery_codes::table)
-                .values((
-                    recovery_codes::code_hash.eq(hash_code(code)),
-                    recovery_codes::user_id.eq(user_id),
-                ))
-                .execute(conn)?;
-        }
-        Ok::<_, Error>(())
-    })?;
-    Ok(codes)
+        diesel::update(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::jti.ne(current_jti)),
+        )
+        .set(sessions::sudo_at.eq(None::<i64>))
+        .execute(conn)?;
+        store_new_codes(conn, keys.recovery, user_id)
+    })
+}
+
+/// What checking a code needs: the sealer of secrets and the recovery-code key.
+#[derive(Clone, Copy)]
+pub struct Keys<'a> {
+    pub sealer: &'a Sealer,
+    pub recovery: &'a [u8; 32],
 }
 
 pub fn disable(conn: &mut DbConn, user_id: &str) -> Result<(), Error> {
@@ -154,13 +203,14 @@ pub fn enabled(user: &User) -> bool {
 }
 
 /// Checks a code from the authenticator app, or a recovery code; each works once.
-pub fn check(conn: &mut DbConn, sealer: &Sealer, user: &User, code: &str) -> Result<bool, Error> {
+pub fn check(conn: &mut DbConn, keys: Keys<'_>, user: &User, code: &str) -> Result<bool, Error> {
     let Some(sealed) = &user.totp_secret else {
         return Ok(false);
     };
     let code = code.trim();
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        let Some(secret) = sealer
+        let Some(secret) = keys
+            .sealer
             .open(sealed)
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| from_base32(&s))
@@ -187,7 +237,7 @@ pub fn check(conn: &mut DbConn, sealer: &Sealer, user: &User, code: &str) -> Res
     let used = diesel::delete(
         recovery_codes::table
             .filter(recovery_codes::user_id.eq(&user.id))
-            .filter(recovery_codes::code_hash.eq(hash_code(code))),
+            .filter(recovery_codes::code_hash.eq(hash_code(keys.recovery, &user.id, code))),
     )
     .execute(conn)?;
     Ok(used == 1)
@@ -208,5 +258,30 @@ mod tests {
         assert_eq!(matching_step(secret, "287082", 59 + 90), None);
         assert_eq!(matching_step(secret, "28708x", 59), None);
         assert_eq!(from_base32(&base32(secret)).unwrap(), secret);
+    }
+
+    #[test]
+    fn recovery_codes_carry_80_bits_and_are_stored_keyed() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), RECOVERY_CODES);
+        for code in &codes {
+            let chars: String = code.chars().filter(|c| *c != '-').collect();
+            // 16 characters of a 32-letter alphabet: 80 bits.
+            assert_eq!(chars.len(), 16, "{code}");
+            assert!(
+                chars
+                    .bytes()
+                    .all(|b| b"abcdefghijklmnopqrstuvwxyz234567".contains(&b))
+            );
+        }
+        let (k1, k2) = ([1u8; 32], [2u8; 32]);
+        let h = hash_code(&k1, "usr_a", &codes[0]);
+        assert!(h.starts_with(CODE_SCHEME));
+        assert_eq!(
+            h,
+            hash_code(&k1, "usr_a", &codes[0].to_uppercase().replace('-', " "))
+        );
+        assert_ne!(h, hash_code(&k2, "usr_a", &codes[0]), "keyed");
+        assert_ne!(h, hash_code(&k1, "usr_b", &codes[0]), "bound to the user");
     }
 }

@@ -22,7 +22,8 @@ pub struct LoginParams {
     #[schema(min_length = 1, max_length = 256)]
     pub password: String,
     /// With two-factor on: the 6-digit code from the authenticator app, or a recovery
-    /// code. Checked only after a correct password (missing: 401 `otp_required`).
+    /// code. Checked only after a correct password (missing: 401 `otp_required`; wrong
+    /// or used already: 401 `otp_invalid`).
     #[schema(max_length = 64)]
     pub otp: Option<String>,
 }
@@ -70,7 +71,11 @@ pub async fn login(
         &body.email,
         body.password,
         body.otp,
-        &ip,
+        // No device cookie on the API: the email-wide lock holds here.
+        accounts::Client {
+            ip: &ip,
+            device: None,
+        },
     )
     .await?;
     let accounts::SignIn::Done(issued) = signed_in else {

@@ -131,6 +131,7 @@ impl From<Error> for ApiError {
             Error::BadCredentials
             | Error::Locked(_)
             | Error::OtpRequired
+            | Error::OtpInvalid
             | Error::TwoFactorRequired => Self::of(code, e.to_string()),
             Error::Internal(msg) => {
                 tracing::error!(error = %msg, "api request failed");

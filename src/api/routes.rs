@@ -138,12 +138,14 @@ const KEY_STATE: &[ErrorCode] = &[ErrorCode::InvalidState];
 /// The table. More specific paths come before `{id}` paths they would otherwise match.
 pub fn table() -> Vec<Endpoint> {
     use ErrorCode::{InvalidCredentials, InvalidRequest, InvalidState, LiveModeUnavailable};
-    use ErrorCode::{NotFound, OtpRequired, RateLimited, TwoFactorRequired, UnsupportedMediaType};
+    use ErrorCode::{
+        NotFound, OtpInvalid, OtpRequired, RateLimited, TwoFactorRequired, UnsupportedMediaType,
+    };
     use Level::{Read, Write};
     use Resource::*;
     vec![
         endpoint!(POST "/auth/login", Guard::Public, auth::login, "Sign in for a user token",
-            errors: &[InvalidCredentials, OtpRequired, TwoFactorRequired, UnsupportedMediaType, RateLimited]),
+            errors: &[InvalidCredentials, OtpRequired, OtpInvalid, TwoFactorRequired, UnsupportedMediaType, RateLimited]),
         endpoint!(POST "/auth/logout", Guard::UserToken, auth::logout, "Revoke this user token"),
         endpoint!(GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),

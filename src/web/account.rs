@@ -1,13 +1,13 @@
 //! `/account` (SPEC §12): change password, the person's sessions (each with Sign out),
-//! sign out everywhere; and sudo mode's password prompt, which carries the interrupted
-//! action out once the password is confirmed.
+//! sign out everywhere; and sudo mode's prompt (the password, and the two-factor code
+//! when it is on), which carries the interrupted action out once confirmed.
 
 use actix_session::Session;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -189,13 +189,20 @@ pub struct SudoPage {
     pub action: String,
     /// Its fields, posted again once the password is confirmed.
     pub fields: Vec<(String, String)>,
+    /// The person has two-factor on: the prompt asks for the code too (field `code`).
+    pub needs_code: bool,
     pub error: Option<String>,
 }
 
-fn carried(pairs: &[(String, String)]) -> Vec<(String, String)> {
+/// The interrupted form's fields, without the prompt's own (`code` is the prompt's when
+/// it asks for one).
+fn carried(pairs: &[(String, String)], needs_code: bool) -> Vec<(String, String)> {
     pairs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "sudo_password" | "sudo_return_to"))
+        .filter(|(k, _)| {
+            let own = matches!(k.as_str(), "csrf" | "sudo_password" | "sudo_return_to");
+            !own && (!needs_code || k != "code")
+        })
         .cloned()
         .collect()
 }
@@ -225,10 +232,17 @@ pub async fn prompt_for_password<B: MessageBody + 'static>(
         .get::<FormPairs>()
         .cloned()
         .unwrap_or_default();
+    let who = SignedIn::from_request(&req, &mut actix_web::dev::Payload::None)
+        .await
+        .ok();
+    let needs_code = who
+        .as_ref()
+        .is_some_and(|SignedIn(w)| accounts::two_factor::enabled(&w.user));
     let page = SudoPage {
         layout: page::layout_for(&req).await,
-        action: req.path().to_owned(),
-        fields: carried(&pairs.0),
+        action: super::return_path::or_home(req.path()).to_owned(),
+        fields: carried(&pairs.0, needs_code),
+        needs_code,
         error: None,
     };
     Ok(ServiceResponse::new(req, page::render(StatusCode::FORBIDDEN, &page)).map_into_right_body())
@@ -251,16 +265,21 @@ pub async fn confirm_password(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let return_to = get("sudo_return_to");
-    // Only our own pages: a path, not another site.
-    if !return_to.starts_with('/') || return_to.starts_with("//") || return_to.contains('\\') {
-        return Err(Error::field("_form", "Go back and try the change again.").into());
-    }
+    let sent = get("sudo_return_to");
+    // A return path of ours; anything else leads to the overview once confirmed.
+    let return_to = super::return_path::checked(&sent).map(str::to_owned);
+    let needs_code = accounts::two_factor::enabled(&who.user);
+    let code = needs_code.then(|| get("code"));
     let ip = AppState::client_ip(&req);
-    match accounts::reauthenticate(&page::state(&req).db, &who, get("sudo_password"), &ip).await {
-        Ok(()) => Ok(HttpResponse::TemporaryRedirect()
-            .insert_header((actix_web::http::header::LOCATION, return_to))
-            .finish()),
+    let state = page::state(&req);
+    let keys = state.sign_in_keys();
+    match accounts::reauthenticate(&state.db, keys, &who, get("sudo_password"), code, &ip).await {
+        Ok(()) => Ok(match return_to {
+            Some(path) => HttpResponse::TemporaryRedirect()
+                .insert_header((actix_web::http::header::LOCATION, path))
+                .finish(),
+            None => page::see_other("/"),
+        }),
         Err(e @ (Error::Invalid(_) | Error::Locked(_) | Error::Throttled(_))) => {
             let status = page::status_of(&e);
             let message = match &e {
@@ -269,180 +288,13 @@ pub async fn confirm_password(
             };
             let page = SudoPage {
                 layout: Layout::signed_in(&who, &session, ""),
-                action: return_to,
-                fields: carried(&pairs),
+                action: return_to.unwrap_or_else(|| "/".into()),
+                fields: carried(&pairs, needs_code),
+                needs_code,
                 error: Some(message),
             };
             Ok(page::render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
-}
-
-// ---------- two-factor ----------
-
-/// The secret being enrolled, held in the (encrypted, signed) session cookie until a
-/// code from it confirms the authenticator app has it.
-const PENDING_SECRET: &str = "pending_totp";
-
-#[derive(Template)]
-#[template(path = "account/two_factor.html")]
-pub struct TwoFactorPage {
-    pub layout: Layout,
-    pub enabled: bool,
-    /// Required by the team, and not set up yet: nothing else is open until it is.
-    pub required: bool,
-    pub secret: String,
-    pub uri: String,
-    /// A server-drawn SVG (ours, no user input): rendered as is.
-    pub qr_svg: String,
-    pub recovery_codes: Vec<String>,
-    pub error: Option<String>,
-}
-
-fn enroll_page(
-    session: &Session,
-    who: &accounts::Principal,
-    error: Option<String>,
-) -> TwoFactorPage {
-    let secret = session
-        .get::<String>(PENDING_SECRET)
-        .ok()
-        .flatten()
-        .and_then(|s| accounts::two_factor::from_base32(&s))
-        .unwrap_or_else(|| {
-            let s = accounts::two_factor::new_secret();
-            let _ = session.insert(PENDING_SECRET, accounts::two_factor::base32(&s));
-            s
-        });
-    let uri = accounts::two_factor::otpauth_uri(&secret, &who.user.email);
-    TwoFactorPage {
-        layout: Layout::signed_in(who, session, "account"),
-        enabled: false,
-        required: who.merchant.require_2fa,
-        secret: accounts::two_factor::base32(&secret),
-        qr_svg: accounts::two_factor::qr_svg(&uri),
-        uri,
-        recovery_codes: vec![],
-        error,
-    }
-}
-
-pub async fn show_two_factor(session: Session, SignedIn(who): SignedIn) -> Response {
-    if accounts::two_factor::enabled(&who.user) {
-        return Ok(page::ok(&TwoFactorPage {
-            layout: Layout::signed_in(&who, &session, "account"),
-            enabled: true,
-            required: who.merchant.require_2fa,
-            secret: String::new(),
-            uri: String::new(),
-            qr_svg: String::new(),
-            recovery_codes: vec![],
-            error: None,
-        }));
-    }
-    Ok(page::ok(&enroll_page(&session, &who, None)))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CodeForm {
-    code: String,
-}
-
-/// Confirms enrollment with a code from the app; shows the recovery codes once.
-pub async fn enable_two_factor(
-    req: HttpRequest,
-    session: Session,
-    SignedIn(who): SignedIn,
-    form: Form<CodeForm>,
-) -> Response {
-    let pending = session
-        .get::<String>(PENDING_SECRET)
-        .ok()
-        .flatten()
-        .and_then(|s| accounts::two_factor::from_base32(&s));
-    let Some(secret) = pending else {
-        return Ok(page::see_other("/account/2fa"));
-    };
-    let Some(step) = accounts::two_factor::matching_step(&secret, form.code.trim(), clock::now())
-    else {
-        let page = enroll_page(
-            &session,
-            &who,
-            Some(
-                "That code does not match: check the time on your phone and enter the newest code."
-                    .into(),
-            ),
-        );
-        return Ok(page::render(StatusCode::BAD_REQUEST, &page));
-    };
-    let state = page::state(&req);
-    let (sealer, user_id, ip, email, merchant) = (
-        state.totp.clone(),
-        who.user.id.clone(),
-        AppState::client_ip(&req),
-        who.user.email.clone(),
-        who.merchant.id.clone(),
-    );
-    let codes = state
-        .db
-        .run(move |c| {
-            let codes = accounts::two_factor::enable(c, &sealer, &user_id, &secret, step)?;
-            crate::db::models::audit::AuditEntry::record(
-                c,
-                Some(&merchant),
-                &email,
-                "account.two_factor_enabled",
-                &user_id,
-                &ip,
-                "",
-            )?;
-            Ok(codes)
-        })
-        .await?;
-    session.remove(PENDING_SECRET);
-    Ok(page::ok(&TwoFactorPage {
-        layout: Layout::signed_in(&who, &session, "account"),
-        enabled: true,
-        required: false,
-        secret: String::new(),
-        uri: String::new(),
-        qr_svg: String::new(),
-        recovery_codes: codes,
-        error: None,
-    }))
-}
-
-/// Turns two-factor off (sudo mode: the password again); refused while the team requires it.
-pub async fn disable_two_factor(
-    req: HttpRequest,
-    SignedIn(who): SignedIn,
-    _: Form<Empty>,
-) -> Response {
-    if who.merchant.require_2fa {
-        return Err(Error::forbidden(
-            "Your team requires two-factor sign-in; an Admin can lift that on Team.",
-        )
-        .into());
-    }
-    who.require_sudo()?;
-    let ip = AppState::client_ip(&req);
-    page::state(&req)
-        .db
-        .run(move |c| {
-            accounts::two_factor::disable(c, &who.user.id)?;
-            crate::db::models::audit::AuditEntry::record(
-                c,
-                Some(&who.merchant.id),
-                &who.user.email,
-                "account.two_factor_disabled",
-                &who.user.id,
-                &ip,
-                "",
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(page::see_other("/account/2fa"))
 }

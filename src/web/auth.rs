@@ -1,4 +1,5 @@
-//! Sign-in and sign-out pages.
+//! Sign-in and sign-out pages. A successful sign-in returns to the page that asked for
+//! it (a return path, `return_path`) and leaves the browser's device cookie (SPEC §13).
 
 use actix_session::Session;
 use actix_web::HttpRequest;
@@ -36,6 +37,47 @@ const CODE_WITHIN_SECS: i64 = 5 * 60;
 struct PendingCode {
     user_id: String,
     at: i64,
+    /// Where to go once signed in.
+    #[serde(default)]
+    return_to: String,
+}
+
+/// Where sign-in came from: the client's address and the device cookie, if any.
+fn client_of(req: &HttpRequest) -> (String, Option<String>) {
+    let device = req
+        .cookie(accounts::device::COOKIE)
+        .map(|c| c.value().to_owned());
+    (AppState::client_ip(req), device)
+}
+
+/// The answer to a finished sign-in: the session, then back to `return_to`, with the
+/// device cookie renewed for this person (90 days, HttpOnly, SameSite=Lax).
+fn signed_in(
+    req: &HttpRequest,
+    session: &Session,
+    issued: &accounts::Issued,
+    device: Option<&str>,
+    return_to: &str,
+) -> actix_web::HttpResponse {
+    use actix_web::cookie::{Cookie, SameSite, time::Duration};
+    let state = page::state(req);
+    page::begin_session(session, &issued.token);
+    let value = accounts::device::after_sign_in(
+        &state.accounts,
+        device,
+        &issued.user.id,
+        crate::clock::now(),
+    );
+    let cookie = Cookie::build(accounts::device::COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .secure(state.cookie_secure)
+        .same_site(SameSite::Lax)
+        .max_age(Duration::seconds(accounts::device::MAX_AGE_SECS))
+        .finish();
+    let mut res = page::see_other(super::return_path::or_home(return_to));
+    let _ = res.add_cookie(&cookie);
+    res
 }
 
 #[derive(Template)]
@@ -63,18 +105,31 @@ pub async fn submit_code(req: HttpRequest, session: Session, form: Form<CodeForm
         return Ok(page::see_other("/login"));
     };
     let state = page::state(&req);
-    let ip = AppState::client_ip(&req);
+    let (ip, device) = client_of(&req);
+    let client = accounts::Client {
+        ip: &ip,
+        device: device.as_deref(),
+    };
     let code = form.into_inner().code;
-    match accounts::finish_two_factor(&state.db, state.sign_in_keys(), &pending.user_id, code, &ip)
-        .await
+    match accounts::finish_two_factor(
+        &state.db,
+        state.sign_in_keys(),
+        &pending.user_id,
+        code,
+        client,
+    )
+    .await
     {
-        Ok(issued) => {
-            page::begin_session(&session, &issued.token);
-            Ok(page::see_other("/"))
-        }
-        Err(e @ (Error::BadCredentials | Error::Locked(_) | Error::Throttled(_))) => {
+        Ok(issued) => Ok(signed_in(
+            &req,
+            &session,
+            &issued,
+            device.as_deref(),
+            &pending.return_to,
+        )),
+        Err(e @ (Error::OtpInvalid | Error::Locked(_) | Error::Throttled(_))) => {
             let message = match e {
-                Error::BadCredentials => {
+                Error::OtpInvalid => {
                     "That code is not right, or was used already. Try the newest code.".to_owned()
                 }
                 other => other.to_string(),
@@ -110,7 +165,11 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
 
 pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginForm>) -> Response {
     let state = page::state(&req);
-    let ip = AppState::client_ip(&req);
+    let (ip, device) = client_of(&req);
+    let client = accounts::Client {
+        ip: &ip,
+        device: device.as_deref(),
+    };
     let LoginForm {
         email, password, ..
     } = form.into_inner();
@@ -122,22 +181,30 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
         &email,
         password,
         None,
-        &ip,
+        client,
     )
     .await;
     match result {
         Ok(accounts::SignIn::Done(issued)) => {
-            page::begin_session(&session, &issued.token);
-            Ok(page::see_other("/"))
+            let return_to = super::return_path::take_remembered(&session);
+            Ok(signed_in(
+                &req,
+                &session,
+                &issued,
+                device.as_deref(),
+                &return_to,
+            ))
         }
         // The password was right; the code is asked for on its own page.
         Ok(accounts::SignIn::NeedsCode { user_id }) => {
+            let return_to = super::return_path::take_remembered(&session);
             session.renew();
             let _ = session.insert(
                 PENDING_2FA,
                 PendingCode {
                     user_id,
                     at: crate::clock::now(),
+                    return_to,
                 },
             );
             Ok(page::ok(&CodePage {

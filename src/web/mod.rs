@@ -15,8 +15,10 @@ pub mod logs;
 pub mod overview;
 pub mod page;
 pub mod payments;
+pub mod return_path;
 pub mod setup;
 pub mod team;
+pub mod two_factor;
 pub mod webhooks;
 
 use actix_web::web;
@@ -66,11 +68,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::sign_out_everywhere),
         )
         .route("/account/sudo", web::post().to(account::confirm_password))
-        .route("/account/2fa", web::get().to(account::show_two_factor))
-        .route("/account/2fa", web::post().to(account::enable_two_factor))
+        .route("/account/2fa", web::get().to(two_factor::show_two_factor))
+        .route(
+            "/account/2fa",
+            web::post().to(two_factor::enable_two_factor),
+        )
         .route(
             "/account/2fa/disable",
-            web::post().to(account::disable_two_factor),
+            web::post().to(two_factor::disable_two_factor),
+        )
+        .route(
+            "/account/2fa/recovery-codes",
+            web::post().to(two_factor::regenerate_codes),
         )
         .route("/audit", web::get().to(audit::list_audit))
         .route("/docs/api", web::get().to(docs::show_reference))

@@ -34,6 +34,7 @@ impl FromRequest for SignedIn {
             let session = req.get_session();
             let token = session.get::<String>(TOKEN_KEY).ok().flatten();
             let Some(token) = token else {
+                super::return_path::remember(&session, &req);
                 return Err(PageError::SignInRequired);
             };
             let state = AppState::of(&req);
@@ -56,6 +57,7 @@ impl FromRequest for SignedIn {
                     session.remove(TOKEN_KEY);
                     // The sign-in page then says the session ended, rather than nothing.
                     let _ = session.insert(SESSION_ENDED, true);
+                    super::return_path::remember(&session, &req);
                     Err(PageError::SignInRequired)
                 }
             }
@@ -473,9 +475,10 @@ fn came_from(req: &HttpRequest) -> Option<String> {
     let path = referer.strip_prefix(&AppState::origin(req))?;
     // A GET that failed would only fail again; a form's page is where the person was.
     let itself = req.method() == actix_web::http::Method::GET && *req.uri() == *path;
-    // A path of ours only: `//host` and `/\host` would leave the site.
-    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !itself)
-        .then(|| path.to_owned())
+    // A return path of ours only (`//host` and `/\host` would leave the site).
+    super::return_path::checked(path)
+        .filter(|_| !itself)
+        .map(str::to_owned)
 }
 
 /// The status of a page refused with `e`: its code's, from the catalogue.

@@ -11,6 +11,7 @@ use support::*;
 mod account;
 mod dashboard;
 mod forms;
+mod guards;
 mod hub;
 mod logs;
 mod webhooks;

@@ -1,0 +1,259 @@
+//! The team an Admin manages: add, change a role, require two-factor, unlock,
+//! deactivate and reactivate. Each needs an Admin in sudo mode.
+
+use super::principal::Principal;
+use super::setup::{hashed, new_user};
+use super::{throttle, validate};
+use crate::db::DbConn;
+use crate::db::models::audit::AuditEntry;
+use crate::db::models::merchant::Merchant;
+use crate::db::models::session::Session;
+use crate::db::models::user::{Role, User};
+use crate::error::{Error, FieldErrors};
+
+/// The Team form.
+pub struct NewMember {
+    pub email: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// An Admin adds someone to their merchant.
+pub fn add_member(
+    conn: &mut DbConn,
+    actor: &Principal,
+    input: NewMember,
+    password_hash: Option<String>,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let mut errors = FieldErrors::new();
+    let email = validate::email(&input.email)
+        .map_err(|e| errors.insert("email", e))
+        .ok();
+    let role = input
+        .role
+        .parse::<Role>()
+        .map_err(|_| errors.insert("role", "Choose a role.".into()))
+        .ok();
+    if let Err(e) = validate::password(&input.password) {
+        errors.insert("password", e);
+    }
+    // A deactivated member of this merchant may be added again: that brings their
+    // account back (same id, history kept) with the new role and password.
+    let mut returning = None;
+    if let Some(email) = &email
+        && let Some(existing) = User::find_by_email(conn, email)?
+    {
+        if !existing.active && existing.merchant_id == actor.merchant.id {
+            returning = Some(existing);
+        } else {
+            errors.insert(
+                "email",
+                "Someone with this email already has a Paydesk account.".into(),
+            );
+        }
+    }
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    if let Some(user) = returning {
+        let hash = hashed(password_hash)?;
+        return crate::db::transaction(conn, |conn| {
+            User::set_password(conn, &user.id, &hash)?;
+            User::set_role(conn, &user.id, role)?;
+            User::clear_failures(conn, &user.id)?;
+            User::set_active(conn, &user.id, true)?;
+            AuditEntry::record(
+                conn,
+                Some(&actor.merchant.id),
+                &actor.user.email,
+                "team.member_reactivated",
+                &email,
+                ip,
+                &format!("added again as {}, with a new password", role.as_str()),
+            )?;
+            Ok(User::find(conn, &user.id)?)
+        });
+    }
+    let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
+    user.insert(conn)?;
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        "team.member_added",
+        &email,
+        ip,
+        role.as_str(),
+    )?;
+    Ok(user)
+}
+
+/// A member of the actor's merchant; another merchant's user is NotFound.
+fn member_of(conn: &mut DbConn, actor: &Principal, user_id: &str) -> Result<User, Error> {
+    let user = User::find(conn, user_id)?;
+    if user.merchant_id != actor.merchant.id {
+        return Err(Error::NotFound);
+    }
+    if user.id == actor.user.id {
+        return Err(Error::forbidden(
+            "You cannot change your own role or deactivate yourself; ask another Admin.",
+        ));
+    }
+    Ok(user)
+}
+
+pub fn change_role(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    role: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
+    let user = member_of(conn, actor, user_id)?;
+    User::set_role(conn, &user.id, role)?;
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        "team.role_changed",
+        &user.email,
+        ip,
+        &format!("{} → {}", user.role, role),
+    )?;
+    Ok(User::find(conn, &user.id)?)
+}
+
+/// An Admin's switch: every member must use two-factor sign-in (sudo mode). Turning it
+/// on needs the Admin to use it themselves (else they would require what they skip),
+/// and ends every browser session and API token of members without it (SPEC §13):
+/// they sign in again and are held at the set-up. Returns how many sessions ended.
+pub fn set_require_two_factor(
+    conn: &mut DbConn,
+    actor: &Principal,
+    required: bool,
+    ip: &str,
+) -> Result<usize, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    if required && !super::two_factor::enabled(&actor.user) {
+        return Err(Error::forbidden(
+            "Turn on two-factor sign-in for yourself first (Account → Two-factor), then require it for the team.",
+        ));
+    }
+    crate::db::transaction(conn, |conn| {
+        Merchant::set_require_2fa(conn, &actor.merchant.id, required)?;
+        let mut ended = 0;
+        if required {
+            for member in User::list_for_merchant(conn, &actor.merchant.id)? {
+                if !super::two_factor::enabled(&member) {
+                    // No jti is empty: this ends all of them, counted.
+                    ended += Session::delete_others(conn, &member.id, "")?;
+                }
+            }
+        }
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            if required {
+                "team.two_factor_required"
+            } else {
+                "team.two_factor_optional"
+            },
+            &actor.merchant.id,
+            ip,
+            &if required {
+                format!("{ended} sessions of members without two-factor ended")
+            } else {
+                String::new()
+            },
+        )?;
+        Ok(ended)
+    })
+}
+
+/// Lifts a member's sign-in lock (every address's failures for their email are forgotten).
+pub fn unlock(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let user = member_of(conn, actor, user_id)?;
+    crate::db::transaction(conn, |conn| {
+        throttle::unlock(conn, &user.email)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_unlocked",
+            &user.email,
+            ip,
+            "",
+        )?;
+        Ok(user)
+    })
+}
+
+/// Deactivates a member and ends their sessions; they are out on their next request.
+pub fn deactivate(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let user = member_of(conn, actor, user_id)?;
+    crate::db::transaction(conn, |conn| {
+        User::set_active(conn, &user.id, false)?;
+        Session::delete_for_user(conn, &user.id)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_deactivated",
+            &user.email,
+            ip,
+            "",
+        )
+    })?;
+    Ok(User::find(conn, &user.id)?)
+}
+
+/// Brings a deactivated member back with their role and password as they were; they
+/// sign in again themselves (their sessions ended when they were deactivated).
+pub fn reactivate(
+    conn: &mut DbConn,
+    actor: &Principal,
+    user_id: &str,
+    ip: &str,
+) -> Result<User, Error> {
+    actor.require_admin()?;
+    actor.require_sudo()?;
+    let user = member_of(conn, actor, user_id)?;
+    if user.active {
+        return Ok(user);
+    }
+    crate::db::transaction(conn, |conn| {
+        User::set_active(conn, &user.id, true)?;
+        AuditEntry::record(
+            conn,
+            Some(&actor.merchant.id),
+            &actor.user.email,
+            "team.member_reactivated",
+            &user.email,
+            ip,
+            "",
+        )
+    })?;
+    Ok(User::find(conn, &user.id)?)
+}
