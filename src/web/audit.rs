@@ -8,7 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Response;
-use super::page::{self, Layout, Listing, SignedIn};
+use super::listing::Listing;
+use super::page::{self, Layout, SignedIn};
 use crate::db::models::audit::{AuditEntry, AuditFilter};
 
 /// Entries per page.

@@ -8,7 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Response;
-use super::page::{self, Layout, Listing, PAGE_ROWS, SignedIn};
+use super::listing::{Listing, PAGE_ROWS};
+use super::page::{self, Layout, SignedIn};
 use super::payments::{EventLine, scope_of, when};
 use crate::payments::browse;
 

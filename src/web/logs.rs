@@ -11,7 +11,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::{FormState, Response};
-use super::page::{self, Layout, Listing, SignedIn};
+use super::listing::Listing;
+use super::page::{self, Layout, SignedIn};
 use crate::db::models::request_log::{LogFilter, RequestLogRow};
 use crate::error::{Error, FieldErrors};
 use crate::keys::service::{self, KeyFilter};

@@ -11,6 +11,7 @@ pub mod events;
 pub mod form;
 pub mod key_usage;
 pub mod keys;
+pub mod listing;
 pub mod logs;
 pub mod overview;
 pub mod page;

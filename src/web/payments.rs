@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::form::{Form, FormState, Response};
-use super::page::{self, Layout, Listing, PAGE_ROWS, SignedIn};
+use super::listing::{Listing, PAGE_ROWS};
+use super::page::{self, Layout, SignedIn};
 use crate::accounts::Principal;
 use crate::currencies;
 use crate::db::models::objects::Scope;

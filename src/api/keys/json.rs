@@ -1,71 +1,30 @@
-//! The key-management API of SPEC §6, for user tokens (never API keys). It calls the same
-//! service functions as the Hub pages.
+//! What the key-management API reads and answers: the create, update and roll bodies
+//! (with their schemas) and the answers that hold a secret.
 
-use actix_web::{HttpRequest, web};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::body::{Body, FromBody, JsonObject, NoFields};
-use super::context::{self, ApiResult, Created, Query};
-use super::envelope::ApiError;
-use super::extract::ApiUser;
-use super::list::{self, List, Page};
-use crate::accounts::Principal;
-use crate::db::DbConn;
+use crate::api::body::{Body, FromBody};
+use crate::api::envelope::ApiError;
 use crate::error::Error;
 use crate::keys::Mode;
 use crate::keys::config::{KeyDraft, MAX_EXPIRY_DAYS, MAX_RATE_LIMIT};
 use crate::keys::lifecycle;
-use crate::keys::model::{ApiKey, CreatedKey, KeyObject, KeyStatus};
+use crate::keys::model::{CreatedKey, KeyObject};
 use crate::keys::permissions::{self, Access};
-use crate::keys::service::{self, KeyFilter, KeyPatch, Reveal};
-use crate::keys::usage;
-use crate::state::AppState;
+use crate::keys::service::KeyPatch;
 use crate::versions;
 
-super::describe::described!(
-    KeyObject,
+crate::api::describe::described!(
     NewKey,
     RolledKey,
     CreateKeyParams,
     UpdateKeyParams,
-    RollParams,
-    KeyUsage
+    RollParams
 );
 
-/// Newest first, paged on (`created_at`, `id`) like every list: key ids are not ordered.
-pub async fn list_keys(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    query: Query,
-) -> ApiResult<List<KeyObject>> {
-    let page = Page::from_query(&query)?;
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let mut filter = KeyFilter::default();
-    if let Some(m) = param("mode") {
-        filter.mode = Some(Mode::parse(m).ok_or_else(|| bad_filter("mode", "test or live"))?);
-    }
-    if let Some(s) = param("status") {
-        filter.status = Some(
-            KeyStatus::parse(s)
-                .ok_or_else(|| bad_filter("status", "active, suspended, revoked or expired"))?,
-        );
-    }
-    let (after, fetch) = (page.starting_after.clone(), page.fetch());
-    let keys = AppState::of(&req)
-        .db
-        .run(move |c| service::list_keys_page(c, &who, &filter, after.as_deref(), fetch))
-        .await?;
-    context::ok(list::list(keys.iter().map(ApiKey::view).collect(), &page))
-}
-
-fn bad_filter(field: &'static str, allowed: &str) -> ApiError {
+pub(super) fn bad_filter(field: &'static str, allowed: &str) -> ApiError {
     Error::field(field, format!("use {allowed}")).into()
 }
 
@@ -205,7 +164,7 @@ pub struct CreateKeyParams {
 }
 
 /// What `CreateKeyParams` reads, ready for the service.
-pub struct NewKeyDraft(KeyDraft, Option<String>);
+pub struct NewKeyDraft(pub(super) KeyDraft, pub(super) Option<String>);
 
 impl FromBody for NewKeyDraft {
     fn from_body(b: &mut Body) -> Option<Self> {
@@ -264,73 +223,12 @@ pub struct NewKey {
     pub webhook_secret: Option<String>,
 }
 
-fn with_secret(created: &CreatedKey) -> NewKey {
+pub(super) fn with_secret(created: &CreatedKey) -> NewKey {
     NewKey {
         key: created.key.view(),
         secret_key: created.secret.clone(),
         webhook_secret: None,
     }
-}
-
-pub async fn create_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    JsonObject(NewKeyDraft(draft, webhook_url)): JsonObject<NewKeyDraft>,
-) -> ApiResult<Created<NewKey>> {
-    let ip = AppState::client_ip(&req);
-    let live = draft.mode == "live";
-    let webhook_url = match webhook_url {
-        Some(url) => Some({
-            // Whoever may not make the endpoint is told so before the URL is looked up.
-            crate::webhooks::endpoints::require_manage(&who, live)?;
-            super::webhooks::checked_url(&req, &url, live)
-                .await
-                .map_err(|e| match e {
-                    Error::Invalid(mut f) => {
-                        Error::field("webhook_url", f.remove("url").unwrap_or_default())
-                    }
-                    other => other,
-                })?
-        }),
-        None => None,
-    };
-    let sealer = AppState::of(&req).webhooks.sealer.clone();
-    let (created, webhook_secret) = AppState::of(&req)
-        .db
-        .run(move |c| {
-            crate::db::transaction(c, |c| {
-                // This response is the one reveal.
-                let created = service::create_key(c, &who, draft, Reveal::InThisAnswer, &ip)?;
-                let webhook_secret = match webhook_url {
-                    Some(url) => Some(crate::webhooks::endpoints::create_for_key(
-                        c,
-                        &who,
-                        &sealer,
-                        &created.key,
-                        url,
-                        &ip,
-                    )?),
-                    None => None,
-                };
-                Ok((created, webhook_secret))
-            })
-        })
-        .await?;
-    let mut answer = with_secret(&created);
-    answer.webhook_secret = webhook_secret;
-    context::created(answer)
-}
-
-pub async fn get_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-) -> ApiResult<KeyObject> {
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| service::get_key(c, &who, &id))
-        .await?;
-    context::ok(key.view())
 }
 
 /// What to change in a key; absent fields stay as they are.
@@ -351,7 +249,7 @@ pub struct UpdateKeyParams {
     pub require_signature: Option<bool>,
 }
 
-pub struct KeyChange(KeyPatch);
+pub struct KeyChange(pub(super) KeyPatch);
 
 impl FromBody for KeyChange {
     fn from_body(b: &mut Body) -> Option<Self> {
@@ -382,55 +280,6 @@ impl FromBody for KeyChange {
             require_signature,
         }))
     }
-}
-
-pub async fn update_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-    JsonObject(KeyChange(patch)): JsonObject<KeyChange>,
-) -> ApiResult<KeyObject> {
-    let ip = AppState::client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| service::update_key(c, &who, &id, patch, &ip))
-        .await?;
-    context::ok(key.view())
-}
-
-type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
-
-/// Suspend, reactivate and revoke: one service call, the key back.
-async fn change_status(
-    req: HttpRequest,
-    who: Principal,
-    id: String,
-    change: StatusChange,
-) -> ApiResult<KeyObject> {
-    let ip = AppState::client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| change(c, &who, &id, &ip))
-        .await?;
-    context::ok(key.view())
-}
-
-pub async fn suspend_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-    _: NoFields,
-) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::suspend_key).await
-}
-
-pub async fn reactivate_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-    _: NoFields,
-) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::reactivate_key).await
 }
 
 /// How long the old key keeps working after a roll.
@@ -466,125 +315,10 @@ pub struct RolledKey {
     pub rolled_from: KeyObject,
 }
 
-pub async fn roll_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-    JsonObject(p): JsonObject<RollParams>,
-) -> ApiResult<Created<RolledKey>> {
-    let grace = p.grace_period_seconds.unwrap_or(0);
-    let ip = AppState::client_ip(&req);
-    let (created, old) = AppState::of(&req)
-        .db
-        .run(move |c| {
-            // This response is the one reveal, marked in the roll's own transaction.
-            let created = lifecycle::roll_key(c, &who, &id, grace, Reveal::InThisAnswer, &ip)?;
-            let old = service::get_key(c, &who, &id)?;
-            Ok((created, old))
-        })
-        .await?;
-    context::created(RolledKey {
-        key: with_secret(&created),
-        rolled_from: old.view(),
-    })
-}
-
-pub async fn revoke_key(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-    _: NoFields,
-) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::revoke_key).await
-}
-
-impl super::describe::BodySchema for NewKeyDraft {
+impl crate::api::describe::BodySchema for NewKeyDraft {
     type Schema = CreateKeyParams;
 }
 
-impl super::describe::BodySchema for KeyChange {
+impl crate::api::describe::BodySchema for KeyChange {
     type Schema = UpdateKeyParams;
-}
-
-/// A key's requests over a period, by status class (SPEC §10, usage per key).
-#[derive(Serialize, ToSchema)]
-pub struct KeyUsage {
-    #[schema(pattern = "^key_usage$")]
-    object: &'static str,
-    key_id: String,
-    /// `24h` (hourly buckets) or `30d` (daily buckets, UTC days).
-    #[schema(pattern = "^(24h|30d)$")]
-    period: &'static str,
-    /// Oldest first; every bucket of the period, zeros included.
-    buckets: Vec<UsageBucket>,
-    /// The sums of the buckets.
-    totals: UsageTotals,
-}
-
-/// Requests in one hour or day, by status class.
-#[derive(Serialize, ToSchema)]
-pub struct UsageBucket {
-    /// The start of the hour or day (RFC 3339, UTC).
-    start: String,
-    #[serde(rename = "2xx")]
-    class_2xx: i64,
-    #[serde(rename = "4xx")]
-    class_4xx: i64,
-    #[serde(rename = "5xx")]
-    class_5xx: i64,
-}
-
-/// Requests over the whole period, by status class.
-#[derive(Serialize, ToSchema)]
-pub struct UsageTotals {
-    #[serde(rename = "2xx")]
-    class_2xx: i64,
-    #[serde(rename = "4xx")]
-    class_4xx: i64,
-    #[serde(rename = "5xx")]
-    class_5xx: i64,
-}
-
-pub async fn get_key_usage(
-    req: HttpRequest,
-    ApiUser(who): ApiUser,
-    id: web::Path<String>,
-) -> ApiResult<KeyUsage> {
-    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|_| bad_filter("period", "24h or 30d"))?;
-    let period = match query.iter().find(|(k, _)| k == "period") {
-        None => usage::Period::Day,
-        Some((_, p)) => {
-            usage::Period::parse(p).ok_or_else(|| bad_filter("period", "24h or 30d"))?
-        }
-    };
-    let (key_id, buckets) = AppState::of(&req)
-        .db
-        .run(move |c| {
-            let key = service::get_key(c, &who, &id)?;
-            let buckets = usage::report(c, &key.row.id, period, crate::clock::now())?;
-            Ok((key.row.id, buckets))
-        })
-        .await?;
-    let sum = |f: fn(&usage::Bucket) -> i64| buckets.iter().map(f).sum::<i64>();
-    let totals = UsageTotals {
-        class_2xx: sum(|b| b.class_2xx),
-        class_4xx: sum(|b| b.class_4xx),
-        class_5xx: sum(|b| b.class_5xx),
-    };
-    context::ok(KeyUsage {
-        object: "key_usage",
-        key_id,
-        period: period.as_str(),
-        buckets: buckets
-            .iter()
-            .map(|b| UsageBucket {
-                start: crate::clock::rfc3339(b.start),
-                class_2xx: b.class_2xx,
-                class_4xx: b.class_4xx,
-                class_5xx: b.class_5xx,
-            })
-            .collect(),
-        totals,
-    })
 }

@@ -1,0 +1,268 @@
+//! The create form of an endpoint, whose answer shows the signing secret once.
+
+use actix_session::Session;
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use askama::Template;
+use serde::Deserialize;
+
+use super::view::EndpointLine;
+use crate::accounts::Principal;
+use crate::clock;
+use crate::db::models::forms::Submitted;
+use crate::db::models::user::Role;
+use crate::error::{Error, FieldErrors};
+use crate::state::AppState;
+use crate::web::form::{Form, FormState, Response};
+use crate::web::page::{self, Layout, SignedIn};
+use crate::webhooks::endpoints::{self, NewEndpoint};
+use crate::webhooks::ssrf;
+
+/// A key the new endpoint may be bound to.
+pub struct KeyChoice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "webhooks/new.html")]
+pub struct NewPage {
+    pub layout: Layout,
+    pub form: FormState,
+    pub keys: Vec<KeyChoice>,
+    pub live_note: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndpointForm {
+    url: String,
+    description: String,
+    enabled_events: String,
+    mode: String,
+    api_key: String,
+    form_token: String,
+}
+
+impl EndpointForm {
+    fn kept(&self) -> FormState {
+        FormState::default()
+            .with("url", &self.url)
+            .with("description", &self.description)
+            .with("enabled_events", &self.enabled_events)
+            .with("mode", &self.mode)
+            .with("api_key", &self.api_key)
+            .with("form_token", &self.form_token)
+    }
+
+    /// The event box, split on commas and whitespace; empty means all events.
+    fn events(&self) -> Vec<String> {
+        let events: Vec<String> = self
+            .enabled_events
+            .split([',', ' ', '\n', '\r', '\t'])
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if events.is_empty() {
+            vec!["*".into()]
+        } else {
+            events
+        }
+    }
+}
+
+/// Checks what only the form can get wrong; the rest is the domain's to check.
+fn form_errors(f: &EndpointForm) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if f.description.chars().count() > 200 || f.description.chars().any(char::is_control) {
+        errors.insert(
+            "description",
+            "At most 200 characters, on one line.".to_owned(),
+        );
+    }
+    let events = f.events();
+    if events.len() > 100
+        || events
+            .iter()
+            .any(|e| e.chars().count() > 100 || e.chars().any(char::is_control))
+    {
+        errors.insert(
+            "enabled_events",
+            "Event types such as payment.succeeded, separated by commas, or * for all.".to_owned(),
+        );
+    }
+    if f.mode != "test" && f.mode != "live" {
+        errors.insert("mode", "Choose test or live.".to_owned());
+    }
+    errors
+}
+
+/// "must name a host" → "Must name a host."
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+fn live_note(who: &Principal) -> Option<&'static str> {
+    if who.role() != Role::Admin {
+        Some("Only an Admin can create live endpoints.")
+    } else if !who.merchant.verified {
+        Some("Live endpoints are available once your account is verified.")
+    } else {
+        None
+    }
+}
+
+async fn new_page(
+    req: &HttpRequest,
+    session: &Session,
+    who: &Principal,
+    form: FormState,
+) -> Result<NewPage, Error> {
+    let actor = who.clone();
+    let keys = page::state(req)
+        .db
+        .run(move |c| {
+            let filter = crate::keys::service::KeyFilter {
+                mode: None,
+                status: Some(crate::keys::model::KeyStatus::Active),
+            };
+            crate::keys::service::list_keys(c, &actor, &filter)
+        })
+        .await?
+        .into_iter()
+        .filter(|k| !k.row.canary)
+        .map(|k| KeyChoice {
+            label: format!(
+                "{} ({}, …{})",
+                k.row.name,
+                k.mode.as_str(),
+                k.row.secret_hint
+            ),
+            id: k.row.id,
+        })
+        .collect();
+    Ok(NewPage {
+        layout: Layout::signed_in(who, session, "webhooks"),
+        form,
+        keys,
+        live_note: live_note(who),
+    })
+}
+
+pub async fn new_endpoint(req: HttpRequest, session: Session, SignedIn(who): SignedIn) -> Response {
+    who.require_hub()?;
+    let form = FormState::default()
+        .with("mode", "test")
+        .with("form_token", &crate::ids::random_base62(24));
+    Ok(page::ok(&new_page(&req, &session, &who, form).await?))
+}
+
+#[derive(Template)]
+#[template(path = "webhooks/secret.html")]
+pub struct SecretPage {
+    pub layout: Layout,
+    pub endpoint: EndpointLine,
+    pub secret: String,
+    /// `created` or `rolled`.
+    pub action: &'static str,
+}
+
+pub async fn create_endpoint(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+    form: Form<EndpointForm>,
+) -> Response {
+    who.require_hub()?;
+    let form = form.into_inner();
+    let mut errors = form_errors(&form);
+    let live = form.mode == "live";
+    // Whoever may not make it is told so before the URL is looked up (§13).
+    let allowed = endpoints::require_manage(&who, live);
+    let url = match allowed {
+        Err(_) => None,
+        Ok(()) => match ssrf::checked(
+            form.url.trim(),
+            live,
+            page::state(&req).webhooks.allow_private,
+        )
+        .await
+        {
+            Ok(url) => Some(url),
+            Err(e) => {
+                errors.insert("url", sentence(&e));
+                None
+            }
+        },
+    };
+    let outcome = match (allowed, url) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(url)) if errors.is_empty() => {
+            let input = NewEndpoint {
+                url,
+                description: form.description.trim().to_owned(),
+                enabled_events: form.events(),
+                livemode: live,
+                api_key: Some(form.api_key.clone()).filter(|k| !k.is_empty()),
+            };
+            let (actor, ip) = (who.clone(), AppState::client_ip(&req));
+            let sealer = page::state(&req).webhooks.sealer.clone();
+            let token = form.form_token.clone();
+            page::state(&req)
+                .db
+                .run(move |c| {
+                    crate::db::models::forms::submit_once(c, &token, &actor.user.id, |c| {
+                        let made = endpoints::create(c, &actor, &sealer, input, &ip)?;
+                        let id = made.0.id.clone();
+                        Ok::<_, Error>((made, id))
+                    })
+                })
+                .await
+        }
+        _ => Err(Error::Invalid(errors)),
+    };
+    match outcome {
+        Ok(Submitted::Created((endpoint, secret))) => {
+            let row = EndpointLine {
+                id: endpoint.id.clone(),
+                url: endpoint.url.clone(),
+                description: endpoint.description.clone(),
+                events: endpoint.enabled_events.join(", "),
+                mode: endpoint.mode,
+                status: endpoint.status.clone(),
+                api_key: endpoint.api_key.clone(),
+                api_version: endpoint.api_version.clone().unwrap_or_default(),
+                created: clock::display(clock::now()),
+                created_by: who.user.email.clone(),
+                disabled_reason: None,
+                can_manage: true,
+            };
+            Ok(page::render(
+                StatusCode::CREATED,
+                &SecretPage {
+                    layout: Layout::signed_in(&who, &session, "webhooks"),
+                    endpoint: row,
+                    secret,
+                    action: "created",
+                },
+            ))
+        }
+        // Sent twice (a reload of the answer): one endpoint; its secret was shown then.
+        Ok(Submitted::Already(id)) => Ok(page::see_other(&format!("/webhooks/{id}?done=exists"))),
+        Err(e) => {
+            let (status, errors) = match e {
+                Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+                Error::LiveModeUnavailable(msg) | Error::Forbidden(msg) => {
+                    (StatusCode::FORBIDDEN, FieldErrors::from([("mode", msg)]))
+                }
+                other => return Err(other.into()),
+            };
+            let page = new_page(&req, &session, &who, form.kept().errors(errors)).await?;
+            Ok(page::render(status, &page))
+        }
+    }
+}
