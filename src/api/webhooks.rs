@@ -353,7 +353,7 @@ pub async fn list_deliveries(
     let (after, fetch) = (page.starting_after.clone(), page.fetch());
     let rows = AppState::of(&req)
         .db
-        .run(move |c| endpoints::deliveries(c, &who, &id, after.as_deref(), fetch))
+        .run(move |c| crate::webhooks::deliveries::list(c, &who, &id, after.as_deref(), fetch))
         .await?;
     context::ok(list::list(rows.iter().map(delivery_view).collect(), &page))
 }
@@ -367,7 +367,7 @@ pub async fn resend_delivery(
 ) -> ApiResult<Created<WebhookDelivery>> {
     let row = AppState::of(&req)
         .db
-        .run(move |c| endpoints::resend(c, &who, &id, None))
+        .run(move |c| crate::webhooks::deliveries::resend(c, &who, &id, None))
         .await?;
     context::created(delivery_view(&row))
 }
@@ -381,7 +381,7 @@ pub async fn test_endpoint(
 ) -> ApiResult<Created<WebhookDelivery>> {
     let row = AppState::of(&req)
         .db
-        .run(move |c| endpoints::send_test(c, &who, &id))
+        .run(move |c| crate::webhooks::deliveries::send_test(c, &who, &id))
         .await?;
     context::created(delivery_view(&row))
 }

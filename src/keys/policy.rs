@@ -65,21 +65,26 @@ pub fn permitted(
     let state = |msg: String| Err(Error::InvalidState(msg));
     match action {
         KeyAction::View | KeyAction::Create => Ok(()),
-        KeyAction::Revoke if key.status == KeyStatus::Revoked => {
-            state("This key is already revoked.".into())
-        }
-        KeyAction::Revoke => Ok(()),
-        _ if key.status == KeyStatus::Revoked => state(
-            match action {
-                KeyAction::Edit { .. } => "This key is revoked; revoked keys cannot be changed.",
-                KeyAction::Suspend => "Only an active key can be suspended; this one is revoked.",
-                KeyAction::Reactivate => {
-                    "A revoked key cannot be reactivated; create a new key instead."
-                }
-                _ => "This key is revoked; only active or suspended keys can be rolled.",
-            }
-            .into(),
+        KeyAction::Revoke if key.status == KeyStatus::Revoked => state(
+            "This key is revoked already: every request made with it is refused. Revoked keys \
+             stay listed for the record."
+                .into(),
         ),
+        KeyAction::Revoke => Ok(()),
+        KeyAction::Reactivate if key.status == KeyStatus::Revoked => state(
+            "A revoked key cannot be reactivated; create a new key instead. Revoked keys stay \
+             listed for the record."
+                .into(),
+        ),
+        _ if key.status == KeyStatus::Revoked => state(format!(
+            "This key is revoked, so it can no longer be {}. Revoked keys stay listed for the \
+             record; create a new key if you need one.",
+            match action {
+                KeyAction::Edit { .. } => "edited",
+                KeyAction::Suspend => "suspended",
+                _ => "rolled",
+            }
+        )),
         KeyAction::Roll => {
             if let Some(next) = &key.row.rolled_to {
                 return state(format!(

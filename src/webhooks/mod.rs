@@ -4,6 +4,7 @@
 //! address (`ssrf`). No HTTP handlers here: `api/webhooks.rs` is the edge.
 
 pub mod deliver;
+pub mod deliveries;
 pub mod endpoints;
 pub mod listen;
 pub mod ssrf;

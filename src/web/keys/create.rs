@@ -11,11 +11,12 @@ use super::view::KeyRow;
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::forms::Submitted;
-use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
+use crate::keys::Mode;
 use crate::keys::config::{self};
 use crate::keys::model::CreatedKey;
 use crate::keys::permissions::Level;
+use crate::keys::policy::{self, KeyAction};
 use crate::keys::service::{self};
 use crate::state::AppState;
 use crate::web::form::{Form, FormState, Response};
@@ -62,15 +63,17 @@ pub struct NewKeyPage {
     pub form: FormState,
     pub matrix: Vec<MatrixGroup>,
     pub full_access: bool,
-    pub live_note: Option<&'static str>,
+    pub live_note: Option<String>,
     pub versions: &'static [&'static str],
 }
 
-fn live_note(who: &Principal) -> Option<&'static str> {
-    if who.role() != Role::Admin {
-        Some("Only an Admin can create live keys.")
+/// Why live keys are not offered to this person, if they are not: the key policy's
+/// answer, then the account's state.
+fn live_note(who: &Principal) -> Option<String> {
+    if let Err(e) = policy::permitted(who, KeyAction::Create, Mode::Live, None) {
+        Some(e.to_string())
     } else if !who.merchant.verified {
-        Some("Live keys are available once your account is verified.")
+        Some("Live keys are available once your account is verified.".into())
     } else {
         None
     }

@@ -8,12 +8,12 @@ use serde::Deserialize;
 
 use super::form::{KeyForm, MatrixGroup, matrix};
 use super::view::{KeyRow, refusal, unavailable};
-use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
+use crate::keys::Access;
 use crate::keys::model::{ApiKey, KeyStatus};
 use crate::keys::permissions::{Level, RESOURCES};
+use crate::keys::policy::KeyAction;
 use crate::keys::service::{self, KeyPatch};
-use crate::keys::{Access, Mode};
 use crate::state::AppState;
 use crate::web::audit::AuditRow;
 use crate::web::form::{Form, FormState, Response};
@@ -109,6 +109,9 @@ pub async fn show_key(
             level: key.access.level(r.resource).label(),
         })
         .collect();
+    // The page offers exactly what the key policy allows this person.
+    let offered =
+        |action| crate::keys::policy::permitted(&who, action, key.mode, Some(&key)).is_ok();
     let page = DetailPage {
         layout: Layout::signed_in(&who, &session, "keys"),
         full_access: key.access == Access::Full,
@@ -131,14 +134,9 @@ pub async fn show_key(
         rolled_to: key.row.rolled_to.clone(),
         history: history.into_iter().map(AuditRow::from).collect(),
         notice,
-        can_manage: key.status != KeyStatus::Revoked,
-        can_change: key.status != KeyStatus::Revoked
-            && (key.mode == Mode::Test || who.role() == Role::Admin),
-        // Rolling makes a new pair: live pairs are an Admin's to make, and a key is
-        // rolled once (its successor is rolled next).
-        can_roll: matches!(key.status, KeyStatus::Active | KeyStatus::Suspended)
-            && key.row.rolled_to.is_none()
-            && (key.mode == Mode::Test || who.role() == Role::Admin),
+        can_manage: offered(KeyAction::Suspend) || offered(KeyAction::Revoke),
+        can_change: offered(KeyAction::Edit { widens: false }),
+        can_roll: offered(KeyAction::Roll),
         webhooks: webhooks
             .into_iter()
             .map(|e| (e.id, e.url, e.status))

@@ -7,9 +7,8 @@ use askama::Template;
 
 use crate::accounts::Principal;
 use crate::clock;
-use crate::db::models::user::Role;
-use crate::keys::Mode;
 use crate::keys::model::{ApiKey, KeyStatus};
+use crate::keys::policy::{self, KeyAction};
 use crate::web::page::{self, Layout};
 
 pub struct KeyRow {
@@ -81,28 +80,20 @@ pub struct UnavailablePage {
     pub reason: String,
 }
 
-/// Why this key cannot be edited / rolled / revoked by this person now, if it cannot.
+/// Why this person cannot take `action` on this key now, if they cannot: the one key
+/// policy's answer (sudo aside: it is asked for in place when needed).
 pub(super) fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<String> {
-    let live_admin_only = key.mode == Mode::Live && who.role() != Role::Admin;
-    match action {
-        "revoke" if key.status == KeyStatus::Revoked => Some(
-            "This key is revoked already: every request made with it is refused. Revoked keys stay listed for the record.".into(),
-        ),
-        _ if key.status == KeyStatus::Revoked => Some(format!(
-            "This key is revoked, so it can no longer be {}. Revoked keys stay listed for the record; create a new key if you need one.",
-            if action == "edit" { "edited" } else { "rolled" }
-        )),
-        "edit" if live_admin_only => Some("Only an Admin can edit a live key.".into()),
-        "roll" if live_admin_only => Some("Only an Admin can roll a live key.".into()),
-        "roll" if key.row.rolled_to.is_some() => Some(format!(
-            "This key was already rolled; roll its successor {} instead.",
-            key.row.rolled_to.as_deref().unwrap_or_default()
-        )),
-        "roll" if key.status == KeyStatus::Expired => {
-            Some("This key has expired; only active or suspended keys can be rolled.".into())
-        }
-        _ => None,
-    }
+    let action = match action {
+        "edit" => KeyAction::Edit { widens: false },
+        "roll" => KeyAction::Roll,
+        "revoke" => KeyAction::Revoke,
+        "suspend" => KeyAction::Suspend,
+        "reactivate" => KeyAction::Reactivate,
+        _ => KeyAction::View,
+    };
+    policy::permitted(who, action, key.mode, Some(key))
+        .err()
+        .map(|e| e.to_string())
 }
 
 pub(super) fn unavailable(

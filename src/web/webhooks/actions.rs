@@ -26,7 +26,7 @@ pub async fn test_endpoint(
     let eid = id.clone();
     page::state(&req)
         .db
-        .run(move |c| endpoints::send_test(c, &who, &eid))
+        .run(move |c| crate::webhooks::deliveries::send_test(c, &who, &eid))
         .await?;
     Ok(page::see_other(&format!("/webhooks/{id}?done=test")))
 }
@@ -42,7 +42,7 @@ pub async fn resend_delivery(
     page::state(&req)
         .db
         // The delivery must be this endpoint's (and so this merchant's).
-        .run(move |c| endpoints::resend(c, &who, &delivery, Some(&eid)).map(drop))
+        .run(move |c| crate::webhooks::deliveries::resend(c, &who, &delivery, Some(&eid)).map(drop))
         .await?;
     Ok(page::see_other(&format!("/webhooks/{id}?done=resent")))
 }

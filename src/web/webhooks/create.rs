@@ -10,7 +10,6 @@ use super::view::EndpointLine;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::forms::Submitted;
-use crate::db::models::user::Role;
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
 use crate::web::form::{Form, FormState, Response};
@@ -30,7 +29,7 @@ pub struct NewPage {
     pub layout: Layout,
     pub form: FormState,
     pub keys: Vec<KeyChoice>,
-    pub live_note: Option<&'static str>,
+    pub live_note: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,11 +105,13 @@ fn sentence(text: &str) -> String {
     }
 }
 
-fn live_note(who: &Principal) -> Option<&'static str> {
-    if who.role() != Role::Admin {
-        Some("Only an Admin can create live endpoints.")
+/// Why live endpoints are not offered to this person, if they are not: the policy's
+/// answer, then the account's state.
+fn live_note(who: &Principal) -> Option<String> {
+    if let Err(e) = crate::keys::policy::may_manage_endpoint(who, true) {
+        Some(e.to_string())
     } else if !who.merchant.verified {
-        Some("Live endpoints are available once your account is verified.")
+        Some("Live endpoints are available once your account is verified.".into())
     } else {
         None
     }

@@ -38,7 +38,7 @@ pub(super) async fn detail_page(
         .db
         .run(move |c| {
             let row = endpoints::get(c, &actor, &id)?;
-            let deliveries = endpoints::deliveries(c, &actor, &id, None, LOG_LINES)?;
+            let deliveries = crate::webhooks::deliveries::list(c, &actor, &id, None, LOG_LINES)?;
             Ok((row, deliveries))
         })
         .await?;

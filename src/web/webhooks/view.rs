@@ -4,7 +4,6 @@ use serde::Deserialize;
 
 use crate::accounts::Principal;
 use crate::clock;
-use crate::db::models::user::Role;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 
 pub struct EndpointLine {
@@ -44,7 +43,7 @@ impl EndpointLine {
             created: clock::display(r.created_at),
             created_by: r.created_by.clone(),
             disabled_reason: r.disabled_reason.clone(),
-            can_manage: !r.livemode || who.role() == Role::Admin,
+            can_manage: crate::keys::policy::may_manage_endpoint(who, r.livemode).is_ok(),
         }
     }
 }
