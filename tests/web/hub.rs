@@ -466,3 +466,33 @@ on_both_backends! {
         assert_eq!(list.matches(">Once<").count(), 1, "one key made");
     }
 }
+
+on_both_backends! {
+    async fn a_developer_is_offered_on_a_live_key_exactly_what_the_policy_allows(app) {
+        app.setup_admin().await;
+        app.verify_merchant("Acme");
+        let res = create_key_form(&app, &[("name", "Live"), ("mode", "live"), ("access", "full")]).await;
+        assert_eq!(res.status(), 303);
+        let id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        app.add_member("dev@acme.test", "developer").await;
+        let dev = app.browser();
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        let detail = dev.get_html(&format!("/keys/{id}")).await;
+        for link in ["/suspend\"", "/revoke\""] {
+            assert!(detail.contains(&format!("/keys/{id}{link}")), "{link} not offered: anyone may stop a leak");
+        }
+        for link in ["/edit\"", "/roll\""] {
+            assert!(!detail.contains(&format!("/keys/{id}{link}")), "{link} offered to a Developer");
+        }
+        // Asked anyway, the pages say why, in the policy's words.
+        for path in ["edit", "roll"] {
+            let html = dev.get(&format!("/keys/{id}/{path}")).await.text().await.unwrap();
+            assert!(html.contains(&format!("Only an Admin can {path} live keys")), "{html}");
+        }
+        // The Admin is offered all of it.
+        let detail = app.get_html(&format!("/keys/{id}")).await;
+        for link in ["/edit\"", "/roll\"", "/suspend\"", "/revoke\""] {
+            assert!(detail.contains(&format!("/keys/{id}{link}")), "{link} not offered to the Admin");
+        }
+    }
+}
