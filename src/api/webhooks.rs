@@ -9,12 +9,12 @@ use super::body::{Body, FromBody, JsonObject, NoFields};
 use super::context::{self, ApiResult, Created, Query};
 use super::extract::ApiUser;
 use super::list::{self, List, Page};
+use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::webhooks::DeliveryRow;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, WebhookEndpoint};
-use crate::webhooks::ssrf;
 
 super::describe::described!(
     WebhookEndpoint,
@@ -126,12 +126,15 @@ pub struct NewWebhookEndpoint {
     pub secret: String,
 }
 
-/// Checks a URL's form and where it resolves (SPEC §9's SSRF rules).
-pub(super) async fn checked_url(req: &HttpRequest, url: &str, live: bool) -> Result<String, Error> {
+/// The role, then the URL's form and where it resolves (SPEC §9's SSRF rules, §13).
+async fn checked_url(
+    req: &HttpRequest,
+    who: &Principal,
+    url: &str,
+    live: bool,
+) -> Result<String, Error> {
     let allow = AppState::of(req).webhooks.allow_private;
-    ssrf::checked(url, live, allow)
-        .await
-        .map_err(|e| Error::field("url", e))
+    crate::webhooks::bound::checked_url(who, url, live, allow, "url").await
 }
 
 pub async fn create_endpoint(
@@ -140,8 +143,7 @@ pub async fn create_endpoint(
     JsonObject(p): JsonObject<CreateEndpointParams>,
 ) -> ApiResult<Created<NewWebhookEndpoint>> {
     let live = p.mode.as_deref() == Some("live");
-    endpoints::require_manage(&who, live)?;
-    let url = checked_url(&req, &p.url, live).await?;
+    let url = checked_url(&req, &who, &p.url, live).await?;
     let input = NewEndpoint {
         url,
         description: p.description.unwrap_or_default(),
@@ -233,8 +235,7 @@ pub async fn update_endpoint(
                 .run(move |c| endpoints::get(c, &actor, &eid))
                 .await?
                 .livemode;
-            endpoints::require_manage(&who, live)?;
-            Some(checked_url(&req, u, live).await?)
+            Some(checked_url(&req, &who, u, live).await?)
         }
         None => None,
     };

@@ -319,26 +319,6 @@ pub fn roll_secret(
     Ok((view(&get(conn, actor, id)?), secret))
 }
 
-/// The endpoint a key's `webhook_url` makes (SPEC §9): bound to the key, all event
-/// types. Returns its signing secret, shown once beside the key's.
-pub fn create_for_key(
-    conn: &mut DbConn,
-    actor: &Principal,
-    sealer: &Sealer,
-    key: &crate::keys::model::ApiKey,
-    url: String,
-    ip: &str,
-) -> Result<String, Error> {
-    let input = NewEndpoint {
-        url,
-        description: format!("Key {}", key.row.name),
-        enabled_events: vec!["*".into()],
-        livemode: key.mode == crate::keys::Mode::Live,
-        api_key: Some(key.row.id.clone()),
-    };
-    Ok(create(conn, actor, sealer, input, ip)?.1)
-}
-
 /// The endpoints bound to a key (shown on its page).
 pub fn bound_to(
     conn: &mut DbConn,

@@ -3,6 +3,7 @@
 //! claims due rows, signs, posts and schedules retries (`deliver`), never to a private
 //! address (`ssrf`). No HTTP handlers here: `api/webhooks.rs` is the edge.
 
+pub mod bound;
 pub mod deliver;
 pub mod deliveries;
 pub mod endpoints;

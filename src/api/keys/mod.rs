@@ -19,6 +19,7 @@ use crate::keys::lifecycle;
 use crate::keys::model::{ApiKey, KeyObject, KeyStatus};
 use crate::keys::service::{self, KeyFilter, Reveal};
 use crate::state::AppState;
+use crate::webhooks::bound;
 use json::{KeyChange, NewKey, NewKeyDraft, RollParams, RolledKey, bad_filter, with_secret};
 
 pub use usage::get_key_usage;
@@ -63,41 +64,34 @@ pub async fn create_key(
 ) -> ApiResult<Created<NewKey>> {
     let ip = AppState::client_ip(&req);
     let live = draft.mode == "live";
+    let state = AppState::of(&req);
     let webhook_url = match webhook_url {
-        Some(url) => Some({
-            // Whoever may not make the endpoint is told so before the URL is looked up.
-            crate::webhooks::endpoints::require_manage(&who, live)?;
-            crate::api::webhooks::checked_url(&req, &url, live)
-                .await
-                .map_err(|e| match e {
-                    Error::Invalid(mut f) => {
-                        Error::field("webhook_url", f.remove("url").unwrap_or_default())
-                    }
-                    other => other,
-                })?
-        }),
+        Some(url) => Some(
+            bound::checked_url(
+                &who,
+                &url,
+                live,
+                state.webhooks.allow_private,
+                "webhook_url",
+            )
+            .await?,
+        ),
         None => None,
     };
-    let sealer = AppState::of(&req).webhooks.sealer.clone();
-    let (created, webhook_secret) = AppState::of(&req)
+    let sealer = state.webhooks.sealer.clone();
+    // This response is the one reveal.
+    let (created, webhook_secret) = state
         .db
         .run(move |c| {
-            crate::db::transaction(c, |c| {
-                // This response is the one reveal.
-                let created = service::create_key(c, &who, draft, Reveal::InThisAnswer, &ip)?;
-                let webhook_secret = match webhook_url {
-                    Some(url) => Some(crate::webhooks::endpoints::create_for_key(
-                        c,
-                        &who,
-                        &sealer,
-                        &created.key,
-                        url,
-                        &ip,
-                    )?),
-                    None => None,
-                };
-                Ok((created, webhook_secret))
-            })
+            bound::create_key(
+                c,
+                &who,
+                &sealer,
+                draft,
+                webhook_url,
+                Reveal::InThisAnswer,
+                &ip,
+            )
         })
         .await?;
     let mut answer = with_secret(&created);

@@ -21,6 +21,7 @@ use crate::keys::service::{self};
 use crate::state::AppState;
 use crate::web::form::{Form, FormState, Response};
 use crate::web::page::{self, FormPairs, Layout, PageError, SignedIn};
+use crate::webhooks::bound;
 use crate::{clock, versions};
 
 /// Session slot for a secret between the create/roll POST and the show-once page.
@@ -143,18 +144,16 @@ pub async fn create_key(
             // Whoever may not make the endpoint is told so before the URL is looked up.
             let live = form.get("mode") == "live";
             let allow = page::state(&req).webhooks.allow_private;
-            let checked = match crate::webhooks::endpoints::require_manage(&who, live) {
-                Ok(()) => crate::webhooks::ssrf::checked(url, live, allow)
-                    .await
-                    .map_err(|e| {
-                        (
-                            StatusCode::BAD_REQUEST,
-                            "webhook_url",
-                            format!("This URL {e}."),
-                        )
-                    }),
-                Err(e) => Err((StatusCode::FORBIDDEN, "mode", e.to_string())),
-            };
+            let checked = bound::checked_url(&who, url, live, allow, "webhook_url")
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid(mut f) => (
+                        StatusCode::BAD_REQUEST,
+                        "webhook_url",
+                        format!("This URL {}.", f.remove("webhook_url").unwrap_or_default()),
+                    ),
+                    other => (page::status_of(&other), "mode", other.to_string()),
+                });
             match checked {
                 Ok(url) => Some(url),
                 Err((status, field, message)) => {
@@ -178,28 +177,15 @@ pub async fn create_key(
         .db
         .run(move |c| {
             let make = |c: &mut DbConn| {
-                let created =
-                    service::create_key(c, &actor, draft, service::Reveal::OnShowOncePage, &ip)?;
-                let webhook_secret = match webhook_url {
-                    Some(url) => Some(
-                        crate::webhooks::endpoints::create_for_key(
-                            c,
-                            &actor,
-                            &sealer,
-                            &created.key,
-                            url,
-                            &ip,
-                        )
-                        .map_err(|e| match e {
-                            Error::Invalid(mut f) => Error::field(
-                                "webhook_url",
-                                f.pop_first().map(|(_, m)| m).unwrap_or_default(),
-                            ),
-                            other => other,
-                        })?,
-                    ),
-                    None => None,
-                };
+                let (created, webhook_secret) = bound::create_key(
+                    c,
+                    &actor,
+                    &sealer,
+                    draft,
+                    webhook_url,
+                    service::Reveal::OnShowOncePage,
+                    &ip,
+                )?;
                 let id = created.key.row.id.clone();
                 Ok::<_, Error>((Box::new((created, webhook_secret)), id))
             };
