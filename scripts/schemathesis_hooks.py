@@ -47,7 +47,13 @@ def _unresolved(message):
     return " does not resolve: " in message or message.endswith(" resolves to no address")
 
 
-_UNRESOLVED = _unresolved
+def _unresolved_or_unparsed(message):
+    """Or a host the URL parser refuses (`https://ć\u0301.COM1/`): which Unicode hosts
+    IDNA maps, and which numeric ones are IPv4, is no regular expression of sane size."""
+    return _unresolved(message) or message == "must be a full URL such as https://example.com/webhooks"
+
+
+_UNRESOLVED = _unresolved_or_unparsed
 
 
 def _host_bits_only(message):
