@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod list;
 pub mod openapi;
+mod openapi_ids;
 pub mod payments;
 pub mod plans;
 pub mod routes;

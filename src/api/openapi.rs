@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value, json};
 
 use super::describe::Components;
+use super::openapi_ids;
 use super::routes::{self, Endpoint, Guard};
 use crate::error::ErrorCode::{self, *};
 use crate::state::AppState;
@@ -149,7 +150,7 @@ fn parameters(e: &Endpoint) -> Vec<Value> {
         params.push(json!({
             "name": "id", "in": "path", "required": true,
             "description": "The object's id.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": openapi_ids::path_id(tag(e.path)),
         }));
     }
     if (e.doc.shape.query)() {
@@ -323,6 +324,7 @@ fn links(e: &Endpoint, table: &[Endpoint]) -> Option<Value> {
             json!({"operationId": operation_id(target), "parameters": {"id": at}}),
         );
     }
+    openapi_ids::body_links(section, at, &mut links);
     (!links.is_empty()).then_some(Value::Object(links))
 }
 
@@ -383,6 +385,7 @@ pub fn document(origin: &str) -> Value {
             },
         }}),
     );
+    openapi_ids::live_needs_https(&mut components);
     components.insert(
         "ErrorEnvelope".into(),
         json!({

@@ -65,8 +65,9 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 }
 
 /// The form `check_form` takes, for the OpenAPI document: `http(s)://`, a host with no
-/// user info, then a path, query or fragment without white space.
-pub const URL_PATTERN: &str = r"^https?://[^/?#@\\\s]+([/?#\\]\S*)?$";
+/// user info, then a path, query or fragment without white space or control characters.
+pub const URL_PATTERN: &str =
+    r"^https?://[^/?#@\\\s\x00-\x1f\x7f-\x9f]+([/?#\\][^\s\x00-\x1f\x7f-\x9f]*)?$";
 
 /// Checks a URL's form for an endpoint: `https` (or `http` in test mode), a host, no
 /// user info.
@@ -226,6 +227,8 @@ mod tests {
             ("https://user@example.com/", false),
             ("https://a\\b@example.com/", true),
             ("https:///path", false),
+            ("https://\u{f}host/", false),
+            ("https://host/\u{85}", false),
         ] {
             assert_eq!(pattern(url), ok, "{url}");
             if ok {

@@ -191,9 +191,25 @@ async fn the_document_states_what_the_server_checks() {
             "HTTPS://example.com",
             " https://example.com",
             "https://",
+            "https://\u{f}host/",
+            "https://host/a\u{85}",
         ] {
             assert!(!matches(url, bad), "{bad} matches {url}");
         }
+    }
+    // `http://` is for test mode only: the body schemas say so of live mode.
+    let key_fields = serde_json::json!({"name": "k", "permissions": "*"});
+    for (path, field, mut body) in [
+        ("/webhook-endpoints", "url", serde_json::json!({})),
+        ("/api-keys", "webhook_url", key_fields),
+    ] {
+        let schema = body_schema(&doc, path, "post");
+        let validator = jsonschema::validator_for(schema).unwrap();
+        body[field] = "http://example.com/".into();
+        body["mode"] = "test".into();
+        assert!(validator.is_valid(&body), "{body} against {schema}");
+        body["mode"] = "live".into();
+        assert!(!validator.is_valid(&body), "{body} against {schema}");
     }
     assert!(
         matches(&endpoint["api_key"], "key_abc123"),
@@ -222,7 +238,16 @@ async fn the_document_states_what_the_server_checks() {
     ] {
         assert!(matches(ips, ok), "{ok} refused by {ips}");
     }
-    for bad in ["banana", "10.0.0.0/33", "300.1.1.1", " 10.0.0.1"] {
+    assert!(matches(ips, "fe80::1/64"), "{ips}");
+    for bad in [
+        "banana",
+        "10.0.0.0/33",
+        "300.1.1.1",
+        " 10.0.0.1",
+        "42a97E9::/7",
+        "1::2::3",
+        "6Fa:EFCae/6",
+    ] {
         assert!(!matches(ips, bad), "{bad} taken by {ips}");
     }
 
@@ -238,6 +263,19 @@ async fn the_document_states_what_the_server_checks() {
             .iter()
             .any(|r| r.get("KeyPairPublishable").is_some() && r.get("KeyPairSecret").is_some()),
         "one requirement holds both halves of the pair: {security}"
+    );
+
+    // An `{id}` has its section's form, and a new object's id is linked into the bodies
+    // that name one (the fuzz run follows both).
+    let id = &doc["paths"]["/customers/{id}"]["get"]["parameters"][0]["schema"];
+    assert!(
+        matches(id, "cus_01a2357adc31D6kOZio8elU2") && !matches(id, "0"),
+        "{id}"
+    );
+    let links = &doc["paths"]["/customers"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        links["post_subscriptions_customer"]["requestBody"]["customer"], "$response.body#/data/id",
+        "{links}"
     );
 
     let login_401 = error_enum(&doc, "/auth/login", "post", "401").to_string();
