@@ -76,7 +76,7 @@ def main():
     url, extra, dbname = fresh_database(BACKEND, work, f"paydesk_dashboard_{os.getpid()}")
     env = dict(os.environ, PAYDESK_DATABASE_URL=url, PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn", **extra)
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
-                   input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
+                   input=PASSWORD + "\n", text=True, env=env, cwd=work, check=True, capture_output=True)
     server = subprocess.Popen([BIN, "serve"], env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=open(f"{work}/server.log", "w"))
     failures = 0
     try:

@@ -193,7 +193,7 @@ async def main():
     port = free_port()
     env = dict(os.environ, PAYDESK_DATABASE_URL=f"sqlite://{work}/paydesk.db", PAYDESK_BIND=f"127.0.0.1:{port}", RUST_LOG="warn")
     subprocess.run([BIN, "user", "create", "--email", "ops@stress.test", "--role", "admin", "--merchant", "Stress", "--password-stdin"],
-                   input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
+                   input=PASSWORD + "\n", text=True, env=env, cwd=work, check=True, capture_output=True)
     server = subprocess.Popen([BIN, "serve"], env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=open(f"{work}/server.log", "w"))
     try:
         for _ in range(100):

@@ -166,7 +166,7 @@ async def main():
                PAYDESK_WEBHOOK_ALLOW_PRIVATE="true", PAYDESK_WEBHOOK_RETRY_BASE_MS="1000", **extra)
     print(f"database: {BACKEND}")
     subprocess.run([BIN, "user", "create", "--email", "ops@bench.test", "--role", "admin", "--merchant", "Bench", "--password-stdin"],
-                   input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
+                   input=PASSWORD + "\n", text=True, env=env, cwd=work, check=True, capture_output=True)
     server = start(work, env, PAYDESK_WEBHOOK_DELIVERY="off")
     receiver = Receiver()
     listener = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)

@@ -272,17 +272,6 @@ on_both_backends! {
     }
 }
 
-/// Moves every session's last password entry 16 minutes into the past (a stale token).
-fn age_sudo(app: &TestApp) {
-    use diesel::prelude::*;
-    use paydesk::db::schema::sessions;
-    let mut conn = app.db().conn().unwrap();
-    diesel::update(sessions::table)
-        .set(sessions::sudo_at.eq(Some(paydesk::clock::now() - 16 * 60)))
-        .execute(&mut *conn)
-        .unwrap();
-}
-
 on_both_backends! {
     async fn of_ten_concurrent_rolls_of_one_key_exactly_one_succeeds(app) {
         app.setup_admin().await;
@@ -322,7 +311,7 @@ on_both_backends! {
         assert_eq!(res.status(), 201);
         let created: Value = res.json().await.unwrap();
         let path = app.url(&format!("/api/v1/api-keys/{}", created["data"]["id"].as_str().unwrap()));
-        age_sudo(&app);
+        app.age_sudo();
         let patch = |ips: Value| app.client.patch(&path).bearer_auth(&token).json(&json!({"allowed_ips": ips})).send();
         for wider in [
             json!(["203.0.113.7", "10.0.0.0/24", "0.0.0.0/0"]),

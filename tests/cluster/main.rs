@@ -158,6 +158,7 @@ async fn admin_token(db_url: &str, a: &Instance) -> String {
             "--password-stdin",
         ])
         .env("PAYDESK_DATABASE_URL", db_url)
+        .env("PAYDESK_SECRET", SECRET)
         .env("RUST_LOG", "error")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

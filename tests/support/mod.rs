@@ -357,6 +357,18 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Moves every session's last password entry 16 minutes into the past, as if sudo
+    /// mode had run out (SPEC §12).
+    pub fn age_sudo(&self) {
+        use diesel::prelude::*;
+        use paydesk::db::schema::sessions;
+        let mut conn = self.db().conn().unwrap();
+        diesel::update(sessions::table)
+            .set(sessions::sudo_at.eq(Some(paydesk::clock::now() - 16 * 60)))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+
     /// A direct connection to the app's database, for checking what is stored.
     pub fn db(&self) -> paydesk::db::Db {
         paydesk::db::Db::connect(&self.db_url).expect("test database reachable")

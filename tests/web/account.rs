@@ -1,7 +1,6 @@
 //! `/account` and sudo mode (SPEC §12), driven as a browser would.
 
 use diesel::prelude::*;
-use paydesk::db::schema::sessions;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
@@ -13,15 +12,6 @@ fn location(res: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned()
-}
-
-/// Moves every session's last password entry 16 minutes into the past.
-fn age_sudo(app: &TestApp) {
-    let mut conn = app.db().conn().unwrap();
-    diesel::update(sessions::table)
-        .set(sessions::sudo_at.eq(Some(paydesk::clock::now() - 16 * 60)))
-        .execute(&mut *conn)
-        .unwrap();
 }
 
 /// The hidden inputs of a page's form, in order.
@@ -39,7 +29,7 @@ fn hidden_fields(html: &str) -> Vec<(String, String)> {
 on_both_backends! {
     async fn a_team_change_asks_for_the_password_again_then_is_carried_out(app) {
         app.setup_admin().await;
-        age_sudo(&app);
+        app.age_sudo();
         let res = app.post_form("/team", "/team", &[("email", "new@acme.test"), ("role", "developer"), ("password", PASSWORD)]).await;
         assert_eq!(res.status(), 403);
         let prompt = res.text().await.unwrap();
@@ -72,7 +62,7 @@ on_both_backends! {
         app.setup_admin().await;
         app.verify_merchant("Acme");
         let token = app.api_token("admin@acme.test").await;
-        age_sudo(&app);
+        app.age_sudo();
         let post = |body: Value| app.client.post(app.url("/api/v1/api-keys")).bearer_auth(&token).json(&body).send();
         let res = post(json!({"name": "Live", "mode": "live", "permissions": "*"})).await.unwrap();
         assert_eq!(res.status(), 403);
@@ -259,7 +249,7 @@ on_both_backends! {
         use paydesk::accounts::two_factor;
         app.setup_admin().await;
         let (secret, _) = enroll(&app).await;
-        age_sudo(&app);
+        app.age_sudo();
         let res = app.post_form("/account/2fa", "/account/2fa/disable", &[]).await;
         assert_eq!(res.status(), 403);
         let prompt = res.text().await.unwrap();
@@ -289,7 +279,7 @@ on_both_backends! {
     async fn enrolling_and_new_recovery_codes_need_sudo(app) {
         use paydesk::accounts::two_factor;
         app.setup_admin().await;
-        age_sudo(&app);
+        app.age_sudo();
         let page = app.get_html("/account/2fa").await;
         let secret = two_factor::from_base32(between(&page, "data-testid=\"totp-secret\">", "<")).unwrap();
         let code = two_factor::code_at(&secret, paydesk::clock::now());
@@ -305,7 +295,7 @@ on_both_backends! {
         let first = res.text().await.unwrap();
         assert!(first.contains("data-testid=\"recovery-codes\""));
         // New recovery codes: sudo again (now with the code).
-        age_sudo(&app);
+        app.age_sudo();
         let res = app.post_form("/account/2fa", "/account/2fa/recovery-codes", &[]).await;
         assert_eq!(res.status(), 403);
         let prompt = res.text().await.unwrap();

@@ -486,7 +486,9 @@ on_both_backends! {
         }
         // Asked anyway, the pages say why, in the policy's words.
         for path in ["edit", "roll"] {
-            let html = dev.get(&format!("/keys/{id}/{path}")).await.text().await.unwrap();
+            let res = dev.get(&format!("/keys/{id}/{path}")).await;
+            assert_eq!(res.status(), 403, "refused for who asks, not for the key's state");
+            let html = res.text().await.unwrap();
             assert!(html.contains(&format!("Only an Admin can {path} live keys")), "{html}");
         }
         // The Admin is offered all of it.

@@ -2,11 +2,11 @@
 //! saying why a key cannot take an action.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use askama::Template;
 
 use crate::accounts::Principal;
 use crate::clock;
+use crate::error::Error;
 use crate::keys::model::{ApiKey, KeyStatus};
 use crate::keys::policy::{self, KeyAction};
 use crate::web::page::{self, Layout};
@@ -82,7 +82,7 @@ pub struct UnavailablePage {
 
 /// Why this person cannot take `action` on this key now, if they cannot: the one key
 /// policy's answer (sudo aside: it is asked for in place when needed).
-pub(super) fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<String> {
+pub(super) fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<Error> {
     let action = match action {
         "edit" => KeyAction::Edit { widens: false },
         "roll" => KeyAction::Roll,
@@ -91,9 +91,7 @@ pub(super) fn refusal(who: &Principal, key: &ApiKey, action: &str) -> Option<Str
         "reactivate" => KeyAction::Reactivate,
         _ => KeyAction::View,
     };
-    policy::permitted(who, action, key.mode, Some(key))
-        .err()
-        .map(|e| e.to_string())
+    policy::permitted(who, action, key.mode, Some(key)).err()
 }
 
 pub(super) fn unavailable(
@@ -101,15 +99,16 @@ pub(super) fn unavailable(
     session: &Session,
     key: &ApiKey,
     verb: &'static str,
-    reason: String,
+    refused: Error,
 ) -> actix_web::HttpResponse {
+    // 403 for who is asking, 409 for the key's state: the catalogue's status.
     page::render(
-        StatusCode::CONFLICT,
+        page::status_of(&refused),
         &UnavailablePage {
             layout: Layout::signed_in(who, session, "keys"),
             key: KeyRow::of(key),
             verb,
-            reason,
+            reason: refused.to_string(),
         },
     )
 }
