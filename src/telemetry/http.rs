@@ -33,7 +33,8 @@ pub async fn observe(
             method,
             route,
             status,
-            latency_ms = seconds * 1000.0,
+            // At most 3 decimals (0.345, not 0.34541900000000003).
+            latency_ms = (seconds * 1_000_000.0).round() / 1000.0,
             key_id = key_id.unwrap_or("-"),
             "request"
         );

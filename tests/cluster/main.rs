@@ -477,6 +477,40 @@ on_both_backends! {
     }
 }
 
+/// The text log written to a pipe (a file, a collector) carries no ANSI colour codes.
+#[tokio::test]
+async fn the_text_log_into_a_pipe_has_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let one = Instance::start(&db_url, &[("RUST_LOG", "info")]);
+    let res = one
+        .http
+        .get(format!("{}/api/v1/whoami", one.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let started = Instant::now();
+    while !one
+        .stderr
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("request"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "no request line"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let everything = one.stderr.lock().unwrap().join("\n");
+    assert!(
+        !everything.contains('\u{1b}'),
+        "colour codes in a pipe: {everything:?}"
+    );
+}
+
 /// With `PAYDESK_LOG_FORMAT=json`, each request is one JSON line with its request id,
 /// method, route pattern, status, latency and key id, and nothing secret: not the key,
 /// not the query string, not the token.
@@ -531,6 +565,16 @@ async fn request_lines_are_json_and_carry_no_secrets() {
     assert_eq!(entry["status"], 200);
     assert_eq!(entry["key_id"], id.as_str());
     assert!(entry["latency_ms"].as_f64().is_some(), "{entry}");
+    // At most 3 decimals, as written (SPEC §14): not 0.34541900000000003.
+    let written = line.split("\"latency_ms\":").nth(1).unwrap();
+    let number: String = written
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    assert!(
+        number.split('.').nth(1).is_none_or(|d| d.len() <= 3),
+        "latency_ms {number} in {line}"
+    );
     let everything = one.stderr.lock().unwrap().join("\n");
     for secret in [sk.as_str(), token.as_str(), "leak", PASSWORD] {
         assert!(!everything.contains(secret), "{secret:?} reached the log");
