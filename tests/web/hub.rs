@@ -241,6 +241,8 @@ on_both_backends! {
         assert!(new_page.contains("Payments: Write") && new_page.contains("10.0.0.0/8") && new_page.contains("250 requests per minute"));
         let old_page = app.get_html(&format!("/keys/{old_id}")).await;
         assert!(old_page.contains("key-status\">rolling — expires "), "still works during the grace period, and says until when");
+        assert!(old_page.contains("badge status-rolling\" data-testid=\"key-status\""), "not the active colour");
+        assert!(app.get_html(&format!("/keys/{new_id}")).await.contains("badge status-active\" data-testid=\"key-status\""));
         assert!(old_page.contains(&new_id));
         let mut conn = app.db().conn().unwrap();
         let expires: Option<i64> = api_keys::table.find(&old_id).select(api_keys::expires_at).first(&mut *conn).unwrap();

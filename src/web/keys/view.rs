@@ -21,6 +21,9 @@ pub struct KeyRow {
     /// What the status badge says: the status, or "rolling — expires …" for a rolled
     /// key in its grace period and "rolled" once that is over.
     pub badge: String,
+    /// The badge's colour: the status's, or `rolling` (not the active colour: the key
+    /// stops working at the end of its grace period).
+    pub badge_class: &'static str,
     pub permissions: String,
     pub created: String,
     pub last_used: String,
@@ -40,6 +43,10 @@ impl KeyRow {
             secret_hint: k.row.secret_hint.clone(),
             status: k.status.as_str(),
             badge: badge(k),
+            badge_class: match (k.status, &k.row.rolled_to) {
+                (KeyStatus::Active, Some(_)) => "rolling",
+                (status, _) => status.as_str(),
+            },
             permissions: k.access.summary(),
             created: clock::display(k.row.created_at),
             last_used: k
