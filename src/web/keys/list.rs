@@ -10,13 +10,14 @@ use crate::keys::Mode;
 use crate::keys::model::KeyStatus;
 use crate::keys::service::{self, KeyFilter};
 use crate::web::form::Response;
+use crate::web::listing::{Listing, PAGE_ROWS};
 use crate::web::page::{self, Layout, SignedIn};
 
 #[derive(Template)]
 #[template(path = "hub/list.html")]
 pub struct KeysPage {
     pub layout: Layout,
-    pub keys: Vec<KeyRow>,
+    pub list: Listing<KeyRow>,
     pub mode: String,
     pub status: String,
     pub notice: Option<String>,
@@ -46,10 +47,11 @@ pub async fn list_keys(
         },
         status: q.status.as_deref().and_then(KeyStatus::parse),
     };
-    let (actor, chosen) = (who.clone(), filter.clone());
+    // Paged in the database like every list: newest first, `before` the last one shown.
+    let (actor, chosen, before) = (who.clone(), filter.clone(), page::cursor(&req));
     let keys = page::state(&req)
         .db
-        .run(move |c| service::list_keys(c, &actor, &chosen))
+        .run(move |c| service::list_keys_page(c, &actor, &chosen, before.as_deref(), PAGE_ROWS + 1))
         .await?;
     let notice = match q.done.as_deref() {
         Some("revoked") => {
@@ -59,7 +61,7 @@ pub async fn list_keys(
     };
     Ok(page::ok(&KeysPage {
         layout: Layout::signed_in(&who, &session, "keys").in_mode(&req),
-        keys: keys.iter().map(KeyRow::of).collect(),
+        list: Listing::of(&req, keys, |k| &k.row.id).map(|k| KeyRow::of(&k)),
         mode: filter
             .mode
             .map(|m| m.as_str().to_string())
