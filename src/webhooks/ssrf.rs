@@ -92,7 +92,7 @@ pub fn check_form(url: &str, live: bool) -> Result<Url, String> {
     match parsed.scheme() {
         "https" => {}
         "http" if !live => {}
-        "http" => return Err("live endpoints must use https://".into()),
+        "http" => return Err("must use https:// for a live endpoint".into()),
         _ => return Err("must start with https://".into()),
     }
     if parsed.host_str().is_none_or(str::is_empty) {
@@ -134,7 +134,9 @@ pub async fn resolve(url: &Url, allow_private: bool) -> Result<SocketAddr, Strin
         .ok_or_else(|| format!("{host} resolves to no address"))?;
     if !allow_private && let Some(bad) = addrs.iter().find(|a| !globally_reachable(a.ip())) {
         return Err(format!(
-            "{host} resolves to {}, which is not a public address",
+            "resolves to {} ({host}), which is not a public address; to test with a \
+             receiver on your own machine, start Paydesk with PAYDESK_WEBHOOK_ALLOW_PRIVATE=true \
+             (development only)",
             bad.ip()
         ));
     }
