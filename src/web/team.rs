@@ -107,7 +107,9 @@ pub async fn list_members(
         ),
         _ => None,
     };
-    let page = team_page(&req, &session, &who, FormState::default(), notice).await?;
+    // A new member is a Developer unless the Admin says otherwise (least privilege).
+    let form = FormState::default().with("role", "developer");
+    let page = team_page(&req, &session, &who, form, notice).await?;
     Ok(page::ok(&page))
 }
 

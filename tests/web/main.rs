@@ -303,6 +303,11 @@ on_both_backends! {
 
     async fn team_form_errors_are_shown_and_values_kept(app) {
         app.setup_admin().await;
+        // A new member is a Developer unless the Admin picks another role.
+        let blank = app.get_html("/team").await;
+        let add = &blank[blank.find("Add a member").unwrap()..];
+        assert!(add.contains("<option value=\"developer\" selected>"), "{add}");
+        assert!(!add.contains("<option value=\"admin\" selected>"));
         app.add_member("dev@acme.test", "developer").await;
         let res = app.post_form("/team", "/team", &[("email", "dev@acme.test"), ("role", "viewer"), ("password", "short")]).await;
         assert_eq!(res.status(), 400);
