@@ -222,7 +222,12 @@ async fn payment_page(
         events: events.iter().map(EventLine::of).collect(),
         payment: PaymentLine::of(&p),
         form,
-        notice: refunded.then_some("Refund made. The customer's bank shows it in a few days."),
+        // Test mode moves no money: no bank is told anything (SPEC §14).
+        notice: refunded.then_some(if p.livemode {
+            "Refund made. The customer's bank shows it in a few days."
+        } else {
+            "Refund made (test mode: no money moved)."
+        }),
     })
 }
 

@@ -93,6 +93,7 @@ on_both_backends! {
         assert_eq!(res.status(), 303);
         let html = app.get_html(&format!("{page}?done=refunded")).await;
         assert!(html.contains("Refund made"));
+        assert!(!html.contains("bank"), "test mode never speaks of banks");
         assert!(html.contains("10.50 USD") && html.contains("Up to 14.50 USD"), "{html}");
         assert!(html.contains("refund.created"), "the refund's event is on the payment's page");
         // The API agrees; the audit log names who did it.
