@@ -115,6 +115,8 @@ pub struct Payment {
     /// Why a failed payment failed: `card_declined` or `insufficient_funds`.
     pub failure_code: Option<String>,
     pub amount_refunded: i64,
+    /// True once the whole amount has been refunded.
+    pub refunded: bool,
     #[schema(schema_with = schema::metadata)]
     pub metadata: BTreeMap<String, String>,
 }
@@ -166,6 +168,7 @@ pub fn payment(r: &PaymentRow) -> Payment {
         status: r.status.clone(),
         failure_code: r.failure_code.clone(),
         amount_refunded: r.amount_refunded,
+        refunded: r.amount > 0 && r.amount_refunded >= r.amount,
         metadata: metadata(&r.metadata),
     }
 }

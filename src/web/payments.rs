@@ -37,6 +37,9 @@ pub struct PaymentLine {
     pub amount: String,
     pub refunded: String,
     pub status: String,
+    /// What the status badge says: `Refunded` or `Partially refunded` once money went
+    /// back, else the status.
+    pub badge: String,
     pub failure: String,
     pub customer: Option<String>,
     pub card: String,
@@ -54,6 +57,13 @@ impl PaymentLine {
                 String::new()
             },
             status: p.status.clone(),
+            badge: if p.refunded {
+                "Refunded".into()
+            } else if p.amount_refunded > 0 {
+                "Partially refunded".into()
+            } else {
+                p.status.clone()
+            },
             failure: p.failure_code.clone().unwrap_or_default(),
             customer: p.customer.clone(),
             card: format!("Visa •••• {}", p.payment_method_details.card.last4),

@@ -100,11 +100,18 @@ on_both_backends! {
         let res = app.client.get(app.url(&format!("/api/v1/payments/{ok_id}"))).bearer_auth(&key).send().await.unwrap();
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["data"]["amount_refunded"], 1050);
+        assert_eq!(body["data"]["refunded"], false);
+        assert!(html.contains("payment-status\">Partially refunded<"), "{html}");
         assert!(app.get_html("/audit").await.contains("payment.refunded"));
         // Empty refunds what is left; then no Refund form any more.
         app.post_form(&page, &format!("{page}/refund"), &[("amount", "")]).await;
         let html = app.get_html(&page).await;
         assert!(!html.contains(&format!("{page}/refund")), "fully refunded");
+        assert!(html.contains("payment-status\">Refunded<"), "not 'succeeded' any more");
+        assert!(app.get_html("/payments").await.contains(">Refunded</span>"), "the list says so too");
+        let res = app.client.get(app.url(&format!("/api/v1/payments/{ok_id}"))).bearer_auth(&key).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["data"]["refunded"], true);
     }
 
     async fn a_viewer_sees_payments_but_cannot_refund_and_not_the_hubs_events(app) {
