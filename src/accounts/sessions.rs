@@ -158,17 +158,19 @@ pub fn end_session(
     Ok(())
 }
 
-/// Signs the person out of every session, this one included.
-pub fn sign_out_everywhere(conn: &mut DbConn, who: &Principal, ip: &str) -> Result<(), Error> {
-    Session::delete_for_user(conn, &who.user.id)?;
-    AuditEntry::record(
-        conn,
-        Some(&who.merchant.id),
-        &who.user.email,
-        "account.signed_out_everywhere",
-        &who.user.id,
-        ip,
-        "",
-    )?;
-    Ok(())
+/// Signs the person out of every session, this one included; how many ended.
+pub fn sign_out_everywhere(conn: &mut DbConn, who: &Principal, ip: &str) -> Result<usize, Error> {
+    crate::db::transaction(conn, |conn| {
+        let ended = Session::delete_for_user(conn, &who.user.id)?;
+        AuditEntry::record(
+            conn,
+            Some(&who.merchant.id),
+            &who.user.email,
+            "account.signed_out_everywhere",
+            &who.user.id,
+            ip,
+            &format!("{ended} sessions ended"),
+        )?;
+        Ok(ended)
+    })
 }

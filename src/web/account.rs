@@ -164,6 +164,32 @@ pub async fn end_session(
     }))
 }
 
+#[derive(Template)]
+#[template(path = "account/sign_out.html")]
+pub struct SignOutPage {
+    pub layout: Layout,
+    /// The person's sessions, browsers and API tokens, this one included.
+    pub sessions: usize,
+}
+
+/// Asks first, saying how many sessions it will end (SPEC §14).
+pub async fn confirm_sign_out_everywhere(
+    req: HttpRequest,
+    session: Session,
+    SignedIn(who): SignedIn,
+) -> Response {
+    let actor = who.clone();
+    let sessions = page::state(&req)
+        .db
+        .run(move |c| accounts::sessions_of(c, &actor))
+        .await?
+        .len();
+    Ok(page::ok(&SignOutPage {
+        layout: Layout::signed_in(&who, &session, "account"),
+        sessions,
+    }))
+}
+
 pub async fn sign_out_everywhere(
     req: HttpRequest,
     session: Session,
@@ -171,12 +197,12 @@ pub async fn sign_out_everywhere(
     _: Form<Empty>,
 ) -> Response {
     let ip = AppState::client_ip(&req);
-    page::state(&req)
+    let ended = page::state(&req)
         .db
         .run(move |c| accounts::sign_out_everywhere(c, &who, &ip))
         .await?;
     session.purge();
-    Ok(page::see_other("/login"))
+    Ok(page::see_other(&format!("/login?signed_out={ended}")))
 }
 
 // ---------- sudo mode ----------

@@ -19,6 +19,8 @@ pub struct LoginPage {
     pub form: FormState,
     /// The person's session ended (idle, too old, signed out elsewhere): say so.
     pub ended: bool,
+    /// After Sign out everywhere: how many sessions ended.
+    pub signed_out: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -155,10 +157,15 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
         .remove_as::<bool>(page::SESSION_ENDED)
         .and_then(Result::ok)
         .unwrap_or(false);
+    let signed_out = page::query_pairs(&req)
+        .into_iter()
+        .find(|(k, _)| k == "signed_out")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
     let page = LoginPage {
         layout: Layout::anonymous(&session),
         form: FormState::default(),
         ended,
+        signed_out,
     };
     Ok(page::ok(&page))
 }
@@ -227,6 +234,7 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
                     layout: Layout::anonymous(&session),
                     form,
                     ended: false,
+                    signed_out: None,
                 },
             );
             if let Some(secs) = retry {

@@ -66,6 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/account/sign-out-everywhere",
+            web::get().to(account::confirm_sign_out_everywhere),
+        )
+        .route(
+            "/account/sign-out-everywhere",
             web::post().to(account::sign_out_everywhere),
         )
         .route("/account/sudo", web::post().to(account::confirm_password))

@@ -103,9 +103,16 @@ on_both_backends! {
         let res = app.post_form("/account", &format!("/account/sessions/{theirs}/end"), &[]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(other.get("/account").await.status(), 303, "signed out");
-        // Sign out everywhere ends this one too.
-        let res = app.post_form("/account", "/account/sign-out-everywhere", &[]).await;
+        // Sign out everywhere asks first, saying how many sessions it ends (this browser
+        // and another), then says how many ended; this one included.
+        assert_eq!(app.browser().sign_in("admin@acme.test", "a brand new password").await.status(), 303);
+        let confirm = app.get_html("/account/sign-out-everywhere").await;
+        assert!(confirm.contains("all 2 of your sessions"), "{confirm}");
+        assert_eq!(app.get("/account").await.status(), 200, "asking ends nothing");
+        let res = app.post_form("/account/sign-out-everywhere", "/account/sign-out-everywhere", &[]).await;
         assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/login?signed_out=2");
+        assert!(app.get_html("/login?signed_out=2").await.contains("2 sessions ended"));
         assert_eq!(app.get("/account").await.status(), 303);
     }
 }

@@ -80,10 +80,9 @@ impl Session {
     }
 
     /// Ends every session of a user (deactivation).
-    pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
-        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)))
-            .execute(conn)
-            .map(drop)
+    /// Ends every session of a user; how many there were.
+    pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
     }
 
     /// Drops sessions past their absolute expiry.
