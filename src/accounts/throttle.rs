@@ -119,14 +119,24 @@ pub fn unlock(conn: &mut DbConn, email: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether the email is locked now from anywhere (for the Team page's Unlock button).
-pub fn is_locked(conn: &mut DbConn, email: &str) -> Result<bool, Error> {
+/// Until when sign-in for this email is locked (the later of the email-wide lock and a
+/// pair lock on any IP), if it is.
+pub fn locked_until_anywhere(conn: &mut DbConn, email: &str) -> Result<Option<i64>, Error> {
     let now = clock::now();
     let all = SignInFailure::email_times(conn, email, now - EMAIL_WINDOW_SECS)?;
-    if all.len() >= EMAIL_LIMIT && all.first().is_some_and(|t| t + LOCK_SECS > now) {
-        return Ok(true);
+    // Newest first. The email-wide lock lasts 15 minutes from the newest failure.
+    let mut until = None;
+    if all.len() >= EMAIL_LIMIT
+        && let Some(newest) = all.first()
+        && newest + LOCK_SECS > now
+    {
+        until = Some(newest + LOCK_SECS);
     }
-    // A pair lock on any IP: 5 failures from one IP within 15 minutes.
+    // A pair lock on any IP: 5 failures within 15 minutes, so it lasts until the fifth
+    // newest is 15 minutes old.
     let recent: Vec<i64> = all.into_iter().filter(|t| *t > now - LOCK_SECS).collect();
-    Ok(recent.len() >= PAIR_LIMIT)
+    if let Some(fifth) = recent.get(PAIR_LIMIT - 1) {
+        until = until.max(Some(fifth + LOCK_SECS));
+    }
+    Ok(until)
 }

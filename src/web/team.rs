@@ -32,8 +32,8 @@ pub struct MemberRow {
     pub active: bool,
     pub is_you: bool,
     pub created: String,
-    /// Locked out by failed sign-ins: the Admin may unlock.
-    pub locked: bool,
+    /// Locked out by failed sign-ins until this time (shown): the Admin may unlock.
+    pub locked_until: Option<String>,
 }
 
 async fn team_page(
@@ -50,15 +50,15 @@ async fn team_page(
             let users = User::list_for_merchant(c, &merchant_id)?;
             let mut locked = Vec::with_capacity(users.len());
             for u in &users {
-                locked.push(accounts::throttle::is_locked(c, &u.email)?);
+                locked.push(accounts::throttle::locked_until_anywhere(c, &u.email)?);
             }
             Ok(users.into_iter().zip(locked).collect::<Vec<_>>())
         })
         .await?;
-    let members = users
+    let members: Vec<MemberRow> = users
         .into_iter()
         .map(|(u, locked)| MemberRow {
-            locked,
+            locked_until: locked.map(crate::clock::display),
             is_you: u.id == who.user.id,
             role: u.role(),
             created: crate::clock::display(u.created_at),
@@ -67,6 +67,13 @@ async fn team_page(
             active: u.active,
         })
         .collect();
+    // Messages name the member they are about (never text from the link itself).
+    let named = page::query_pairs(req)
+        .into_iter()
+        .find(|(k, _)| k == "member")
+        .and_then(|(_, id)| members.iter().find(|m: &&MemberRow| m.id == id))
+        .map_or_else(|| "The member".to_owned(), |m| m.email.clone());
+    let notice = notice.map(|n| n.replace("{member}", &named));
     Ok(TeamPage {
         require_2fa: who.merchant.require_2fa,
         layout: Layout::signed_in(who, session, "team"),
@@ -89,18 +96,20 @@ pub async fn list_members(
     query: web::Query<TeamQuery>,
 ) -> Response {
     who.require_admin()?;
+    // `{member}` is the member the change was about, named from the team's own list.
     let notice = match query.done.as_deref() {
         Some("added") => {
-            Some("Member added. Share the initial password with them privately.".into())
+            Some("{member} was added. Share the initial password with them privately.".into())
         }
-        Some("role") => Some("Role changed; it applies on their next request.".into()),
+        Some("role") => Some("{member}'s role changed; it applies on their next request.".into()),
         Some("deactivated") => Some(
-            "Member deactivated and signed out everywhere. Reactivate brings them back.".into(),
+            "{member} was deactivated and signed out everywhere. Reactivate brings them back."
+                .into(),
         ),
         Some("reactivated") => {
-            Some("Member reactivated: they can sign in again with their password.".into())
+            Some("{member} was reactivated: they can sign in again with their password.".into())
         }
-        Some("unlocked") => Some("Sign-in unlocked; they can sign in again now.".into()),
+        Some("unlocked") => Some("{member}'s sign-in was unlocked; they can sign in now.".into()),
         Some("two_factor") => Some(
             "Saved. Members without two-factor sign-in are asked to set it up on their next page."
                 .into(),
@@ -151,7 +160,10 @@ pub async fn add_member(
         .run(move |c| accounts::add_member(c, &actor, input, hash, &ip))
         .await
     {
-        Ok(_) => Ok(page::see_other("/team?done=added")),
+        Ok(user) => Ok(page::see_other(&format!(
+            "/team?done=added&member={}",
+            user.id
+        ))),
         Err(Error::Invalid(errors)) => {
             let page = team_page(&req, &session, &who, kept.errors(errors), None).await?;
             Ok(page::render(StatusCode::BAD_REQUEST, &page))
@@ -176,11 +188,15 @@ pub async fn change_role(
     let ip = AppState::client_ip(&req);
     let role = form.into_inner().role;
     let target = path.into_inner();
+    let path_id = target.clone();
     state
         .db
         .run(move |c| accounts::change_role(c, &who, &target, &role, &ip))
         .await?;
-    Ok(page::see_other("/team?done=role"))
+    Ok(page::see_other(&format!(
+        "/team?done=role&member={}",
+        path_id
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -211,11 +227,15 @@ pub async fn unlock_member(
 ) -> Response {
     let ip = AppState::client_ip(&req);
     let target = path.into_inner();
+    let path_id = target.clone();
     page::state(&req)
         .db
         .run(move |c| accounts::unlock(c, &who, &target, &ip))
         .await?;
-    Ok(page::see_other("/team?done=unlocked"))
+    Ok(page::see_other(&format!(
+        "/team?done=unlocked&member={}",
+        path_id
+    )))
 }
 
 pub async fn deactivate_member(
@@ -227,11 +247,15 @@ pub async fn deactivate_member(
     let state = page::state(&req);
     let ip = AppState::client_ip(&req);
     let target = path.into_inner();
+    let path_id = target.clone();
     state
         .db
         .run(move |c| accounts::deactivate(c, &who, &target, &ip))
         .await?;
-    Ok(page::see_other("/team?done=deactivated"))
+    Ok(page::see_other(&format!(
+        "/team?done=deactivated&member={}",
+        path_id
+    )))
 }
 
 #[derive(Template)]
@@ -278,9 +302,13 @@ pub async fn reactivate_member(
 ) -> Response {
     let ip = AppState::client_ip(&req);
     let target = path.into_inner();
+    let path_id = target.clone();
     page::state(&req)
         .db
         .run(move |c| accounts::reactivate(c, &who, &target, &ip))
         .await?;
-    Ok(page::see_other("/team?done=reactivated"))
+    Ok(page::see_other(&format!(
+        "/team?done=reactivated&member={}",
+        path_id
+    )))
 }

@@ -123,6 +123,8 @@ on_both_backends! {
         let row = &team[team.find("data-email=\"dev@acme.test\"").unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];
         assert!(row.contains("Unlock sign-in"), "{row}");
+        assert!(row.contains("locked until ") && row.contains(" UTC"), "a locked member shows until when: {row}");
+        assert!(!row.contains(">active<"), "{row}");
         let action = row
             .split("action=\"")
             .filter_map(|a| a.split('"').next())
@@ -131,6 +133,8 @@ on_both_backends! {
             .to_owned();
         let res = app.client.post(app.url(&action)).form(&[("csrf", csrf_in(&team))]).send().await.unwrap();
         assert_eq!(res.status(), 303);
+        let back = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(app.get_html(&back).await.contains("dev@acme.test&#39;s sign-in was unlocked"), "the message names the member");
         assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303, "unlocked");
         assert!(!app.get_html("/team").await.contains("Unlock sign-in"));
         assert!(app.get_html("/audit").await.contains("team.member_unlocked"));
