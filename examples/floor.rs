@@ -32,7 +32,9 @@ async fn whoami(req: HttpRequest, keys: web::Data<Keys>) -> HttpResponse {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     match token.and_then(|t| keys.0.get(&digest(t))) {
-        Some(name) => HttpResponse::Ok().json(serde_json::json!({ "ok": true, "data": { "name": name } })),
+        Some(name) => {
+            HttpResponse::Ok().json(serde_json::json!({ "ok": true, "data": { "name": name } }))
+        }
         None => HttpResponse::Unauthorized().json(serde_json::json!({ "ok": false })),
     }
 }

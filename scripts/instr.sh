@@ -7,7 +7,7 @@
 #                                    scripts/instr-baseline.txt (also: INSTR_CHECK=1)
 #   bash scripts/instr.sh --write-baseline   writes the figures measured as the baseline
 #
-# Environment (optional): INSTR_N=200 requests counted per route, INSTR_WARMUP=50.
+# Environment (optional): INSTR_N=150 requests counted per route, INSTR_WARMUP=50.
 # Loopback only; a fresh SQLite database in a temporary folder; metrics on, Redis off,
 # PAYDESK_WEBHOOK_DELIVERY=off (events are queued, nothing is sent). Every process it
 # starts is stopped at exit. See scripts/instr.py for how a phase is counted.
@@ -40,4 +40,4 @@ echo "instr: cargo build --release --locked --bin paydesk --example floor" >&2
 
 exec python3 "$ROOT/scripts/instr.py" --bin "$BIN" --floor "$FLOOR" \
     --baseline "$ROOT/scripts/instr-baseline.txt" \
-    --n "${INSTR_N:-200}" --warmup "${INSTR_WARMUP:-50}" "${args[@]}"
+    --n "${INSTR_N:-150}" --warmup "${INSTR_WARMUP:-50}" "${args[@]}"
