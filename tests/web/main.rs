@@ -262,6 +262,8 @@ on_both_backends! {
 
         let res = app.post_form(&format!("/team/{id}/deactivate"), &format!("/team/{id}/deactivate"), &[]).await;
         assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), format!("/team?done=deactivated&member={id}"));
+        assert!(app.get_html(&location(&res)).await.contains("dev@acme.test was deactivated"), "the message names the member");
         assert_eq!(location(&dev.get("/").await), "/login", "their sessions ended");
         let api = dev.client.get(dev.url("/api/v1/api-keys")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(api.status(), 401, "their API token too");
@@ -271,7 +273,7 @@ on_both_backends! {
         // Reactivate: audited, and they sign in with their own password again.
         let res = app.post_form("/team", &format!("/team/{id}/reactivate"), &[]).await;
         assert_eq!(res.status(), 303);
-        assert_eq!(location(&res), "/team?done=reactivated");
+        assert_eq!(location(&res), format!("/team?done=reactivated&member={id}"));
         assert_eq!(dev.sign_in("dev@acme.test", PASSWORD).await.status(), 303);
         assert!(app.get_html("/audit").await.contains("team.member_reactivated"));
 
