@@ -263,7 +263,7 @@ on_both_backends! {
         let res = app.post_form(&format!("/team/{id}/deactivate"), &format!("/team/{id}/deactivate"), &[]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&res), format!("/team?done=deactivated&member={id}"));
-        assert!(app.get_html(&location(&res)).await.contains("dev@acme.test was deactivated"), "the message names the member");
+        assert!(app.get_html(location(&res)).await.contains("dev@acme.test was deactivated"), "the message names the member");
         assert_eq!(location(&dev.get("/").await), "/login", "their sessions ended");
         let api = dev.client.get(dev.url("/api/v1/api-keys")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(api.status(), 401, "their API token too");
