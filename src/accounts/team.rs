@@ -65,10 +65,9 @@ pub fn add_member(
             User::set_role(conn, &user.id, role)?;
             User::clear_failures(conn, &user.id)?;
             User::set_active(conn, &user.id, true)?;
-            AuditEntry::record(
+            audit(
                 conn,
-                Some(&actor.merchant.id),
-                &actor.user.email,
+                actor,
                 "team.member_reactivated",
                 &email,
                 ip,
@@ -79,19 +78,32 @@ pub fn add_member(
     }
     let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
     user.insert(conn)?;
-    AuditEntry::record(
-        conn,
-        Some(&actor.merchant.id),
-        &actor.user.email,
-        "team.member_added",
-        &email,
-        ip,
-        role.as_str(),
-    )?;
+    audit(conn, actor, "team.member_added", &email, ip, role.as_str())?;
     Ok(user)
 }
 
 /// A member of the actor's merchant; another merchant's user is NotFound.
+/// A team change, audited as the acting Admin on their merchant.
+fn audit(
+    conn: &mut DbConn,
+    actor: &Principal,
+    action: &str,
+    target: &str,
+    ip: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    AuditEntry::record(
+        conn,
+        Some(&actor.merchant.id),
+        &actor.user.email,
+        action,
+        target,
+        ip,
+        detail,
+    )?;
+    Ok(())
+}
+
 fn member_of(conn: &mut DbConn, actor: &Principal, user_id: &str) -> Result<User, Error> {
     let user = User::find(conn, user_id)?;
     if user.merchant_id != actor.merchant.id {
@@ -117,10 +129,9 @@ pub fn change_role(
     let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
     let user = member_of(conn, actor, user_id)?;
     User::set_role(conn, &user.id, role)?;
-    AuditEntry::record(
+    audit(
         conn,
-        Some(&actor.merchant.id),
-        &actor.user.email,
+        actor,
         "team.role_changed",
         &user.email,
         ip,
@@ -157,10 +168,9 @@ pub fn set_require_two_factor(
                 }
             }
         }
-        AuditEntry::record(
+        audit(
             conn,
-            Some(&actor.merchant.id),
-            &actor.user.email,
+            actor,
             if required {
                 "team.two_factor_required"
             } else {
@@ -190,15 +200,7 @@ pub fn unlock(
     let user = member_of(conn, actor, user_id)?;
     crate::db::transaction(conn, |conn| {
         throttle::unlock(conn, &user.email)?;
-        AuditEntry::record(
-            conn,
-            Some(&actor.merchant.id),
-            &actor.user.email,
-            "team.member_unlocked",
-            &user.email,
-            ip,
-            "",
-        )?;
+        audit(conn, actor, "team.member_unlocked", &user.email, ip, "")?;
         Ok(user)
     })
 }
@@ -216,15 +218,7 @@ pub fn deactivate(
     crate::db::transaction(conn, |conn| {
         User::set_active(conn, &user.id, false)?;
         Session::delete_for_user(conn, &user.id)?;
-        AuditEntry::record(
-            conn,
-            Some(&actor.merchant.id),
-            &actor.user.email,
-            "team.member_deactivated",
-            &user.email,
-            ip,
-            "",
-        )
+        audit(conn, actor, "team.member_deactivated", &user.email, ip, "")
     })?;
     Ok(User::find(conn, &user.id)?)
 }
@@ -245,15 +239,7 @@ pub fn reactivate(
     }
     crate::db::transaction(conn, |conn| {
         User::set_active(conn, &user.id, true)?;
-        AuditEntry::record(
-            conn,
-            Some(&actor.merchant.id),
-            &actor.user.email,
-            "team.member_reactivated",
-            &user.email,
-            ip,
-            "",
-        )
+        audit(conn, actor, "team.member_reactivated", &user.email, ip, "")
     })?;
     Ok(User::find(conn, &user.id)?)
 }
