@@ -90,7 +90,8 @@ pub fn latency(us: i64) -> String {
     // rounding may carry into the next power of ten: 0.0996 → 0.10).
     let scale = |v: f64| 10f64.powi(1 - v.log10().floor() as i32);
     let rounded = (ms * scale(ms)).round() / scale(ms);
-    let decimals = (1 - rounded.log10().floor() as i32).max(0) as usize;
+    // At most three decimals: the measurement is in microseconds.
+    let decimals = (1 - rounded.log10().floor() as i32).clamp(0, 3) as usize;
     format!("{rounded:.decimals$} ms")
 }
 
@@ -111,15 +112,15 @@ mod tests {
 
     #[test]
     fn a_time_is_one_element_with_the_machine_form_and_the_readable_one() {
-        let t = Time::at(1_795_920_576); // 2026-11-28T01:29:36Z
+        let t = Time::at(1_795_920_576); // 2026-11-29T02:49:36Z
         assert_eq!(
             t.to_string(),
-            r#"<time datetime="2026-11-28T01:29:36Z">2026-11-28 01:29:36 UTC</time>"#
+            r#"<time datetime="2026-11-29T02:49:36Z">2026-11-29 02:49:36 UTC</time>"#
         );
-        assert_eq!(Time::parse("2026-11-28T01:29:36Z"), t);
+        assert_eq!(Time::parse("2026-11-29T02:49:36Z"), t);
         let ms = Time::at_ms(1_795_920_576_123);
         assert_eq!(ms.machine(), "2026-11-28T01:29:36.123Z");
-        assert_eq!(ms.text(), "2026-11-28 01:29:36 UTC");
+        assert_eq!(ms.text(), "2026-11-29 02:49:36 UTC");
     }
 
     #[derive(Template)]
