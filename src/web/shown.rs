@@ -119,7 +119,7 @@ mod tests {
         );
         assert_eq!(Time::parse("2026-11-29T02:49:36Z"), t);
         let ms = Time::at_ms(1_795_920_576_123);
-        assert_eq!(ms.machine(), "2026-11-28T01:29:36.123Z");
+        assert_eq!(ms.machine(), "2026-11-29T02:49:36.123Z");
         assert_eq!(ms.text(), "2026-11-29 02:49:36 UTC");
     }
 
