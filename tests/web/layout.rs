@@ -9,7 +9,8 @@ use crate::on_both_backends;
 use crate::support::*;
 
 /// Every data cell of a `.table` with column headers carries `data-label` (what the
-/// phone layout prints before the value), unless it spans the row (an empty state).
+/// phone layout prints before the value), unless it spans the row (an empty state), and
+/// every such table sits in a `.table-scroll` box (focusable, so it scrolls by keyboard).
 /// Read from the templates, so a new page's table is checked without being visited.
 #[test]
 fn every_data_cell_of_a_table_names_its_column() {
@@ -35,6 +36,11 @@ fn every_data_cell_of_a_table_names_its_column() {
                 {
                     continue;
                 }
+                // Wide tables scroll inside their own box, never the page.
+                let before = text[..text.find(&format!("<table{tag}>")).unwrap()].trim_end();
+                if !before.ends_with(r#"<div class="table-scroll" tabindex="0">"#) {
+                    missing.push(format!("{}: <table{tag}> outside a .table-scroll", path.display()));
+                }
                 let body = table.split("</thead>").nth(1).unwrap_or("");
                 for cell in body.split("<td").skip(1) {
                     let tag = cell.split('>').next().unwrap();
@@ -49,7 +55,7 @@ fn every_data_cell_of_a_table_names_its_column() {
     assert!(checked > 50, "the templates' tables were read ({checked} cells)");
     assert!(
         missing.is_empty(),
-        "cells without data-label:\n{}",
+        "tables outside .table-scroll, cells without data-label:\n{}",
         missing.join("\n")
     );
 }
