@@ -150,7 +150,12 @@ mod tests {
         // The axes: time along x from the first to the last bar, the count along y to its
         // maximum (the tallest bar, 4).
         assert!(html.contains(r#"<span class="chart-y-title">Payments</span><span class="chart-max">4</span><span class="chart-zero">0</span>"#), "{html}");
-        assert!(html.contains(r#"<span>a&amp;b</span><span class="chart-x-title">Day (UTC)</span><span>c</span>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<span>a&amp;b</span><span class="chart-x-title">Day (UTC)</span><span>c</span>"#
+            ),
+            "{html}"
+        );
     }
 
     #[test]
@@ -164,6 +169,9 @@ mod tests {
         )
         .html;
         assert!(html.contains("No payments in these 30 days."), "{html}");
-        assert!(!html.contains("<svg") && !html.contains("chart-max"), "{html}");
+        assert!(
+            !html.contains("<svg") && !html.contains("chart-max"),
+            "{html}"
+        );
     }
 }

@@ -68,7 +68,10 @@ fn chart(buckets: &[Bucket], period: Period, title: &str, description: &str) -> 
             "Hour (UTC)",
             "No requests with this key in the last 24 hours.",
         ),
-        Period::Month => ("Day (UTC)", "No requests with this key in the last 30 days."),
+        Period::Month => (
+            "Day (UTC)",
+            "No requests with this key in the last 30 days.",
+        ),
     };
     chart::stacked(
         &chart::Spec {

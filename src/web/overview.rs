@@ -87,7 +87,11 @@ pub async fn show_overview(req: HttpRequest, session: Session, who: Option<Signe
             values: vec![d.succeeded, d.failed],
         })
         .collect();
-    let mode = if page::mode_is_live(&req) { "live" } else { "test" };
+    let mode = if page::mode_is_live(&req) {
+        "live"
+    } else {
+        "test"
+    };
     let empty = format!(
         "No {mode} payments in the last 30 days. Payments made with a {mode} secret key show here, one bar a day."
     );

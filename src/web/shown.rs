@@ -95,13 +95,14 @@ pub fn latency(us: i64) -> String {
     format!("{rounded:.decimals$} ms")
 }
 
-/// A latency stored in whole milliseconds (rounded down when measured): 0 means it took
-/// under a millisecond, which is what the page says rather than `0 ms`.
+/// A latency stored in whole milliseconds (rounded down when measured, as webhook
+/// deliveries keep it): 0 means it took under a millisecond, which is what the page says
+/// rather than `0 ms`; no decimals it does not have.
 pub fn latency_whole_ms(ms: i32) -> String {
     if ms <= 0 {
         "under 1 ms".into()
     } else {
-        latency(i64::from(ms) * 1000)
+        format!("{ms} ms")
     }
 }
 
@@ -150,6 +151,6 @@ mod tests {
         assert_eq!(latency(1_250_000), "1250 ms");
         assert_eq!(latency(0), "0 ms");
         assert_eq!(latency_whole_ms(0), "under 1 ms");
-        assert_eq!(latency_whole_ms(3), "3.0 ms");
+        assert_eq!(latency_whole_ms(3), "3 ms");
     }
 }

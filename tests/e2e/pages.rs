@@ -162,7 +162,9 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
     app.create_user("locked@acme.test", "developer", "Acme");
     let stranger = app.browser();
     for _ in 0..5 {
-        stranger.sign_in("locked@acme.test", "not the password at all").await;
+        stranger
+            .sign_in("locked@acme.test", "not the password at all")
+            .await;
     }
     // Something on every page: a key with activity (requests, a refusal, an edit), a
     // customer, payments, a refund, a subscription, an endpoint with a delivery.
@@ -255,7 +257,10 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_client_error(), "a refusal for the key's activity");
+    assert!(
+        res.status().is_client_error(),
+        "a refusal for the key's activity"
+    );
     let res = app
         .client
         .patch(app.url(&format!("/api/v1/api-keys/{key_id}")))
@@ -337,7 +342,10 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
             b.goto(&app.url(path)).await.unwrap();
             if let Some((_, part)) = SHOTS.iter().find(|(shot, _)| shot == name) {
                 if width == 390 {
-                    let js = format!("document.querySelector('{part}').scrollIntoView();");
+                    // A little above it, for its heading.
+                    let js = format!(
+                        "document.querySelector('{part}').scrollIntoView(); window.scrollBy(0, -70);"
+                    );
                     b.execute(&js, vec![]).await.unwrap();
                 }
                 if width != 360 {
@@ -356,7 +364,10 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
     assert!(team.contains("data-testid=\"unlock\""), "a locked member");
     b.goto(&app.url("/?mode=live")).await.unwrap();
     let live = b.source().await.unwrap();
-    assert!(live.contains("data-testid=\"payments-30d-empty\"") && !live.contains("chart-max"), "an empty chart says so");
+    assert!(
+        live.contains("data-testid=\"payments-30d-empty\"") && !live.contains("chart-max"),
+        "an empty chart says so"
+    );
     // Signed out: the sign-in page.
     click(&b, "form[action=\"/logout\"] button").await;
     wait_path(&b, "/login").await;

@@ -39,7 +39,10 @@ fn every_data_cell_of_a_table_names_its_column() {
                 // Wide tables scroll inside their own box, never the page.
                 let before = text[..text.find(&format!("<table{tag}>")).unwrap()].trim_end();
                 if !before.ends_with(r#"<div class="table-scroll" tabindex="0">"#) {
-                    missing.push(format!("{}: <table{tag}> outside a .table-scroll", path.display()));
+                    missing.push(format!(
+                        "{}: <table{tag}> outside a .table-scroll",
+                        path.display()
+                    ));
                 }
                 let body = table.split("</thead>").nth(1).unwrap_or("");
                 for cell in body.split("<td").skip(1) {
@@ -52,7 +55,10 @@ fn every_data_cell_of_a_table_names_its_column() {
             }
         }
     }
-    assert!(checked > 50, "the templates' tables were read ({checked} cells)");
+    assert!(
+        checked > 50,
+        "the templates' tables were read ({checked} cells)"
+    );
     assert!(
         missing.is_empty(),
         "tables outside .table-scroll, cells without data-label:\n{}",

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use crate::accounts::Principal;
-use crate::web::shown::{self, Time};
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
+use crate::web::shown::{self, Time};
 
 pub struct EndpointLine {
     pub id: String,
