@@ -19,10 +19,11 @@ pub fn rfc3339(unix: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// `2026-11-22 13:01 UTC`, for pages.
+/// `2026-11-22 13:01:17 UTC`, for sentences (messages, mails); pages show a moment
+/// through `web::shown::Time`, the same text in a `<time>` element.
 pub fn display(unix: i64) -> String {
     DateTime::<Utc>::from_timestamp(unix, 0)
         .unwrap_or_default()
-        .format("%Y-%m-%d %H:%M UTC")
+        .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string()
 }

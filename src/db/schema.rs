@@ -294,7 +294,7 @@ diesel::table! {
         path -> Text,
         status -> Integer,
         error_code -> Nullable<Text>,
-        latency_ms -> Integer,
+        latency_us -> Integer,
         client_ip -> Nullable<Text>,
         api_version -> Text,
         replayed -> Bool,

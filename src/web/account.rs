@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, FormPairs, Layout, PageError, SignedIn};
+use super::shown::Time;
 use crate::accounts;
-use crate::clock;
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -32,8 +32,8 @@ pub struct SessionRow {
     pub handle: String,
     pub kind: &'static str,
     pub ip: String,
-    pub started: String,
-    pub last_seen: String,
+    pub started: Time,
+    pub last_seen: Time,
     pub current: bool,
 }
 
@@ -66,8 +66,8 @@ async fn account_page(
                 } else {
                     s.ip.clone()
                 },
-                started: clock::display(s.created_at),
-                last_seen: clock::display(s.last_seen_at),
+                started: Time::at(s.created_at),
+                last_seen: Time::at(s.last_seen_at),
                 current: s.jti == who.jti,
             })
             .collect(),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::form::Response;
 use super::listing::Listing;
 use super::page::{self, Layout, SignedIn};
+use super::shown::Time;
 use crate::db::models::audit::{AuditEntry, AuditFilter};
 
 /// Entries per page.
@@ -26,7 +27,7 @@ pub struct AuditPage {
 }
 
 pub struct AuditRow {
-    pub time: String,
+    pub time: Time,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -39,7 +40,7 @@ pub struct AuditRow {
 impl From<AuditEntry> for AuditRow {
     fn from(e: AuditEntry) -> Self {
         Self {
-            time: crate::clock::rfc3339(e.created_at),
+            time: Time::at(e.created_at),
             actor: e.actor,
             action: e.action,
             target: e.target,

@@ -9,14 +9,15 @@ use serde::Deserialize;
 use super::form::Response;
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
-use super::payments::{PaymentLine, scope_of, when};
+use super::payments::{PaymentLine, scope_of};
+use super::shown::Time;
 use crate::payments::{browse, views};
 
 pub struct CustomerLine {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub created: String,
+    pub created: Time,
 }
 
 impl CustomerLine {
@@ -25,7 +26,7 @@ impl CustomerLine {
             id: c.id.clone(),
             name: c.name.clone().unwrap_or_default(),
             email: c.email.clone().unwrap_or_default(),
-            created: when(&c.created_at),
+            created: Time::parse(&c.created_at),
         }
     }
 }
@@ -35,7 +36,7 @@ pub struct SubscriptionLine {
     pub customer: String,
     pub plan: String,
     pub status: String,
-    pub period_end: String,
+    pub period_end: Time,
     pub ends: bool,
 }
 
@@ -46,7 +47,7 @@ impl SubscriptionLine {
             customer: s.customer.clone(),
             plan: s.plan.clone(),
             status: s.status.clone(),
-            period_end: when(&s.current_period_end),
+            period_end: Time::parse(&s.current_period_end),
             ends: s.cancel_at_period_end,
         }
     }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::form::Response;
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
-use super::payments::{EventLine, scope_of, when};
+use super::payments::{EventLine, scope_of};
+use super::shown::Time;
 use crate::payments::browse;
 
 #[derive(Template)]
@@ -74,7 +75,7 @@ pub struct EventPage {
     pub layout: Layout,
     pub id: String,
     pub event_type: String,
-    pub created: String,
+    pub created: Time,
     /// A link to the object's own page, when the dashboard has one.
     pub object_link: Option<(String, String)>,
     pub json: String,
@@ -112,7 +113,7 @@ pub async fn show_event(
         json: serde_json::to_string_pretty(object).unwrap_or_default(),
         id: event.id.clone(),
         event_type: event.event_type.clone(),
-        created: when(&event.created_at),
+        created: Time::parse(&event.created_at),
         object_link,
         layout,
     }))

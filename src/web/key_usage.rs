@@ -9,6 +9,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
+use super::chart::{self, Bar, Chart};
 use super::form::{Empty, Form, Response};
 use super::logs::LogLine;
 use super::page::{self, Layout, SignedIn};
@@ -19,24 +20,6 @@ use crate::keys::model::ApiKey;
 use crate::keys::service::{self, KeyPatch};
 use crate::keys::usage::{self, Bucket, Period};
 use crate::state::AppState;
-
-const CHART_WIDTH: i64 = 720;
-const CHART_HEIGHT: i64 = 160;
-
-/// One coloured part of a bar: `class` is `s2xx`, `s4xx` or `s5xx`.
-pub struct Segment {
-    pub y: i64,
-    pub height: i64,
-    pub class: &'static str,
-    pub fill: &'static str,
-}
-
-pub struct Bar {
-    pub x: i64,
-    pub width: i64,
-    pub label: String,
-    pub segments: Vec<Segment>,
-}
 
 /// A bucket as the table shows it.
 pub struct BucketRow {
@@ -51,9 +34,7 @@ pub struct UsagePanel {
     pub period: &'static str,
     pub title: String,
     pub description: String,
-    pub width: i64,
-    pub height: i64,
-    pub bars: Vec<Bar>,
+    pub chart: Chart,
     pub rows: Vec<BucketRow>,
     pub latest: Vec<LogLine>,
     /// Scopes used in the last 30 days, and those held now.
@@ -73,47 +54,41 @@ fn label(start: i64, period: Period) -> String {
     }
 }
 
-fn bars(buckets: &[Bucket], period: Period) -> Vec<Bar> {
-    let max = buckets.iter().map(Bucket::total).max().unwrap_or(0).max(1);
-    let n = i64::try_from(buckets.len()).unwrap_or(1).max(1);
-    let slot = CHART_WIDTH / n;
-    buckets
+/// The chart: one stacked bar per bucket, 2xx / 4xx / 5xx.
+fn chart(buckets: &[Bucket], period: Period, title: &str, description: &str) -> Chart {
+    let bars: Vec<Bar> = buckets
         .iter()
-        .zip(0..)
-        .map(|(b, i)| {
-            let mut y = CHART_HEIGHT;
-            let mut segments = Vec::new();
-            for (count, class, fill) in [
-                (b.class_2xx, "s2xx", "#2e7d32"),
-                (b.class_4xx, "s4xx", "#b26a00"),
-                (b.class_5xx, "s5xx", "#c62828"),
-            ] {
-                let height = count * CHART_HEIGHT / max;
-                let height = if count > 0 { height.max(1) } else { 0 };
-                y -= height;
-                if height > 0 {
-                    segments.push(Segment {
-                        y,
-                        height,
-                        class,
-                        fill,
-                    });
-                }
-            }
-            Bar {
-                x: i * slot + 1,
-                width: (slot - 2).max(1),
-                label: format!(
-                    "{}: {} 2xx, {} 4xx, {} 5xx",
-                    label(b.start, period),
-                    b.class_2xx,
-                    b.class_4xx,
-                    b.class_5xx
-                ),
-                segments,
-            }
+        .map(|b| Bar {
+            label: label(b.start, period),
+            values: vec![b.class_2xx, b.class_4xx, b.class_5xx],
         })
-        .collect()
+        .collect();
+    let (x_title, empty) = match period {
+        Period::Day => (
+            "Hour (UTC)",
+            "No requests with this key in the last 24 hours.",
+        ),
+        Period::Month => (
+            "Day (UTC)",
+            "No requests with this key in the last 30 days.",
+        ),
+    };
+    chart::stacked(
+        &chart::Spec {
+            id: "usage",
+            title,
+            description,
+            series: &[
+                ("2xx", "series-2xx"),
+                ("4xx", "series-4xx"),
+                ("5xx", "series-5xx"),
+            ],
+            x_title,
+            y_title: "Requests",
+            empty,
+        },
+        &bars,
+    )
 }
 
 /// Everything the panel shows, read in one go on the page's connection.
@@ -152,15 +127,15 @@ pub fn panel(
             )
         })
         .unwrap_or_default();
+    let title = format!("Requests per {unit}, {span}");
+    let description = format!(
+        "Stacked bars, one per {unit}: {ok} succeeded (2xx), {client} refused (4xx) and {server} failed (5xx) in {span}.{busiest}"
+    );
     Ok(UsagePanel {
         period: period.as_str(),
-        title: format!("Requests per {unit}, {span}"),
-        description: format!(
-            "Stacked bars, one per {unit}: {ok} succeeded (2xx), {client} refused (4xx) and {server} failed (5xx) in {span}.{busiest}"
-        ),
-        width: CHART_WIDTH,
-        height: CHART_HEIGHT,
-        bars: bars(&buckets, period),
+        chart: chart(&buckets, period, &title, &description),
+        title,
+        description,
         rows: buckets
             .iter()
             .map(|b| BucketRow {

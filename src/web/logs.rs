@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::form::{FormState, Response};
 use super::listing::Listing;
 use super::page::{self, Layout, SignedIn};
+use super::shown::{self, Time};
 use crate::db::models::request_log::{LogFilter, RequestLogRow};
 use crate::error::{Error, FieldErrors};
 use crate::keys::service::{self, KeyFilter};
@@ -22,14 +23,15 @@ const PER_PAGE: i64 = 50;
 /// One line as the pages show it.
 pub struct LogLine {
     pub request_id: String,
-    pub time: String,
+    pub time: Time,
     pub key_id: String,
     pub key_label: String,
     pub method: String,
     pub path: String,
     pub status: i32,
     pub error_code: String,
-    pub latency_ms: i32,
+    /// `0.34 ms`.
+    pub latency: String,
     pub client_ip: String,
     pub api_version: String,
     pub replayed: bool,
@@ -38,13 +40,8 @@ pub struct LogLine {
 
 impl LogLine {
     pub fn of(row: RequestLogRow, labels: &HashMap<String, String>) -> Self {
-        let secs = row.at_ms.div_euclid(1000);
         Self {
-            time: format!(
-                "{}.{:03}Z",
-                crate::clock::rfc3339(secs).trim_end_matches('Z'),
-                row.at_ms.rem_euclid(1000)
-            ),
+            time: Time::at_ms(row.at_ms),
             key_label: labels
                 .get(&row.key_id)
                 .cloned()
@@ -55,7 +52,7 @@ impl LogLine {
             path: row.path,
             status: row.status,
             error_code: row.error_code.unwrap_or_default(),
-            latency_ms: row.latency_ms,
+            latency: shown::latency(i64::from(row.latency_us)),
             client_ip: row.client_ip.unwrap_or_default(),
             api_version: row.api_version,
             replayed: row.replayed,

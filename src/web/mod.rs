@@ -18,6 +18,7 @@ pub mod page;
 pub mod payments;
 pub mod return_path;
 pub mod setup;
+pub mod shown;
 pub mod team;
 pub mod two_factor;
 pub mod webhooks;

@@ -80,20 +80,32 @@ pub async fn show_overview(req: HttpRequest, session: Session, who: Option<Signe
             (label, d.succeeded, d.failed, money(d))
         })
         .collect();
-    let bars = days
+    let bars: Vec<Bar> = days
         .iter()
         .map(|d| Bar {
             label: crate::clock::display(d.start)[..10].to_owned(),
             values: vec![d.succeeded, d.failed],
         })
         .collect();
+    let mode = if page::mode_is_live(&req) {
+        "live"
+    } else {
+        "test"
+    };
+    let empty = format!(
+        "No {mode} payments in the last 30 days. Payments made with a {mode} secret key show here, one bar a day."
+    );
     let chart = chart::stacked(
-        "payments-30d",
-        "Payments per day, last 30 days",
-        "Stacked bars: successful payments, then failed payments, for each of the last 30 days (UTC). The same numbers are in the table below.",
-        vec!["Succeeded", "Failed"],
-        &["series-ok", "series-bad"],
-        bars,
+        &chart::Spec {
+            id: "payments-30d",
+            title: "Payments per day, last 30 days",
+            description: "Stacked bars: successful payments, then failed payments, for each of the last 30 days (UTC). The same numbers are in the table below.",
+            series: &[("Succeeded", "series-ok"), ("Failed", "series-bad")],
+            x_title: "Day (UTC)",
+            y_title: "Payments",
+            empty: &empty,
+        },
+        &bars,
     );
     Ok(page::ok(&OverviewPage {
         layout: Layout::signed_in(&who, &session, "overview").in_mode(&req),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::form::{Form, FormState, Response};
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
+use super::shown::Time;
 use crate::accounts::Principal;
 use crate::currencies;
 use crate::db::models::objects::Scope;
@@ -24,14 +25,6 @@ pub fn scope_of(who: &Principal, req: &HttpRequest) -> Scope {
     Scope::new(who.merchant.id.clone(), page::mode_is_live(req))
 }
 
-/// `2026-11-22T13:01:17Z` → `2026-11-22 13:01 UTC`.
-pub fn when(rfc3339: &str) -> String {
-    format!(
-        "{} UTC",
-        rfc3339.replacen('T', " ", 1).get(..16).unwrap_or(rfc3339)
-    )
-}
-
 pub struct PaymentLine {
     pub id: String,
     pub amount: String,
@@ -43,7 +36,7 @@ pub struct PaymentLine {
     pub failure: String,
     pub customer: Option<String>,
     pub card: String,
-    pub created: String,
+    pub created: Time,
 }
 
 impl PaymentLine {
@@ -67,7 +60,7 @@ impl PaymentLine {
             failure: p.failure_code.clone().unwrap_or_default(),
             customer: p.customer.clone(),
             card: format!("Visa •••• {}", p.payment_method_details.card.last4),
-            created: when(&p.created_at),
+            created: Time::parse(&p.created_at),
         }
     }
 }
@@ -168,13 +161,13 @@ pub async fn list_payments(
 pub struct RefundLine {
     pub id: String,
     pub amount: String,
-    pub created: String,
+    pub created: Time,
 }
 
 pub struct EventLine {
     pub id: String,
     pub event_type: String,
-    pub created: String,
+    pub created: Time,
 }
 
 impl EventLine {
@@ -182,7 +175,7 @@ impl EventLine {
         Self {
             id: e.id.clone(),
             event_type: e.event_type.clone(),
-            created: when(&e.created_at),
+            created: Time::parse(&e.created_at),
         }
     }
 }
@@ -226,7 +219,7 @@ async fn payment_page(
             .map(|r| RefundLine {
                 id: r.id.clone(),
                 amount: currencies::display(r.amount, &r.currency),
-                created: when(&r.created_at),
+                created: Time::parse(&r.created_at),
             })
             .collect(),
         events: events.iter().map(EventLine::of).collect(),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, SignedIn};
+use super::shown::Time;
 use crate::accounts::{self, NewMember, Principal};
 use crate::db::models::user::{Role, User};
 use crate::error::Error;
@@ -31,9 +32,9 @@ pub struct MemberRow {
     pub role: Role,
     pub active: bool,
     pub is_you: bool,
-    pub created: String,
+    pub created: Time,
     /// Locked out by failed sign-ins until this time (shown): the Admin may unlock.
-    pub locked_until: Option<String>,
+    pub locked_until: Option<Time>,
 }
 
 async fn team_page(
@@ -58,10 +59,10 @@ async fn team_page(
     let members: Vec<MemberRow> = users
         .into_iter()
         .map(|(u, locked)| MemberRow {
-            locked_until: locked.map(crate::clock::display),
+            locked_until: locked.map(Time::at),
             is_you: u.id == who.user.id,
             role: u.role(),
-            created: crate::clock::display(u.created_at),
+            created: Time::at(u.created_at),
             id: u.id,
             email: u.email,
             active: u.active,

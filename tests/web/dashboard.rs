@@ -215,7 +215,7 @@ on_both_backends! {
             assert!(started.elapsed() < std::time::Duration::from_secs(3), "{html}");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        assert_eq!(html.matches("<tr><td>20").count() + html.matches("<tr><td>19").count(), 30, "a row per day");
+        assert_eq!(html.matches("<tr><td data-label=\"Day (UTC)\">20").count() + html.matches("<tr><td data-label=\"Day (UTC)\">19").count(), 30, "a row per day");
     }
 
     async fn another_merchants_objects_are_not_found(app) {

@@ -13,6 +13,7 @@ mod dashboard;
 mod forms;
 mod guards;
 mod hub;
+mod layout;
 mod logs;
 mod webhooks;
 

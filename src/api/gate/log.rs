@@ -60,7 +60,7 @@ pub(super) fn log_request(
         path: shortened(req.path(), 512),
         status,
         error_code,
-        latency_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
+        latency_us: i32::try_from(started.elapsed().as_micros()).unwrap_or(i32::MAX),
         client_ip: seen
             .ip
             .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies)),

@@ -24,7 +24,8 @@ pub struct RequestLogRow {
     pub path: String,
     pub status: i32,
     pub error_code: Option<String>,
-    pub latency_ms: i32,
+    /// Microseconds (an i32 holds 35 minutes).
+    pub latency_us: i32,
     pub client_ip: Option<String>,
     pub api_version: String,
     pub replayed: bool,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::web::audit::AuditRow;
 use crate::web::form::{Form, FormState, Response};
 use crate::web::page::{self, FormPairs, Layout, PageError, SignedIn};
+use crate::web::shown::Time;
 use crate::{clock, versions};
 
 pub struct PermissionLine {
@@ -34,7 +35,8 @@ pub struct DetailPage {
     pub permissions: Vec<PermissionLine>,
     pub allowed_ips: Vec<String>,
     pub rate_limit: i32,
-    pub expires: String,
+    /// None: never expires.
+    pub expires: Option<Time>,
     pub api_version: String,
     pub require_signature: bool,
     pub created_by: String,
@@ -118,11 +120,7 @@ pub async fn show_key(
         permissions,
         allowed_ips: key.allowed_ip_strings(),
         rate_limit: key.row.rate_limit,
-        expires: key
-            .row
-            .expires_at
-            .map(clock::display)
-            .unwrap_or_else(|| "Never".into()),
+        expires: key.row.expires_at.map(Time::at),
         api_version: key
             .row
             .api_version

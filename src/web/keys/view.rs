@@ -5,11 +5,11 @@ use actix_session::Session;
 use askama::Template;
 
 use crate::accounts::Principal;
-use crate::clock;
 use crate::error::Error;
 use crate::keys::model::{ApiKey, KeyStatus};
 use crate::keys::policy::{self, KeyAction};
 use crate::web::page::{self, Layout};
+use crate::web::shown::Time;
 
 pub struct KeyRow {
     pub id: String,
@@ -20,13 +20,14 @@ pub struct KeyRow {
     pub status: &'static str,
     /// What the status badge says: the status, or "rolling — expires …" for a rolled
     /// key in its grace period and "rolled" once that is over.
-    pub badge: String,
+    pub badge: Badge,
     /// The badge's colour: the status's, or `rolling` (not the active colour: the key
     /// stops working at the end of its grace period).
     pub badge_class: &'static str,
     pub permissions: String,
-    pub created: String,
-    pub last_used: String,
+    pub created: Time,
+    /// None: never used.
+    pub last_used: Option<Time>,
     pub canary: bool,
     /// Where a reported leak was found (the key was revoked then).
     pub exposed_url: Option<String>,
@@ -48,12 +49,8 @@ impl KeyRow {
                 (status, _) => status.as_str(),
             },
             permissions: k.access.summary(),
-            created: clock::display(k.row.created_at),
-            last_used: k
-                .row
-                .last_used_at
-                .map(clock::display)
-                .unwrap_or_else(|| "Never".into()),
+            created: Time::at(k.row.created_at),
+            last_used: k.row.last_used_at.map(Time::at),
             canary: k.row.canary,
             exposed_url: k.row.exposed_url.clone(),
             last_used_ip: k.row.last_used_ip.clone().unwrap_or_default(),
@@ -61,19 +58,38 @@ impl KeyRow {
     }
 }
 
+/// A key's status badge: a fixed text, and for a rolled key the moment it expires.
+pub struct Badge {
+    pub text: &'static str,
+    pub until: Option<Time>,
+}
+
+/// The text is one of this file's constants and `Time` is markup-safe.
+impl std::fmt::Display for Badge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text)?;
+        match self.until {
+            Some(t) => write!(f, " {t}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl askama::filters::HtmlSafe for Badge {}
+
 /// A rolled key still works until its grace period ends: say so, rather than a plain
 /// "active" that hides the deadline.
-fn badge(k: &ApiKey) -> String {
-    match (k.status, &k.row.rolled_to, k.row.expires_at) {
-        (KeyStatus::Active, Some(_), Some(at)) => {
-            format!("rolling — expires {}", clock::display(at))
-        }
+fn badge(k: &ApiKey) -> Badge {
+    let (text, until) = match (k.status, &k.row.rolled_to, k.row.expires_at) {
+        (KeyStatus::Active, Some(_), Some(at)) => ("rolling — expires", Some(at)),
         // Suspended says more than "rolling": the key does not work now.
-        (KeyStatus::Suspended, Some(_), Some(at)) => {
-            format!("suspended — rolled, expires {}", clock::display(at))
-        }
-        (KeyStatus::Expired, Some(_), _) => "rolled".into(),
-        (status, _, _) => status.as_str().into(),
+        (KeyStatus::Suspended, Some(_), Some(at)) => ("suspended — rolled, expires", Some(at)),
+        (KeyStatus::Expired, Some(_), _) => ("rolled", None),
+        (status, _, _) => (status.as_str(), None),
+    };
+    Badge {
+        text,
+        until: until.map(Time::at),
     }
 }
 

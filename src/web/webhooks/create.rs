@@ -237,7 +237,7 @@ pub async fn create_endpoint(
                 status: endpoint.status.clone(),
                 api_key: endpoint.api_key.clone(),
                 api_version: endpoint.api_version.clone().unwrap_or_default(),
-                created: clock::display(clock::now()),
+                created: crate::web::shown::Time::at(clock::now()),
                 created_by: who.user.email.clone(),
                 disabled_reason: None,
                 can_manage: true,

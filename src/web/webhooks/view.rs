@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use crate::accounts::Principal;
-use crate::clock;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
+use crate::web::shown::{self, Time};
 
 pub struct EndpointLine {
     pub id: String,
@@ -15,7 +15,7 @@ pub struct EndpointLine {
     pub status: String,
     pub api_key: Option<String>,
     pub api_version: String,
-    pub created: String,
+    pub created: Time,
     pub created_by: String,
     pub disabled_reason: Option<String>,
     /// Whether this person may edit, enable or roll it (live endpoints are Admins').
@@ -40,7 +40,7 @@ impl EndpointLine {
             status: r.status.clone(),
             api_key: r.api_key_id.clone(),
             api_version: r.api_version.clone().unwrap_or_default(),
-            created: clock::display(r.created_at),
+            created: Time::at(r.created_at),
             created_by: r.created_by.clone(),
             disabled_reason: r.disabled_reason.clone(),
             can_manage: crate::keys::policy::may_manage_endpoint(who, r.livemode).is_ok(),
@@ -56,8 +56,8 @@ pub struct DeliveryLine {
     pub attempts: i32,
     pub result: String,
     pub latency: String,
-    pub next: String,
-    pub time: String,
+    pub next: Option<Time>,
+    pub time: Time,
 }
 
 impl DeliveryLine {
@@ -77,14 +77,10 @@ impl DeliveryLine {
             latency: d
                 .last_latency_ms
                 .filter(|_| d.attempts > 0)
-                .map(|ms| format!("{ms} ms"))
+                .map(shown::latency_whole_ms)
                 .unwrap_or_default(),
-            next: if d.status == "pending" {
-                clock::display(d.next_attempt_at / 1000)
-            } else {
-                String::new()
-            },
-            time: clock::display(d.created_at),
+            next: (d.status == "pending").then(|| Time::at_ms(d.next_attempt_at)),
+            time: Time::at(d.created_at),
         }
     }
 }
