@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod events;
 pub mod forms;
 pub mod idempotency;
 pub mod merchant;
