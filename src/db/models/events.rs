@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::objects::{Scope, like_escape, scoped_table};
+use super::scope::{Scope, like_escape, scoped_table};
 use crate::db::DbConn;
 use crate::db::schema::events;
 

@@ -9,6 +9,7 @@ pub mod merchant;
 pub mod notices;
 pub mod objects;
 pub mod request_log;
+pub mod scope;
 pub mod session;
 pub mod user;
 pub mod webhooks;
