@@ -10,9 +10,7 @@ use super::views;
 use crate::accounts::Principal;
 use crate::db::DbConn;
 use crate::db::models::audit::AuditEntry;
-use crate::db::models::objects::{
-    CustomerRow, EventRow, PaymentRow, PlanRow, RefundRow, Scope,
-};
+use crate::db::models::objects::{CustomerRow, EventRow, PaymentRow, PlanRow, RefundRow, Scope};
 use crate::error::Error;
 
 /// The smallest id of prefix `prefix` made at or after `unix` seconds (ids are
@@ -174,13 +172,7 @@ pub fn subscriptions(
     limit: i64,
 ) -> Result<Named<views::Subscription>, Error> {
     let rows = super::subscriptions::search(conn, scope, None, status, before, limit)?;
-    Named::load(
-        conn,
-        scope,
-        rows,
-        |s| Some(&s.customer),
-        |s| Some(&s.plan),
-    )
+    Named::load(conn, scope, rows, |s| Some(&s.customer), |s| Some(&s.plan))
 }
 
 /// A subscription with its customer and plan.

@@ -53,13 +53,12 @@ pub async fn list_customers(
     SignedIn(who): SignedIn,
     q: web::Query<CustomerQuery>,
 ) -> Response {
-    let text: String = q
-        .q
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let text: String =
+        q.q.trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
     let (scope, before, search) = (
         scope_of(&who, &req),
         page::cursor(&req),

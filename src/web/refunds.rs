@@ -73,12 +73,7 @@ pub async fn confirm_refund(
     q: web::Query<RefundForm>,
 ) -> Response {
     let (id, typed) = (id.into_inner(), q.into_inner().amount);
-    let (actor, scope, pid, asked) = (
-        who.clone(),
-        scope_of(&who, &req),
-        id.clone(),
-        typed.clone(),
-    );
+    let (actor, scope, pid, asked) = (who.clone(), scope_of(&who, &req), id.clone(), typed.clone());
     let plan = page::state(&req)
         .db
         .run(move |c| browse::plan_refund(c, &actor, &scope, &pid, &asked))

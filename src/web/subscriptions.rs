@@ -193,15 +193,28 @@ fn refuse_viewers(who: &Principal) -> Result<(), Error> {
     }
 }
 
-async fn confirm(req: HttpRequest, session: Session, who: Principal, id: String, how: Cancel) -> Response {
+async fn confirm(
+    req: HttpRequest,
+    session: Session,
+    who: Principal,
+    id: String,
+    how: Cancel,
+) -> Response {
     refuse_viewers(&who)?;
     let found = load(&req, &who, id).await?;
     let mode = Layout::signed_in(&who, &session, "subscriptions").in_mode(&req);
     if found.sub.status != "active" {
-        return Ok(page::see_other(&format!("/subscriptions/{}{}", found.sub.id, mode.mode_query)));
+        return Ok(page::see_other(&format!(
+            "/subscriptions/{}{}",
+            found.sub.id, mode.mode_query
+        )));
     }
     let or_id = |name: &str, id: &str| {
-        if name.is_empty() { id.to_owned() } else { name.to_owned() }
+        if name.is_empty() {
+            id.to_owned()
+        } else {
+            name.to_owned()
+        }
     };
     Ok(page::ok(&ConfirmPage {
         layout: mode,
@@ -222,8 +235,14 @@ async fn cancel(req: HttpRequest, who: Principal, id: String, how: Cancel) -> Re
         Cancel::Now => "canceled",
         Cancel::AtPeriodEnd => "cancel_at_period_end",
     };
-    let live = if page::mode_is_live(&req) { "mode=live&" } else { "" };
-    Ok(page::see_other(&format!("/subscriptions/{id}?{live}done={done}")))
+    let live = if page::mode_is_live(&req) {
+        "mode=live&"
+    } else {
+        ""
+    };
+    Ok(page::see_other(&format!(
+        "/subscriptions/{id}?{live}done={done}"
+    )))
 }
 
 pub async fn confirm_cancel(

@@ -10,9 +10,7 @@ pub use super::scope::Scope;
 use super::scope::{like_escape, scoped_table};
 
 use crate::db::DbConn;
-use crate::db::schema::{
-    client_sessions, customers, payments, plans, refunds, subscriptions,
-};
+use crate::db::schema::{client_sessions, customers, payments, plans, refunds, subscriptions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = customers)]

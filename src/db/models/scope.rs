@@ -94,4 +94,3 @@ pub fn like_escape(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
-
