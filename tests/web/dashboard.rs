@@ -252,7 +252,7 @@ on_both_backends! {
     }
 }
 
-/// The text between `<h1 …>` and `</h1>`.
+/// The text of the page's `<h1>`.
 fn heading(html: &str) -> &str {
     let start = html.find("<h1").unwrap();
     let from = start + html[start..].find('>').unwrap() + 1;
@@ -312,10 +312,8 @@ on_both_backends! {
     async fn payments_and_subscriptions_name_their_customers_and_plans(app) {
         app.setup_admin().await;
         let key = test_key(&app).await;
-        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada Lovelace"})).await;
-        let ada = ada["id"].as_str().unwrap().to_owned();
-        let bob = api(&app, &key, "/customers", json!({"email": "bob@example.org"})).await;
-        let bob = bob["id"].as_str().unwrap().to_owned();
+        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada Lovelace"})).await["id"].as_str().unwrap().to_owned();
+        let bob = api(&app, &key, "/customers", json!({"email": "bob@example.org"})).await["id"].as_str().unwrap().to_owned();
         let p = api(&app, &key, "/payments", pay("4242424242424242", 2000, Some(&ada))).await;
         api(&app, &key, "/payments", pay("4242424242424242", 1000, Some(&bob))).await;
         let plan = api(&app, &key, "/plans", json!({"name": "Pro", "amount": 2000, "currency": "usd", "interval": "month"})).await;
@@ -372,7 +370,6 @@ on_both_backends! {
         let (dev, viewer) = (app.browser(), app.browser());
         dev.sign_in("dev@acme.test", PASSWORD).await;
         viewer.sign_in("viewer@acme.test", PASSWORD).await;
-
         // A Viewer sees the page without buttons, and cannot cancel by posting either.
         let page = format!("/subscriptions/{one}");
         let seen = viewer.get_html(&page).await;
