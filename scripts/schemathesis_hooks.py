@@ -71,7 +71,7 @@ EXCEPTIONS = {
     "patch_subscriptions_id": {"plan": ("no such plan",)},
     # What remains refundable is state the generator cannot see (SPEC §4: never more).
     "post_payments_refund_id": {
-        "amount": ("at most ", "this payment is already fully refunded", "more than what remains")
+        "amount": ("At most ", "This payment is already fully refunded.", "That is more than what remains")
     },
     "post_webhook_endpoints": {"api_key": ("no such key",), "url": _UNRESOLVED},
     "patch_webhook_endpoints_id": {"url": _UNRESOLVED},

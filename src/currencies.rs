@@ -40,18 +40,20 @@ pub fn exponent(code: &str) -> u32 {
 
 /// An amount in minor units as people read it: `12.34 USD`, `1200 JPY`.
 pub fn display(amount: i64, code: &str) -> String {
+    format!("{} {}", major(amount, code), code.to_uppercase())
+}
+
+/// An amount in minor units as a figure in the major unit, as a form takes it back:
+/// `12.34`, `1200`.
+pub fn major(amount: i64, code: &str) -> String {
     let e = exponent(code);
     let unit = 10_i64.pow(e);
     let sign = if amount < 0 { "-" } else { "" };
     let (whole, part) = (amount.abs() / unit, amount.abs() % unit);
     if e == 0 {
-        format!("{sign}{whole} {}", code.to_uppercase())
+        format!("{sign}{whole}")
     } else {
-        format!(
-            "{sign}{whole}.{part:0width$} {}",
-            code.to_uppercase(),
-            width = e as usize
-        )
+        format!("{sign}{whole}.{part:0width$}", width = e as usize)
     }
 }
 
@@ -93,6 +95,8 @@ mod tests {
         assert_eq!(display(5, "eur"), "0.05 EUR");
         assert_eq!(display(1200, "jpy"), "1200 JPY");
         assert_eq!(display(1234, "kwd"), "1.234 KWD");
+        assert_eq!(major(4200, "usd"), "42.00");
+        assert_eq!(parse_major(&major(4205, "usd"), "usd"), Some(4205));
         assert_eq!(parse_major("12.3", "usd"), Some(1230));
         assert_eq!(parse_major("12", "usd"), Some(1200));
         assert_eq!(parse_major(".5", "usd"), Some(50));

@@ -90,6 +90,36 @@ pub fn list_payments(
         .collect())
 }
 
+/// What a refund of `amount` (None: all that remains) takes from a succeeded payment,
+/// or why it cannot: every figure in major units with the currency (SPEC §14).
+pub fn refundable(payment: &PaymentRow, amount: Option<i64>) -> Result<i64, Error> {
+    if payment.status != "succeeded" {
+        // The request is well formed; the payment is what stands in the way (§13).
+        return Err(Error::InvalidState(format!(
+            "Only a succeeded payment can be refunded; this one is {}.",
+            payment.status
+        )));
+    }
+    let remaining = payment.amount - payment.amount_refunded;
+    if remaining <= 0 {
+        return Err(Error::field(
+            "amount",
+            "This payment is already fully refunded.",
+        ));
+    }
+    let amount = amount.unwrap_or(remaining);
+    if amount > remaining {
+        return Err(Error::field(
+            "amount",
+            format!(
+                "At most {} remains refundable.",
+                crate::currencies::display(remaining, &payment.currency)
+            ),
+        ));
+    }
+    Ok(amount)
+}
+
 /// Refunds `amount` (default: all that remains) of a succeeded payment.
 pub fn refund_payment(
     conn: &mut DbConn,
@@ -99,30 +129,14 @@ pub fn refund_payment(
 ) -> Result<views::Refund, Error> {
     crate::db::transaction(conn, |conn| {
         let payment = PaymentRow::find(conn, scope, payment_id)?;
-        if payment.status != "succeeded" {
-            // The request is well formed; the payment is what stands in the way (§13).
-            return Err(Error::InvalidState(format!(
-                "Only a succeeded payment can be refunded; this one is {}.",
-                payment.status
-            )));
-        }
-        let remaining = payment.amount - payment.amount_refunded;
-        if remaining == 0 {
-            return Err(Error::field(
-                "amount",
-                "this payment is already fully refunded",
-            ));
-        }
-        let amount = amount.unwrap_or(remaining);
-        if amount > remaining {
-            return Err(Error::field(
-                "amount",
-                format!("at most {remaining} remains refundable"),
-            ));
-        }
+        let amount = refundable(&payment, amount)?;
         // The conditional update is the real guard: it holds against concurrent refunds.
         if !PaymentRow::add_refund(conn, &payment.id, amount)? {
-            return Err(Error::field("amount", "more than what remains refundable"));
+            // Another refund came first; what it left is what the message names.
+            let now = PaymentRow::find(conn, scope, payment_id)?;
+            return Err(refundable(&now, Some(amount)).err().unwrap_or_else(|| {
+                Error::field("amount", "That is more than what remains refundable.")
+            }));
         }
         let row = RefundRow {
             id: crate::ids::time_ordered_id("re"),

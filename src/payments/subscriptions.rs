@@ -4,7 +4,9 @@
 use chrono::{DateTime, Months, Utc};
 
 use super::{must_exist, views};
+use crate::accounts::Principal;
 use crate::db::DbConn;
+use crate::db::models::audit::AuditEntry;
 use crate::db::models::objects::{
     CustomerRow, PlanRow, Scope, SubscriptionChanges, SubscriptionRow,
 };
@@ -124,6 +126,54 @@ pub fn cancel_at_period_end(
     change(conn, scope, id, |_, c| {
         c.cancel_at_period_end = true;
         Ok("subscription.updated")
+    })
+}
+
+/// How a person cancels a subscription from the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancel {
+    Now,
+    AtPeriodEnd,
+}
+
+/// A cancellation made from the dashboard (Admins and Developers), through the API's
+/// operations, audited under the person's name.
+pub fn cancel_by(
+    conn: &mut DbConn,
+    who: &Principal,
+    scope: &Scope,
+    id: &str,
+    how: Cancel,
+    ip: &str,
+) -> Result<views::Subscription, Error> {
+    if !who.role().can_use_hub() {
+        return Err(Error::forbidden(
+            "Only Admins and Developers can cancel subscriptions.",
+        ));
+    }
+    crate::db::transaction(conn, |conn| {
+        let (sub, action, detail) = match how {
+            Cancel::Now => (
+                cancel_now(conn, scope, id)?,
+                "subscription.canceled",
+                "canceled now",
+            ),
+            Cancel::AtPeriodEnd => (
+                cancel_at_period_end(conn, scope, id)?,
+                "subscription.cancel_at_period_end",
+                "cancels at the end of its period",
+            ),
+        };
+        AuditEntry::record(
+            conn,
+            Some(&who.merchant.id),
+            &who.user.email,
+            action,
+            id,
+            ip,
+            &format!("{detail} (customer {}, plan {})", sub.customer, sub.plan),
+        )?;
+        Ok(sub)
     })
 }
 

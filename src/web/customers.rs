@@ -1,5 +1,5 @@
-//! The dashboard's customers (search by email; a customer's page with their payments and
-//! subscriptions) and subscriptions (by status), SPEC §10.
+//! The dashboard's customers (SPEC §10, §14): search by name or email, and a customer's
+//! page with their payments and subscriptions (with their plans).
 
 use actix_session::Session;
 use actix_web::{HttpRequest, web};
@@ -10,7 +10,7 @@ use super::form::Response;
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
 use super::payments::{PaymentLine, scope_of};
-use super::shown::Time;
+use super::subscriptions::SubscriptionLine;
 use crate::payments::{browse, views};
 
 pub struct CustomerLine {
@@ -31,40 +31,20 @@ impl CustomerLine {
     }
 }
 
-pub struct SubscriptionLine {
-    pub id: String,
-    pub customer: String,
-    pub plan: String,
-    pub status: String,
-    pub period_end: Time,
-    pub ends: bool,
-}
-
-impl SubscriptionLine {
-    fn of(s: &views::Subscription) -> Self {
-        Self {
-            id: s.id.clone(),
-            customer: s.customer.clone(),
-            plan: s.plan.clone(),
-            status: s.status.clone(),
-            period_end: Time::parse(&s.current_period_end),
-            ends: s.cancel_at_period_end,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "dashboard/customers.html")]
 pub struct CustomersPage {
     pub layout: Layout,
     pub list: Listing<CustomerLine>,
-    pub email: String,
+    pub search: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CustomerQuery {
-    email: String,
+    /// Text in the name or the email (`email` was its name before names were searched).
+    #[serde(alias = "email")]
+    q: String,
 }
 
 pub async fn list_customers(
@@ -73,17 +53,16 @@ pub async fn list_customers(
     SignedIn(who): SignedIn,
     q: web::Query<CustomerQuery>,
 ) -> Response {
-    let email: String = q
-        .email
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let text: String =
+        q.q.trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
     let (scope, before, search) = (
         scope_of(&who, &req),
         page::cursor(&req),
-        Some(email.clone()).filter(|e| !e.is_empty()),
+        Some(text.clone()).filter(|e| !e.is_empty()),
     );
     let rows = page::state(&req)
         .db
@@ -101,7 +80,7 @@ pub async fn list_customers(
     Ok(page::ok(&CustomersPage {
         layout: Layout::signed_in(&who, &session, "customers").in_mode(&req),
         list: Listing::of(&req, lines, |c: &CustomerLine| &c.id),
-        email,
+        search: text,
     }))
 }
 
@@ -130,57 +109,11 @@ pub async fn show_customer(
         layout: Layout::signed_in(&who, &session, "customers").in_mode(&req),
         metadata: c.metadata.clone().into_iter().collect(),
         customer: CustomerLine::of(&c),
-        payments: payments.iter().map(PaymentLine::of).collect(),
-        subscriptions: subscriptions.iter().map(SubscriptionLine::of).collect(),
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "dashboard/subscriptions.html")]
-pub struct SubscriptionsPage {
-    pub layout: Layout,
-    pub list: Listing<SubscriptionLine>,
-    pub status: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SubscriptionQuery {
-    status: String,
-}
-
-pub async fn list_subscriptions(
-    req: HttpRequest,
-    session: Session,
-    SignedIn(who): SignedIn,
-    q: web::Query<SubscriptionQuery>,
-) -> Response {
-    // An unknown status shows everything rather than an error page (like the key list).
-    let status = match q.status.as_str() {
-        s @ ("active" | "canceled") => s.to_owned(),
-        _ => String::new(),
-    };
-    let (scope, before, chosen) = (
-        scope_of(&who, &req),
-        page::cursor(&req),
-        Some(status.clone()).filter(|s| !s.is_empty()),
-    );
-    let rows = page::state(&req)
-        .db
-        .run(move |c| {
-            browse::subscriptions(
-                c,
-                &scope,
-                chosen.as_deref(),
-                before.as_deref(),
-                PAGE_ROWS + 1,
-            )
-        })
-        .await?;
-    let lines = rows.iter().map(SubscriptionLine::of).collect();
-    Ok(page::ok(&SubscriptionsPage {
-        layout: Layout::signed_in(&who, &session, "subscriptions").in_mode(&req),
-        list: Listing::of(&req, lines, |s: &SubscriptionLine| &s.id),
-        status,
+        payments: payments.iter().map(|p| PaymentLine::of(p, None)).collect(),
+        subscriptions: subscriptions
+            .rows
+            .iter()
+            .map(|s| SubscriptionLine::of(s, &subscriptions))
+            .collect(),
     }))
 }

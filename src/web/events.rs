@@ -1,6 +1,6 @@
-//! The dashboard's events (SPEC §10): the list by type, and an event's page with the
-//! object's JSON. Keys' and webhook endpoints' lifecycle events are for Admins and
-//! Developers only.
+//! The dashboard's events (SPEC §10): the list by type or type prefix (SPEC §14), and
+//! an event's page with the object's JSON. Keys' and webhook endpoints' lifecycle events
+//! are for Admins and Developers only.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, web};
@@ -102,6 +102,7 @@ pub async fn show_event(
             .and_then(|v| v.as_str())
             .map(|p| format!("/payments/{p}")),
         Some("customer") => Some(format!("/customers/{object_id}")),
+        Some("subscription") => Some(format!("/subscriptions/{object_id}")),
         Some("api_key") if who.role().can_use_hub() => Some(format!("/keys/{object_id}")),
         Some("webhook_endpoint") if who.role().can_use_hub() => {
             Some(format!("/webhooks/{object_id}"))

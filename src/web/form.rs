@@ -81,6 +81,7 @@ const FIELD_ORDER: &[&str] = &[
     "api_version",
     "expires_in_days",
     "webhook_url",
+    "amount",
 ];
 
 /// What a field is called on its form, for the error summary.
@@ -104,6 +105,7 @@ fn field_label(name: &str) -> &'static str {
         "description" => "Description",
         "enabled_events" => "Events",
         "api_key" => "Key",
+        "amount" => "Amount",
         _ => "Field",
     }
 }

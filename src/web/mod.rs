@@ -16,9 +16,12 @@ pub mod logs;
 pub mod overview;
 pub mod page;
 pub mod payments;
+pub mod plans;
+pub mod refunds;
 pub mod return_path;
 pub mod setup;
 pub mod shown;
+pub mod subscriptions;
 pub mod team;
 pub mod two_factor;
 pub mod webhooks;
@@ -148,13 +151,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/payments/{id}", web::get().to(payments::show_payment))
         .route(
             "/payments/{id}/refund",
-            web::post().to(payments::refund_payment),
+            web::get().to(refunds::confirm_refund),
+        )
+        .route(
+            "/payments/{id}/refund",
+            web::post().to(refunds::refund_payment),
         )
         .route("/customers", web::get().to(customers::list_customers))
         .route("/customers/{id}", web::get().to(customers::show_customer))
+        .route("/plans", web::get().to(plans::list_plans))
         .route(
             "/subscriptions",
-            web::get().to(customers::list_subscriptions),
+            web::get().to(subscriptions::list_subscriptions),
+        )
+        .route(
+            "/subscriptions/{id}",
+            web::get().to(subscriptions::show_subscription),
+        )
+        .route(
+            "/subscriptions/{id}/cancel",
+            web::get().to(subscriptions::confirm_cancel),
+        )
+        .route(
+            "/subscriptions/{id}/cancel",
+            web::post().to(subscriptions::cancel_subscription),
+        )
+        .route(
+            "/subscriptions/{id}/cancel-at-period-end",
+            web::get().to(subscriptions::confirm_cancel_at_period_end),
+        )
+        .route(
+            "/subscriptions/{id}/cancel-at-period-end",
+            web::post().to(subscriptions::cancel_at_period_end),
         )
         .route("/events", web::get().to(events::list_events))
         .route("/events/{id}", web::get().to(events::show_event))

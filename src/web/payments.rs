@@ -1,5 +1,6 @@
 //! The dashboard's payments (SPEC §10): the list (status and date filters), a payment's
-//! page with its refunds and events, and the Refund form (Admins and Developers).
+//! page with its customer, refunds and events, and the Refund form (Admins and
+//! Developers), which leads to the confirmation in `refunds.rs`.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -8,7 +9,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::form::{Form, FormState, Response};
+use super::form::{FormState, Response};
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
 use super::shown::Time;
@@ -18,7 +19,6 @@ use crate::db::models::objects::Scope;
 use crate::error::{Error, FieldErrors};
 use crate::payments::browse::{self, PaymentFilter};
 use crate::payments::views;
-use crate::state::AppState;
 
 /// The scope a dashboard page shows: this merchant, in the page's mode.
 pub fn scope_of(who: &Principal, req: &HttpRequest) -> Scope {
@@ -35,12 +35,27 @@ pub struct PaymentLine {
     pub badge: String,
     pub failure: String,
     pub customer: Option<String>,
+    /// The customer's name or email (empty: show the id).
+    pub customer_name: String,
     pub card: String,
     pub created: Time,
 }
 
+/// What a customer is called on a page: the name, else the email, else nothing (the
+/// page shows the id).
+pub fn customer_name(c: Option<&views::Customer>) -> String {
+    c.and_then(|c| {
+        c.name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| c.email.clone())
+    })
+    .unwrap_or_default()
+}
+
 impl PaymentLine {
-    pub fn of(p: &views::Payment) -> Self {
+    /// A payment's line; `customer` is its customer, when loaded.
+    pub fn of(p: &views::Payment, customer: Option<&views::Customer>) -> Self {
         Self {
             id: p.id.clone(),
             amount: currencies::display(p.amount, &p.currency),
@@ -59,6 +74,7 @@ impl PaymentLine {
             },
             failure: p.failure_code.clone().unwrap_or_default(),
             customer: p.customer.clone(),
+            customer_name: customer_name(customer),
             card: format!("Visa •••• {}", p.payment_method_details.card.last4),
             created: Time::parse(&p.created_at),
         }
@@ -140,7 +156,11 @@ pub async fn list_payments(
         .with("from", &q.from)
         .with("to", &q.to)
         .errors(errors);
-    let lines: Vec<PaymentLine> = rows.iter().map(PaymentLine::of).collect();
+    let lines: Vec<PaymentLine> = rows
+        .rows
+        .iter()
+        .map(|p| PaymentLine::of(p, p.customer.as_ref().and_then(|c| rows.customers.get(c))))
+        .collect();
     let page = PaymentsPage {
         layout: Layout::signed_in(&who, &session, "payments").in_mode(&req),
         list: Listing::of(&req, lines, |p| &p.id),
@@ -185,6 +205,8 @@ impl EventLine {
 pub struct PaymentPage {
     pub layout: Layout,
     pub payment: PaymentLine,
+    /// The customer's email, when the line shows their name.
+    pub customer_email: String,
     pub refunds: Vec<RefundLine>,
     pub events: Vec<EventLine>,
     /// Shown to Admins and Developers, for a succeeded payment with money left.
@@ -194,7 +216,8 @@ pub struct PaymentPage {
     pub notice: Option<&'static str>,
 }
 
-async fn payment_page(
+/// A payment's page; `form` carries a refused refund's amount and messages.
+pub async fn payment_page(
     req: &HttpRequest,
     session: &Session,
     who: &Principal,
@@ -202,19 +225,28 @@ async fn payment_page(
     form: FormState,
 ) -> Result<PaymentPage, Error> {
     let scope = scope_of(who, req);
-    let (p, refunds, events) = page::state(req)
+    let detail = page::state(req)
         .db
         .run(move |c| browse::payment(c, &scope, &id))
         .await?;
+    let p = &detail.payment;
     let left = p.amount - p.amount_refunded;
     let refunded = page::query_pairs(req)
         .iter()
         .any(|(k, v)| k == "done" && v == "refunded");
+    let line = PaymentLine::of(p, detail.customer.as_ref());
+    let customer_email = detail
+        .customer
+        .as_ref()
+        .and_then(|c| c.email.clone())
+        .filter(|e| *e != line.customer_name)
+        .unwrap_or_default();
     Ok(PaymentPage {
         layout: Layout::signed_in(who, session, "payments").in_mode(req),
         can_refund: who.role().can_use_hub() && p.status == "succeeded" && left > 0,
         refundable: currencies::display(left, &p.currency),
-        refunds: refunds
+        refunds: detail
+            .refunds
             .iter()
             .map(|r| RefundLine {
                 id: r.id.clone(),
@@ -222,8 +254,9 @@ async fn payment_page(
                 created: Time::parse(&r.created_at),
             })
             .collect(),
-        events: events.iter().map(EventLine::of).collect(),
-        payment: PaymentLine::of(&p),
+        events: detail.events.iter().map(EventLine::of).collect(),
+        payment: line,
+        customer_email,
         form,
         // Test mode moves no money: no bank is told anything (SPEC §14).
         notice: refunded.then_some(if p.livemode {
@@ -242,78 +275,4 @@ pub async fn show_payment(
 ) -> Response {
     let page = payment_page(&req, &session, &who, id.into_inner(), FormState::default()).await?;
     Ok(page::ok(&page))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RefundForm {
-    amount: String,
-}
-
-pub async fn refund_payment(
-    req: HttpRequest,
-    session: Session,
-    SignedIn(who): SignedIn,
-    id: web::Path<String>,
-    form: Form<RefundForm>,
-) -> Response {
-    let id = id.into_inner();
-    let typed = form.amount.trim().to_owned();
-    let (actor, scope, pid, ip) = (
-        who.clone(),
-        scope_of(&who, &req),
-        id.clone(),
-        AppState::client_ip(&req),
-    );
-    let outcome = page::state(&req)
-        .db
-        .run(move |c| {
-            let currency = crate::payments::charges::get_payment(c, &scope, &pid)?.currency;
-            let amount = if typed.is_empty() {
-                None
-            } else {
-                let example = if currencies::exponent(&currency) == 0 { "1000" } else { "10.50" };
-                Some(currencies::parse_major(&typed, &currency).ok_or_else(|| {
-                    Error::field(
-                        "amount",
-                        format!(
-                            "Enter an amount in {} such as {example}, or leave it empty to refund everything left.",
-                            currency.to_uppercase()
-                        ),
-                    )
-                })?)
-            };
-            browse::refund(c, &actor, &scope, &pid, amount, &ip)
-        })
-        .await;
-    match outcome {
-        Ok(_) => Ok(page::see_other(&format!(
-            "/payments/{id}?{}done=refunded",
-            if page::mode_is_live(&req) {
-                "mode=live&"
-            } else {
-                ""
-            }
-        ))),
-        Err(e @ (Error::Invalid(_) | Error::InvalidState(_))) => {
-            // Money words belong beside the amount; so does a payment that cannot be
-            // refunded (409, as the API answers).
-            let (status, errors): (_, FieldErrors) = match e {
-                Error::Invalid(errors) => (
-                    StatusCode::BAD_REQUEST,
-                    errors.into_values().map(|m| ("amount", m)).collect(),
-                ),
-                other => (
-                    StatusCode::CONFLICT,
-                    FieldErrors::from([("amount", other.to_string())]),
-                ),
-            };
-            let kept = FormState::default()
-                .with("amount", &form.amount)
-                .errors(errors);
-            let page = payment_page(&req, &session, &who, id, kept).await?;
-            Ok(page::render(status, &page))
-        }
-        Err(e) => Err(e.into()),
-    }
 }

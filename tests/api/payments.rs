@@ -300,7 +300,8 @@ on_both_backends! {
         assert_eq!((r1["data"]["amount"].as_i64(), r1["data"]["payment"].as_str()), (Some(500), Some(id)));
         let (s, v) = post(&app, &k, &format!("/payments/refund/{id}"), json!({"amount": 1501})).await;
         assert_eq!((s, code(&v)), (400, "invalid_request"));
-        assert!(v["error"]["details"]["fields"]["amount"].as_str().unwrap().contains("1500"));
+        // The message speaks major units with the currency, as the dashboard does (SPEC §14).
+        assert_eq!(v["error"]["details"]["fields"]["amount"], "At most 15.00 USD remains refundable.");
         let (_, r2) = post(&app, &k, &format!("/payments/refund/{id}"), json!({})).await;
         assert_eq!(r2["data"]["amount"], 1500, "the default is what remains");
         let (s, _) = post(&app, &k, &format!("/payments/refund/{id}"), json!({})).await;

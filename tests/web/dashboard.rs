@@ -149,9 +149,9 @@ on_both_backends! {
         assert_eq!(rows(&found, "data-customer-id"), 1, "search ignores case");
         assert!(found.contains("Ada"));
         let none = app.get_html("/customers?email=nobody").await;
-        assert!(none.contains("No customer's email contains"));
+        assert!(none.contains("No customer&#39;s name or email contains") || none.contains("No customer's name or email contains"), "{none}");
         let ada_page = app.get_html(&format!("/customers/{ada}")).await;
-        assert!(ada_page.contains("9.00 USD") && ada_page.contains(plan["id"].as_str().unwrap()));
+        assert!(ada_page.contains("9.00 USD") && ada_page.contains("Pro · 9.00 USD / month"), "{ada_page}");
 
         let subs = app.get_html("/subscriptions?status=active").await;
         assert_eq!(rows(&subs, "data-subscription-id"), 1);
@@ -249,5 +249,201 @@ on_both_backends! {
         assert!(live.contains("data-testid=\"mode-switch\""));
         let all = app.get_html("/keys?mode=all").await;
         assert!(all.contains("Live one") && all.contains("Test one"));
+    }
+}
+
+/// The text of the page's `<h1>`.
+fn heading(html: &str) -> &str {
+    let start = html.find("<h1").unwrap();
+    let from = start + html[start..].find('>').unwrap() + 1;
+    &html[from..from + html[from..].find("</h1>").unwrap()]
+}
+
+on_both_backends! {
+    async fn a_refund_is_confirmed_in_major_units_and_refused_in_sentences(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let p = api(&app, &key, "/payments", pay("4242424242424242", 4200, None)).await;
+        let page = format!("/payments/{}", p["id"].as_str().unwrap());
+        let refund = format!("{page}/refund");
+        // The form asks first: nothing moves until the confirmation's button.
+        let html = app.get_html(&page).await;
+        assert!(html.contains(&format!("method=\"get\" action=\"{refund}\"")), "{html}");
+        let ask = app.get(&format!("{refund}?amount=12.50")).await;
+        assert_eq!(ask.status(), 200);
+        let ask = ask.text().await.unwrap();
+        assert_eq!(heading(&ask), "Refund 12.50 USD of 42.00 USD?");
+        assert!(ask.contains("name=\"amount\" value=\"12.50\"") && ask.contains("Test mode: no money moves."));
+        assert!(!ask.contains("bank"), "test mode never speaks of banks");
+        assert_eq!(heading(&app.get_html(&format!("{refund}?amount=")).await), "Refund the remaining 42.00 USD?");
+        // Too much, and a comma: sentences beside Amount, in major units with the currency.
+        let res = app.get(&format!("{refund}?amount=99")).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<p class=\"error\" id=\"amount-error\">At most 42.00 USD remains refundable.</p>"), "{html}");
+        assert!(html.contains("Amount: At most 42.00 USD remains refundable.") && !html.contains("Field:"), "{html}");
+        let res = app.get(&format!("{refund}?amount=10%2C50")).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"amount-error\">Write the amount with a point, not a comma: 10.50 USD.</p>"), "{html}");
+        assert!(html.contains("<label for=\"amount\">Amount</label>") && html.contains("value=\"10,50\""));
+        assert_eq!(app.get_html(&page).await.matches("data-testid=\"refunded\">Nothing<").count(), 1, "nothing refunded yet");
+        // The confirmation's button refunds what it said; the rest is named next time.
+        let res = app.post_form(&format!("{refund}?amount=12.50"), &refund, &[("amount", "12.50")]).await;
+        assert_eq!(res.status(), 303);
+        let again = app.get_html(&format!("{refund}?amount=")).await;
+        assert_eq!(heading(&again), "Refund the remaining 29.50 USD?");
+        assert!(again.contains("Already refunded: 12.50 USD of 42.00 USD."));
+        let res = app.post_form(&page, &refund, &[("amount", "30")]).await;
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains("At most 29.50 USD remains refundable."));
+        // The API speaks the same sentence.
+        let res = app.client.post(app.url(&format!("/api/v1/payments/refund/{}", p["id"].as_str().unwrap())))
+            .bearer_auth(&key).json(&json!({"amount": 5000})).send().await.unwrap();
+        let body = res.text().await.unwrap();
+        assert!(body.contains("At most 29.50 USD remains refundable."), "{body}");
+        // A Viewer is not even asked.
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        let viewer = app.browser();
+        viewer.sign_in("viewer@acme.test", PASSWORD).await;
+        assert_eq!(viewer.get(&format!("{refund}?amount=1")).await.status(), 403);
+    }
+
+    async fn payments_and_subscriptions_name_their_customers_and_plans(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada Lovelace"})).await["id"].as_str().unwrap().to_owned();
+        let bob = api(&app, &key, "/customers", json!({"email": "bob@example.org"})).await["id"].as_str().unwrap().to_owned();
+        let p = api(&app, &key, "/payments", pay("4242424242424242", 2000, Some(&ada))).await;
+        api(&app, &key, "/payments", pay("4242424242424242", 1000, Some(&bob))).await;
+        let plan = api(&app, &key, "/plans", json!({"name": "Pro", "amount": 2000, "currency": "usd", "interval": "month"})).await;
+        api(&app, &key, "/subscriptions", json!({"customer": ada, "plan": plan["id"]})).await;
+
+        let list = app.get_html("/payments").await;
+        assert!(list.contains(&format!("<a href=\"/customers/{ada}\">Ada Lovelace</a>")), "{list}");
+        assert!(list.contains(&format!("<a href=\"/customers/{bob}\">bob@example.org</a>")), "no name: the email");
+        let one = app.get_html(&format!("/payments/{}", p["id"].as_str().unwrap())).await;
+        assert!(one.contains(&format!("<a href=\"/customers/{ada}\">Ada Lovelace</a>")) && one.contains("ada@example.com"));
+        let subs = app.get_html("/subscriptions").await;
+        assert!(subs.contains(&format!("<a href=\"/customers/{ada}\">Ada Lovelace</a>")), "{subs}");
+        assert!(subs.contains("Pro · 20.00 USD / month"), "{subs}");
+        assert!(!subs.contains(&format!("<code>{}</code>", plan["id"].as_str().unwrap())), "the plan by name, not its id");
+    }
+
+    async fn plans_have_a_page_paged_like_every_list(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        for i in 0..26 {
+            let interval = if i == 25 { "year" } else { "month" };
+            api(&app, &key, "/plans", json!({"name": format!("Plan {i}"), "amount": 1000 + i, "currency": "usd", "interval": interval})).await;
+        }
+        let html = app.get_html("/plans").await;
+        assert!(html.contains("href=\"/plans\""), "in the nav");
+        assert_eq!(rows(&html, "data-plan-id"), 25);
+        let newest = html.find("data-plan-id").unwrap();
+        let row = &html[newest..newest + html[newest..].find("</tr>").unwrap()];
+        assert!(row.contains("Plan 25") && row.contains("10.25 USD") && row.contains("Every year"), "{row}");
+        assert!(row.contains(&chrono::Utc::now().format("%Y-%m-%d").to_string()), "created");
+        let start = html.find("data-testid=\"older\"").unwrap();
+        let href = html[..start].rsplit("href=\"").next().unwrap();
+        let older = app.get_html(&href[..href.find('"').unwrap()].replace("&#38;", "&")).await;
+        assert_eq!(rows(&older, "data-plan-id"), 1);
+        assert!(older.contains("Plan 0") && older.contains("Every month"));
+        // Everyone on the team sees plans, as they see subscriptions; another mode has none.
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        let viewer = app.browser();
+        viewer.sign_in("viewer@acme.test", PASSWORD).await;
+        assert_eq!(rows(&viewer.get_html("/plans").await, "data-plan-id"), 25);
+        assert!(app.get_html("/plans?mode=live").await.contains("No live plans yet"));
+    }
+
+    async fn a_subscription_is_canceled_from_its_page_by_developers_not_viewers(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        let ada = api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada Lovelace"})).await;
+        let plan = api(&app, &key, "/plans", json!({"name": "Pro", "amount": 2000, "currency": "usd", "interval": "month"})).await;
+        let one = api(&app, &key, "/subscriptions", json!({"customer": ada["id"], "plan": plan["id"]})).await;
+        let two = api(&app, &key, "/subscriptions", json!({"customer": ada["id"], "plan": plan["id"]})).await;
+        let (one, two) = (one["id"].as_str().unwrap().to_owned(), two["id"].as_str().unwrap().to_owned());
+        app.create_user("dev@acme.test", "developer", "Acme");
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        let (dev, viewer) = (app.browser(), app.browser());
+        dev.sign_in("dev@acme.test", PASSWORD).await;
+        viewer.sign_in("viewer@acme.test", PASSWORD).await;
+        // A Viewer sees the page without buttons, and cannot cancel by posting either.
+        let page = format!("/subscriptions/{one}");
+        let seen = viewer.get_html(&page).await;
+        assert!(seen.contains("Ada Lovelace") && seen.contains("Pro · 20.00 USD / month") && seen.contains("active"), "{seen}");
+        assert!(!seen.contains("/cancel"), "no buttons");
+        assert_eq!(viewer.get(&format!("{page}/cancel")).await.status(), 403);
+        for action in ["cancel", "cancel-at-period-end"] {
+            let res = viewer.post_form("/subscriptions", &format!("{page}/{action}"), &[]).await;
+            assert_eq!(res.status(), 403, "{action}");
+        }
+        let get = |id: &str| {
+            let req = app.client.get(app.url(&format!("/api/v1/subscriptions/{id}"))).bearer_auth(&key);
+            async move { req.send().await.unwrap().json::<Value>().await.unwrap()["data"].clone() }
+        };
+        assert_eq!(get(&one).await["status"], "active");
+
+        // A Developer: at period end first (asked, then done), then now on the other one.
+        let html = dev.get_html(&page).await;
+        assert!(html.contains(&format!("href=\"{page}/cancel\"")) && html.contains(&format!("href=\"{page}/cancel-at-period-end\"")));
+        let ask = dev.get_html(&format!("{page}/cancel-at-period-end")).await;
+        assert!(heading(&ask).contains("Ada Lovelace") && heading(&ask).contains("at the end of its period?"), "{ask}");
+        let res = dev.post_form(&format!("{page}/cancel-at-period-end"), &format!("{page}/cancel-at-period-end"), &[]).await;
+        assert_eq!(res.status(), 303);
+        let after = get(&one).await;
+        assert_eq!((after["status"].as_str(), after["cancel_at_period_end"].as_bool()), (Some("active"), Some(true)));
+        let html = dev.get_html(&page).await;
+        assert!(html.contains("ends at the end of the current period") && !html.contains("cancel-at-period-end\""), "{html}");
+        let other = format!("/subscriptions/{two}");
+        let ask = dev.get_html(&format!("{other}/cancel")).await;
+        assert!(heading(&ask).ends_with("now?"), "{ask}");
+        let res = dev.post_form(&format!("{other}/cancel"), &format!("{other}/cancel"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(get(&two).await["status"], "canceled");
+        let html = dev.get_html(res.headers()["location"].to_str().unwrap()).await;
+        assert!(html.contains("Subscription canceled.") && !html.contains("/cancel\""), "no buttons once canceled");
+
+        // Both are in the audit log under the Developer's name.
+        let audit = app.get_html("/audit").await;
+        for (action, target) in [("subscription.cancel_at_period_end", &one), ("subscription.canceled", &two)] {
+            let at = audit.find(action).unwrap_or_else(|| panic!("{action}: {audit}"));
+            let row = &audit[audit[..at].rfind("<tr").unwrap()..at + audit[at..].find("</tr>").unwrap()];
+            assert!(row.contains("dev@acme.test") && row.contains(target.as_str()), "{row}");
+        }
+    }
+
+    async fn customers_are_found_by_name_and_events_by_prefix(app) {
+        app.setup_admin().await;
+        let key = test_key(&app).await;
+        api(&app, &key, "/customers", json!({"email": "ada@example.com", "name": "Ada Lovelace"})).await;
+        api(&app, &key, "/customers", json!({"email": "grace@example.org", "name": "Grace Hopper"})).await;
+        for q in ["Lovelace", "lovelace", "ADA@EXAMPLE"] {
+            let found = app.get_html(&format!("/customers?q={q}")).await;
+            assert_eq!(rows(&found, "data-customer-id"), 1, "{q}");
+            assert!(found.contains("Ada Lovelace"), "{q}");
+        }
+        assert_eq!(rows(&app.get_html("/customers?q=100%25").await, "data-customer-id"), 0, "LIKE's characters are text");
+        api(&app, &key, "/payments", pay("4242424242424242", 1000, None)).await;
+        api(&app, &key, "/payments", pay("4000000000000002", 1000, None)).await;
+        let types = |html: &str| -> Vec<String> {
+            html.split("<tr data-event-id=").skip(1)
+                .map(|r| { let s = r.find("<code>").unwrap() + 6; r[s..s + r[s..].find('<').unwrap()].to_owned() })
+                .collect()
+        };
+        let mut prefix = types(&app.get_html("/events?type=payment").await);
+        prefix.sort();
+        assert_eq!(prefix, ["payment.failed", "payment.succeeded"]);
+        assert_eq!(types(&app.get_html("/events?type=payment.*").await).len(), 2);
+        assert_eq!(types(&app.get_html("/events?type=payment.failed").await), ["payment.failed"], "an exact type still works");
+        assert!(types(&app.get_html("/events?type=pay").await).is_empty(), "whole segments only");
+        assert_eq!(types(&app.get_html("/events?type=api_key").await), ["api_key.created"]);
+        app.create_user("viewer@acme.test", "viewer", "Acme");
+        let viewer = app.browser();
+        viewer.sign_in("viewer@acme.test", PASSWORD).await;
+        assert!(types(&viewer.get_html("/events?type=api_key").await).is_empty(), "not for Viewers");
+        assert_eq!(types(&viewer.get_html("/events?type=customer").await).len(), 2);
     }
 }

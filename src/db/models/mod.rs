@@ -2,12 +2,14 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod events;
 pub mod forms;
 pub mod idempotency;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
 pub mod request_log;
+pub mod scope;
 pub mod session;
 pub mod user;
 pub mod webhooks;

@@ -1,83 +1,16 @@
 //! The payments API's stored objects: customers, plans, payments, refunds,
-//! subscriptions, client sessions and events. Every query is scoped to one merchant and
-//! one mode, so another merchant's or mode's row is simply not found.
+//! subscriptions and client sessions (events live in `events.rs`, re-exported here).
+//! Every query is scoped to one merchant and one mode, so another merchant's or mode's
+//! row is simply not found.
 
 use diesel::prelude::*;
 
+pub use super::events::EventRow;
+pub use super::scope::Scope;
+use super::scope::{like_escape, scoped_table};
+
 use crate::db::DbConn;
-use crate::db::schema::{
-    client_sessions, customers, events, payments, plans, refunds, subscriptions,
-};
-
-/// The merchant and mode a request acts in, and the API key acting (if any): the events
-/// it causes reach webhook endpoints bound to that key.
-#[derive(Debug, Clone)]
-pub struct Scope {
-    pub merchant_id: String,
-    pub livemode: bool,
-    pub acting_key: Option<String>,
-}
-
-impl Scope {
-    pub fn new(merchant_id: impl Into<String>, livemode: bool) -> Self {
-        Self {
-            merchant_id: merchant_id.into(),
-            livemode,
-            acting_key: None,
-        }
-    }
-}
-
-/// `find`, `insert` and a paginated `list` (newest first, `id < cursor`) for one table.
-macro_rules! scoped_table {
-    ($row:ident, $table:ident) => {
-        impl $row {
-            pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-                diesel::insert_into($table::table)
-                    .values(self)
-                    .execute(conn)
-                    .map(drop)
-            }
-
-            pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Self> {
-                crate::db::one(crate::on_backend!(conn, |c| $table::table
-                    .filter($table::id.eq(id))
-                    .filter($table::merchant_id.eq(&scope.merchant_id))
-                    .filter($table::livemode.eq(scope.livemode))
-                    .select(Self::as_select())
-                    .load(c)))
-            }
-
-            /// The base of every list: this scope, newest first, older than the cursor.
-            pub fn scoped<'a>(
-                scope: &Scope,
-                before: Option<&str>,
-            ) -> $table::BoxedQuery<'a, crate::db::DbConnBackend> {
-                let mut query = $table::table
-                    .filter($table::merchant_id.eq(scope.merchant_id.clone()))
-                    .filter($table::livemode.eq(scope.livemode))
-                    .order($table::id.desc())
-                    .into_boxed();
-                if let Some(before) = before {
-                    query = query.filter($table::id.lt(before.to_owned()));
-                }
-                query
-            }
-
-            pub fn list(
-                conn: &mut DbConn,
-                scope: &Scope,
-                before: Option<&str>,
-                limit: i64,
-            ) -> QueryResult<Vec<Self>> {
-                Self::scoped(scope, before)
-                    .limit(limit)
-                    .select(Self::as_select())
-                    .load(conn)
-            }
-        }
-    };
-}
+use crate::db::schema::{client_sessions, customers, payments, plans, refunds, subscriptions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = customers)]
@@ -93,28 +26,27 @@ pub struct CustomerRow {
 scoped_table!(CustomerRow, customers);
 
 impl CustomerRow {
-    /// The dashboard's customer list: emails containing `email` (as typed; SQLite's LIKE
-    /// ignores ASCII case, PostgreSQL's does not, so the text is lower-cased on both sides).
+    /// The dashboard's customer list: names or emails containing `text`, ignoring case
+    /// (SQLite's LIKE ignores ASCII case, PostgreSQL's does not, so both sides are
+    /// lower-cased).
     pub fn search(
         conn: &mut DbConn,
         scope: &Scope,
-        email: Option<&str>,
+        text: Option<&str>,
         before: Option<&str>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
+        use diesel::dsl::sql;
+        use diesel::sql_types::{Bool, Text};
         let mut query = Self::scoped(scope, before);
-        if let Some(e) = email {
-            let pattern = format!(
-                "%{}%",
-                e.to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+        if let Some(t) = text {
+            let pattern = format!("%{}%", like_escape(&t.to_lowercase()));
             query = query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) LIKE ")
-                    .bind::<diesel::sql_types::Text, _>(pattern)
-                    .sql(" ESCAPE '\\'"),
+                sql::<Bool>("(lower(email) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR lower(name) LIKE ")
+                    .bind::<Text, _>(pattern)
+                    .sql(" ESCAPE '\\')"),
             );
         }
         query.limit(limit).select(Self::as_select()).load(conn)
@@ -350,21 +282,6 @@ impl ClientSessionRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = events)]
-pub struct EventRow {
-    pub id: String,
-    pub merchant_id: String,
-    pub livemode: bool,
-    pub event_type: String,
-    /// The object as it was, as JSON.
-    pub data: String,
-    pub created_at: i64,
-    /// The id of that object (a payment's page lists the events about it).
-    pub object_id: Option<String>,
-}
-scoped_table!(EventRow, events);
-
 impl RefundRow {
     /// A payment's refunds, newest first.
     pub fn for_payment(
@@ -375,69 +292,6 @@ impl RefundRow {
         Self::scoped(scope, None)
             .filter(refunds::payment_id.eq(payment_id.to_owned()))
             .limit(100)
-            .select(Self::as_select())
-            .load(conn)
-    }
-}
-
-impl EventRow {
-    /// The events about these objects (a payment and its refunds), newest first.
-    pub fn about(
-        conn: &mut DbConn,
-        scope: &Scope,
-        object_ids: &[String],
-        limit: i64,
-    ) -> QueryResult<Vec<Self>> {
-        Self::scoped(scope, None)
-            .filter(events::object_id.eq_any(object_ids.to_vec()))
-            .limit(limit)
-            .select(Self::as_select())
-            .load(conn)
-    }
-
-    /// Every event of the scope, lifecycle ones included (the Hub's people see them).
-    pub fn list_all(
-        conn: &mut DbConn,
-        scope: &Scope,
-        before: Option<&str>,
-        limit: i64,
-    ) -> QueryResult<Vec<Self>> {
-        Self::scoped(scope, before)
-            .limit(limit)
-            .select(Self::as_select())
-            .load(conn)
-    }
-
-    /// Events the API shows: never a key's or a webhook endpoint's lifecycle event
-    /// (SPEC §9: no API key learns about other keys, canaries included).
-    pub fn list_public(
-        conn: &mut DbConn,
-        scope: &Scope,
-        before: Option<&str>,
-        limit: i64,
-    ) -> QueryResult<Vec<Self>> {
-        Self::scoped(scope, before)
-            .filter(events::event_type.not_like("api\\_key.%").escape('\\'))
-            .filter(
-                events::event_type
-                    .not_like("webhook\\_endpoint.%")
-                    .escape('\\'),
-            )
-            .limit(limit)
-            .select(Self::as_select())
-            .load(conn)
-    }
-
-    pub fn list_of_type(
-        conn: &mut DbConn,
-        scope: &Scope,
-        event_type: &str,
-        before: Option<&str>,
-        limit: i64,
-    ) -> QueryResult<Vec<Self>> {
-        Self::scoped(scope, before)
-            .filter(events::event_type.eq(event_type.to_owned()))
-            .limit(limit)
             .select(Self::as_select())
             .load(conn)
     }
