@@ -10,6 +10,7 @@ use super::form::Response;
 use super::listing::{Listing, PAGE_ROWS};
 use super::page::{self, Layout, SignedIn};
 use super::payments::{PaymentLine, scope_of};
+use super::shown::Time;
 use super::subscriptions::SubscriptionLine;
 use crate::payments::{browse, views};
 
