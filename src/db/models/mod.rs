@@ -10,4 +10,5 @@ pub mod objects;
 pub mod request_log;
 pub mod session;
 pub mod user;
+pub mod webhook_attempts;
 pub mod webhooks;
