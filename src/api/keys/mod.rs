@@ -167,12 +167,21 @@ pub async fn roll_key(
     JsonObject(p): JsonObject<RollParams>,
 ) -> ApiResult<Created<RolledKey>> {
     let grace = p.grace_period_seconds.unwrap_or(0);
+    let roll_publishable = p.roll_publishable.unwrap_or(false);
     let ip = AppState::client_ip(&req);
     let (created, old) = AppState::of(&req)
         .db
         .run(move |c| {
             // This response is the one reveal, marked in the roll's own transaction.
-            let created = lifecycle::roll_key(c, &who, &id, grace, Reveal::InThisAnswer, &ip)?;
+            let created = lifecycle::roll_key(
+                c,
+                &who,
+                &id,
+                grace,
+                roll_publishable,
+                Reveal::InThisAnswer,
+                &ip,
+            )?;
             let old = service::get_key(c, &who, &id)?;
             Ok((created, old))
         })
