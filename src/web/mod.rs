@@ -140,6 +140,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(webhooks::delete_endpoint),
         )
         .route(
+            "/webhooks/{id}/deliveries/{delivery}",
+            web::get().to(webhooks::show_delivery),
+        )
+        .route(
             "/webhooks/{id}/deliveries/{delivery}/resend",
             web::post().to(webhooks::resend_delivery),
         )

@@ -1,10 +1,11 @@
 //! The Webhooks pages (SPEC §9): the endpoint list; the create form, whose answer shows
-//! the signing secret once; an endpoint's page with its delivery log and the Resend, Send
+//! the signing secret once; an endpoint's page with its delivery log (each delivery's page shows its attempts) and the Resend, Send
 //! test event, Roll secret, Disable/Enable and Delete actions. A thin edge over
 //! `webhooks::endpoints`, like the API's. One file per page or concern.
 
 mod actions;
 mod create;
+mod delivery;
 mod detail;
 mod list;
 mod view;
@@ -14,5 +15,6 @@ pub use actions::{
     roll_secret, test_endpoint,
 };
 pub use create::{create_endpoint, new_endpoint};
+pub use delivery::show_delivery;
 pub use detail::show_endpoint;
 pub use list::list_endpoints;

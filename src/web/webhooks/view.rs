@@ -89,6 +89,18 @@ impl DeliveryLine {
     }
 }
 
+/// A latency in microseconds as people read it: two significant digits below 10 ms
+/// (`0.34 ms`, `2.5 ms`), whole milliseconds above.
+pub(super) fn latency(us: i64) -> String {
+    let ms = us as f64 / 1000.0;
+    match ms {
+        m if m >= 10.0 => format!("{} ms", m.round() as i64),
+        m if m >= 1.0 => format!("{m:.1} ms"),
+        m if m >= 0.1 => format!("{m:.2} ms"),
+        m => format!("{m:.3} ms"),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct DoneQuery {
     pub(super) done: Option<String>,
