@@ -66,16 +66,20 @@ pub async fn create_key(
     let live = draft.mode == "live";
     let state = AppState::of(&req);
     let webhook_url = match webhook_url {
-        Some(url) => Some(
-            bound::checked_url(
-                &who,
-                &url,
-                live,
-                state.webhooks.allow_private,
-                "webhook_url",
-            )
-            .await?,
-        ),
+        Some(url) => {
+            match bound::checked_url(&who, &url, live, state.webhooks.allow_private, "webhook_url")
+                .await
+            {
+                Ok(url) => Some(url),
+                // Every wrong field at once: the key's settings are checked too.
+                Err(crate::error::Error::Invalid(mut fields)) => {
+                    let mut errors = crate::keys::service::draft_errors(&draft);
+                    errors.append(&mut fields);
+                    return Err(crate::error::Error::Invalid(errors).into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let sealer = state.webhooks.sealer.clone();
