@@ -119,6 +119,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/webhooks/new", web::get().to(webhooks::new_endpoint))
         .route("/webhooks/{id}", web::get().to(webhooks::show_endpoint))
         .route(
+            "/webhooks/{id}/edit",
+            web::get().to(webhooks::edit_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/edit",
+            web::post().to(webhooks::update_endpoint),
+        )
+        .route(
             "/webhooks/{id}/test",
             web::post().to(webhooks::test_endpoint),
         )

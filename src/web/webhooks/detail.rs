@@ -65,6 +65,7 @@ pub async fn show_endpoint(
         Some("resent") => Some("Delivery queued again. Reload to see how it went."),
         Some("disabled") => Some("Endpoint disabled. No events are sent to it."),
         Some("enabled") => Some("Endpoint enabled. New events are sent to it."),
+        Some("updated") => Some("Changes saved. They apply to the next delivery."),
         Some("exists") => Some(
             "This form was sent before and made this endpoint; its secret was shown then. Roll the secret if you did not copy it.",
         ),
