@@ -332,12 +332,14 @@ on_both_backends! {
     }
 }
 
-/// `GET /whoami` with a publishable key alone, or a pair (X-API-Key + X-API-Secret).
+/// `GET /whoami` with a publishable key alone (as the bearer), or a pair (X-API-Key +
+/// X-API-Secret).
 async fn whoami(app: &TestApp, publishable: &str, secret: Option<&str>) -> (u16, Value) {
-    let mut req = app.client.get(app.url("/api/v1/whoami")).header("X-API-Key", publishable);
-    if let Some(s) = secret {
-        req = req.header("X-API-Secret", s);
-    }
+    let req = app.client.get(app.url("/api/v1/whoami"));
+    let req = match secret {
+        Some(s) => req.header("X-API-Key", publishable).header("X-API-Secret", s),
+        None => req.bearer_auth(publishable),
+    };
     let res = req.send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }

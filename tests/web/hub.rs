@@ -557,9 +557,10 @@ on_both_backends! {
         let kept_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
         assert_eq!(publishable(&kept_id), old_pk, "kept");
         // It still works, for the new key.
-        let res = app.client.get(app.url("/api/v1/whoami")).header("X-API-Key", &old_pk).send().await.unwrap();
-        assert_eq!(res.status(), 200);
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&old_pk).send().await.unwrap();
+        let s = res.status();
         let who: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(s, 200, "{who}");
         assert_eq!(who["data"]["key_id"], kept_id.as_str());
 
         let res = app.post_form(&format!("/keys/{kept_id}/roll"), &format!("/keys/{kept_id}/roll"), &[("grace_period_seconds", "0"), ("roll_publishable", "on")]).await;
@@ -567,9 +568,9 @@ on_both_backends! {
         let replaced_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
         let new_pk = publishable(&replaced_id);
         assert!(new_pk != old_pk && new_pk.starts_with("pk_test_"), "replaced");
-        let res = app.client.get(app.url("/api/v1/whoami")).header("X-API-Key", &old_pk).send().await.unwrap();
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&old_pk).send().await.unwrap();
         assert_eq!(res.status(), 401, "the old publishable key ended with its secret");
-        let res = app.client.get(app.url("/api/v1/whoami")).header("X-API-Key", &new_pk).send().await.unwrap();
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&new_pk).send().await.unwrap();
         assert_eq!(res.status(), 200);
     }
 }
