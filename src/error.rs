@@ -192,7 +192,11 @@ pub fn sentence(text: &str) -> String {
     let Some(first) = chars.next() else {
         return String::new();
     };
-    let end = if text.ends_with(['.', '?', '!']) { "" } else { "." };
+    let end = if text.ends_with(['.', '?', '!']) {
+        ""
+    } else {
+        "."
+    };
     format!("{}{}{end}", first.to_uppercase(), chars.as_str())
 }
 
@@ -212,7 +216,10 @@ mod tests {
     #[test]
     fn a_sentence_ends_with_one_mark() {
         assert_eq!(sentence("must name a host"), "Must name a host.");
-        assert_eq!(sentence("did you mean 10.0.0.0/24?"), "Did you mean 10.0.0.0/24?");
+        assert_eq!(
+            sentence("did you mean 10.0.0.0/24?"),
+            "Did you mean 10.0.0.0/24?"
+        );
         assert_eq!(sentence("Done."), "Done.");
         assert_eq!(sentence(""), "");
     }

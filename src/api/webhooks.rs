@@ -12,9 +12,9 @@ use super::list::{self, List, Page};
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::webhook_attempts::AttemptRow;
-use crate::webhooks::deliveries::Delivery;
 use crate::error::Error;
 use crate::state::AppState;
+use crate::webhooks::deliveries::Delivery;
 use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, WebhookEndpoint};
 
 super::describe::described!(

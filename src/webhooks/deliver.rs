@@ -315,7 +315,12 @@ async fn finish_with(
             )?;
             record.insert(c)?;
             if counts {
-                super::endpoints::note_attempt(c, &endpoint_id, status == "delivered", clock::now())?;
+                super::endpoints::note_attempt(
+                    c,
+                    &endpoint_id,
+                    status == "delivered",
+                    clock::now(),
+                )?;
             }
             Ok(())
         })

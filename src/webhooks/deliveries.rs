@@ -24,7 +24,8 @@ fn with_attempts(conn: &mut DbConn, rows: Vec<DeliveryRow>) -> Result<Vec<Delive
     Ok(rows
         .into_iter()
         .map(|row| {
-            let (mine, rest): (Vec<_>, Vec<_>) = attempts.drain(..).partition(|a| a.delivery_id == row.id);
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                attempts.drain(..).partition(|a| a.delivery_id == row.id);
             attempts = rest;
             Delivery {
                 row,
@@ -55,7 +56,9 @@ pub fn get(
         Ok(_) | Err(diesel::result::Error::NotFound) => return Err(Error::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let delivery = with_attempts(conn, vec![row])?.pop().ok_or(Error::NotFound)?;
+    let delivery = with_attempts(conn, vec![row])?
+        .pop()
+        .ok_or(Error::NotFound)?;
     Ok((endpoint, delivery))
 }
 

@@ -337,7 +337,9 @@ on_both_backends! {
 async fn whoami(app: &TestApp, publishable: &str, secret: Option<&str>) -> (u16, Value) {
     let req = app.client.get(app.url("/api/v1/whoami"));
     let req = match secret {
-        Some(s) => req.header("X-API-Key", publishable).header("X-API-Secret", s),
+        Some(s) => req
+            .header("X-API-Key", publishable)
+            .header("X-API-Secret", s),
         None => req.bearer_auth(publishable),
     };
     let res = req.send().await.unwrap();

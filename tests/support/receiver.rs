@@ -62,7 +62,10 @@ impl Receiver {
     /// A receiver answering these statuses with these bodies, in order (the last one
     /// from then on), with an `X-Receiver: test` header.
     pub async fn start_answering(answers: Vec<(u16, &str)>) -> Receiver {
-        let answers = answers.into_iter().map(|(s, b)| (s, b.to_owned())).collect();
+        let answers = answers
+            .into_iter()
+            .map(|(s, b)| (s, b.to_owned()))
+            .collect();
         Receiver::start_answering_at(0, answers).await
     }
 

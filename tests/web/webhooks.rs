@@ -219,14 +219,23 @@ fn first_delivery(html: &str) -> String {
 
 /// Makes a test endpoint on the page; returns its id.
 async fn endpoint_made_on_the_page(app: &TestApp, url: &str, events: &[(&str, &str)]) -> String {
-    let mut fields = vec![("url", url), ("description", "Orders"), ("mode", "test"), ("api_key", ""), ("form_token", "")];
+    let mut fields = vec![
+        ("url", url),
+        ("description", "Orders"),
+        ("mode", "test"),
+        ("api_key", ""),
+        ("form_token", ""),
+    ];
     fields.extend_from_slice(events);
     let res = app.post_form("/webhooks/new", "/webhooks", &fields).await;
     let s = res.status();
     let html = res.text().await.unwrap();
     assert_eq!(s, 201, "{html}");
     let start = html.find("we_").unwrap();
-    html[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+    html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
 }
 
 on_both_backends! {

@@ -67,8 +67,14 @@ pub async fn create_key(
     let state = AppState::of(&req);
     let webhook_url = match webhook_url {
         Some(url) => {
-            match bound::checked_url(&who, &url, live, state.webhooks.allow_private, "webhook_url")
-                .await
+            match bound::checked_url(
+                &who,
+                &url,
+                live,
+                state.webhooks.allow_private,
+                "webhook_url",
+            )
+            .await
             {
                 Ok(url) => Some(url),
                 // Every wrong field at once: the key's settings are checked too.

@@ -216,6 +216,7 @@ impl ApiKeyRow {
                 .order((
                     api_keys::rolled_to.is_null().desc(),
                     api_keys::created_at.desc(),
+                    api_keys::id.desc(),
                 ))
                 .limit(1),
             (None, None) => return Ok(None),

@@ -90,7 +90,9 @@ pub async fn new_endpoint(req: HttpRequest, session: Session, SignedIn(who): Sig
         .with("mode", "test")
         .with("form_token", &crate::ids::random_base62(24));
     let picker = EventPicker::of(&[]);
-    Ok(page::ok(&new_page(&req, &session, &who, form, picker).await?))
+    Ok(page::ok(
+        &new_page(&req, &session, &who, form, picker).await?,
+    ))
 }
 
 #[derive(Template)]

@@ -72,9 +72,7 @@ pub async fn show_delivery(
     let actor = who.clone();
     let (endpoint, delivery) = page::state(&req)
         .db
-        .run(move |c| {
-            crate::webhooks::deliveries::get(c, &actor, &endpoint_id, &delivery_id)
-        })
+        .run(move |c| crate::webhooks::deliveries::get(c, &actor, &endpoint_id, &delivery_id))
         .await?;
     let payload = delivery
         .attempts

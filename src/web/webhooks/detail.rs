@@ -45,7 +45,10 @@ pub(super) async fn detail_page(
     Ok(DetailPage {
         layout: Layout::signed_in(who, session, "webhooks"),
         endpoint: EndpointLine::of(&row, who),
-        deliveries: deliveries.iter().map(|d| DeliveryLine::of(&d.row)).collect(),
+        deliveries: deliveries
+            .iter()
+            .map(|d| DeliveryLine::of(&d.row))
+            .collect(),
         notice,
         grace_choices: crate::web::keys::grace_choices(),
         roll_error,

@@ -152,7 +152,11 @@ mod tests {
     fn the_picker_groups_the_catalogue_by_prefix() {
         let picker = EventPicker::of(&["payment.failed".into()]);
         assert!(!picker.all);
-        let payment = picker.groups.iter().find(|g| g.label == "payment.*").unwrap();
+        let payment = picker
+            .groups
+            .iter()
+            .find(|g| g.label == "payment.*")
+            .unwrap();
         let names: Vec<_> = payment.events.iter().map(|e| e.name).collect();
         assert_eq!(names, ["payment.succeeded", "payment.failed"]);
         assert!(payment.events[1].checked && !payment.events[0].checked);
@@ -162,14 +166,24 @@ mod tests {
 
     #[test]
     fn events_are_all_or_the_checked_ones_and_unknown_ones_are_named() {
-        assert_eq!(form(&[("events", "all"), ("enabled_events", "ping")]).events(), ["*"]);
-        let f = form(&[("events", "some"), ("enabled_events", "payment.failed"), ("enabled_events", "ping")]);
+        assert_eq!(
+            form(&[("events", "all"), ("enabled_events", "ping")]).events(),
+            ["*"]
+        );
+        let f = form(&[
+            ("events", "some"),
+            ("enabled_events", "payment.failed"),
+            ("enabled_events", "ping"),
+        ]);
         assert_eq!(f.events(), ["payment.failed", "ping"]);
         assert!(f.errors().is_empty());
         let f = form(&[("events", "some")]);
         assert!(f.errors()["enabled_events"].contains("at least one"));
         let f = form(&[("events", "some"), ("enabled_events", "payment.bogus")]);
         let why = &f.errors()["enabled_events"];
-        assert!(why.starts_with("Unknown event type payment.bogus") && why.ends_with('.'), "{why}");
+        assert!(
+            why.starts_with("Unknown event type payment.bogus") && why.ends_with('.'),
+            "{why}"
+        );
     }
 }
