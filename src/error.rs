@@ -184,6 +184,22 @@ impl Error {
     }
 }
 
+/// A message as a sentence: a capital first letter and one closing mark ("must name a
+/// host" → "Must name a host."; "did you mean 10.0.0.0/24?" stays as it is, never "?.").
+pub fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let end = if text.ends_with(['.', '?', '!']) {
+        ""
+    } else {
+        "."
+    };
+    format!("{}{}{end}", first.to_uppercase(), chars.as_str())
+}
+
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
         match e {
@@ -196,6 +212,17 @@ impl From<diesel::result::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_ends_with_one_mark() {
+        assert_eq!(sentence("must name a host"), "Must name a host.");
+        assert_eq!(
+            sentence("did you mean 10.0.0.0/24?"),
+            "Did you mean 10.0.0.0/24?"
+        );
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(""), "");
+    }
 
     #[test]
     fn each_code_is_declared_once_with_a_valid_status() {

@@ -11,9 +11,10 @@ use super::extract::ApiUser;
 use super::list::{self, List, Page};
 use crate::accounts::Principal;
 use crate::clock;
-use crate::db::models::webhooks::DeliveryRow;
+use crate::db::models::webhook_attempts::AttemptRow;
 use crate::error::Error;
 use crate::state::AppState;
+use crate::webhooks::deliveries::Delivery;
 use crate::webhooks::endpoints::{self, EndpointPatch, NewEndpoint, WebhookEndpoint};
 
 super::describe::described!(
@@ -22,7 +23,8 @@ super::describe::described!(
     CreateEndpointParams,
     UpdateEndpointParams,
     RollSecretParams,
-    WebhookDelivery
+    WebhookDelivery,
+    DeliveryAttempt
 );
 
 fn url_schema() -> utoipa::openapi::schema::Object {
@@ -304,7 +306,20 @@ pub async fn roll_secret(
     context::created(NewWebhookEndpoint { endpoint, secret })
 }
 
-/// One delivery of an event to an endpoint, with its latest attempt.
+/// One attempt of a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryAttempt {
+    #[schema(schema_with = crate::schema::timestamp)]
+    pub attempted_at: String,
+    /// The receiver's HTTP status; null when nothing answered (or it was not sent).
+    pub status_code: Option<i32>,
+    /// From sending to the end of the first 4 KiB of the answer, in milliseconds.
+    pub latency_ms: f64,
+    /// Why it failed (`answered 500`, `no answer within 10 s`, …); null when delivered.
+    pub error: Option<String>,
+}
+
+/// One delivery of an event to an endpoint, with its latest attempt and every attempt.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookDelivery {
     #[schema(pattern = "^whd_")]
@@ -325,9 +340,22 @@ pub struct WebhookDelivery {
     pub next_attempt_at: Option<String>,
     #[schema(schema_with = crate::schema::timestamp)]
     pub created_at: String,
+    /// Every attempt so far, oldest first.
+    pub attempt_history: Vec<DeliveryAttempt>,
 }
 
-fn delivery_view(d: &DeliveryRow) -> WebhookDelivery {
+fn attempt_view(a: &AttemptRow) -> DeliveryAttempt {
+    DeliveryAttempt {
+        attempted_at: clock::rfc3339(a.attempted_at / 1000),
+        status_code: a.status_code,
+        // Microseconds stored: milliseconds with at most 3 decimals.
+        latency_ms: a.latency_us as f64 / 1000.0,
+        error: a.error.clone(),
+    }
+}
+
+fn delivery_view(delivery: &Delivery) -> WebhookDelivery {
+    let d = &delivery.row;
     WebhookDelivery {
         id: d.id.clone(),
         object: "webhook_delivery",
@@ -341,6 +369,7 @@ fn delivery_view(d: &DeliveryRow) -> WebhookDelivery {
         latency_ms: d.last_latency_ms,
         next_attempt_at: (d.status == "pending").then(|| clock::rfc3339(d.next_attempt_at / 1000)),
         created_at: clock::rfc3339(d.created_at),
+        attempt_history: delivery.attempts.iter().map(attempt_view).collect(),
     }
 }
 

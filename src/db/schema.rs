@@ -58,6 +58,7 @@ diesel::joinable!(users -> merchants (merchant_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(merchants, users, sessions, audit_log, api_keys);
 diesel::allow_tables_to_appear_in_same_query!(key_usage_hourly, api_keys);
+diesel::allow_tables_to_appear_in_same_query!(webhook_attempts, webhook_deliveries);
 
 diesel::table! {
     api_keys (id) {
@@ -280,6 +281,20 @@ diesel::table! {
         response_body -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> BigInt,
+        status_code -> Nullable<Integer>,
+        latency_us -> BigInt,
+        error -> Nullable<Text>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        request_body -> Nullable<Text>,
     }
 }
 

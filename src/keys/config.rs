@@ -156,9 +156,10 @@ pub fn parse_allowed_ips(entries: &[String]) -> Result<Vec<IpNetwork>, String> {
         );
     }
     if !other.is_empty() {
+        let said: Vec<String> = other.iter().map(|o| crate::error::sentence(o)).collect();
         return Err(format!(
-            "{}. Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
-            other.join(". ")
+            "{} Use entries like 203.0.113.7, 10.0.0.0/24 or 2001:db8::/64.",
+            said.join(" ")
         ));
     }
     // `0.0.0.0` is how some providers write "any address" (SPEC §13); kept as a literal
@@ -263,6 +264,7 @@ mod tests {
         // Nothing is dropped or rewritten: a blank entry and host bits are refused.
         let err = parse_allowed_ips(&["10.0.0.5/24".into(), " ".into()]).unwrap_err();
         assert!(err.contains("did you mean 10.0.0.0/24"), "{err}");
+        assert!(!err.contains("?."), "one closing mark: {err}");
         assert!(err.contains("An entry is empty"), "{err}");
         let err = parse_allowed_ips(&["10.0.0.1".into(), "banana".into(), "10.0.0.0/33".into()])
             .unwrap_err();

@@ -105,8 +105,11 @@ pub fn revoke_key(
     change_status(conn, actor, id, ip, &REVOKE)
 }
 
-/// A new pair with the same configuration; the old key keeps working for `grace_seconds`
+/// A new secret with the same configuration; the old key keeps working for `grace_seconds`
 /// (one of `ROLL_GRACE_SECONDS`) and then expires, never later than its own expiry. The
+/// new key keeps the old one's publishable key (front ends need no redeploy) unless
+/// `roll_publishable` asks for a new one too (SPEC §14); a kept publishable key alone
+/// then finds the new key, and paired with the old secret still works for the grace. The
 /// old key is read, checked and retired in one transaction, and retired only if nobody
 /// rolled it meanwhile: of two concurrent rolls exactly one succeeds (the other is
 /// `InvalidState`).
@@ -115,6 +118,7 @@ pub fn roll_key(
     actor: &Principal,
     id: &str,
     grace_seconds: i64,
+    roll_publishable: bool,
     reveal: Reveal,
     ip: &str,
 ) -> Result<CreatedKey, Error> {
@@ -137,6 +141,9 @@ pub fn roll_key(
             canary: old.row.canary,
         };
         let (mut row, secret) = new_row(actor, old.mode, config, old.row.expires_at, reveal);
+        if !roll_publishable {
+            row.publishable_key = old.row.publishable_key.clone();
+        }
         // The new key starts in the old key's status: rolling a suspended key keeps it
         // suspended.
         row.status = old.row.status.clone();
@@ -163,9 +170,10 @@ pub fn roll_key(
             &old.row,
             ip,
             &format!(
-                "new key {}, old key expires {}",
+                "new key {}, old key expires {}, publishable key {}",
                 row.id,
-                clock::rfc3339(old_until)
+                clock::rfc3339(old_until),
+                if roll_publishable { "replaced" } else { "kept" }
             ),
         )?;
         audit(

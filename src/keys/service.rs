@@ -54,20 +54,14 @@ pub(super) fn audit(
     Ok(())
 }
 
-pub fn create_key(
-    conn: &mut DbConn,
-    actor: &Principal,
-    draft: KeyDraft,
-    reveal: Reveal,
-    ip: &str,
-) -> Result<CreatedKey, Error> {
-    actor.require_hub()?;
+/// A new key's settings, checked: every wrong field named at once.
+fn check_new(draft: &KeyDraft) -> Result<(Mode, KeyConfig, Option<i64>), FieldErrors> {
     let mut errors = FieldErrors::new();
     let mode = Mode::parse(draft.mode.trim());
     if mode.is_none() {
         errors.insert("mode", "Choose test or live.".into());
     }
-    let config = check_config(&draft, &mut errors);
+    let config = check_config(draft, &mut errors);
     let expires_at = match draft.expires_in_days.trim() {
         "" => None,
         text => match text.parse::<i64>() {
@@ -86,9 +80,27 @@ pub fn create_key(
             }
         },
     };
-    let (Some(mode), Some(config), true) = (mode, config, errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
-    };
+    match (mode, config, errors.is_empty()) {
+        (Some(mode), Some(config), true) => Ok((mode, config, expires_at)),
+        _ => Err(errors),
+    }
+}
+
+/// What is wrong with a new key's settings (none: nothing), so a form that also found
+/// something wrong of its own (a webhook URL) names every field at once.
+pub fn draft_errors(draft: &KeyDraft) -> FieldErrors {
+    check_new(draft).err().unwrap_or_default()
+}
+
+pub fn create_key(
+    conn: &mut DbConn,
+    actor: &Principal,
+    draft: KeyDraft,
+    reveal: Reveal,
+    ip: &str,
+) -> Result<CreatedKey, Error> {
+    actor.require_hub()?;
+    let (mode, config, expires_at) = check_new(&draft).map_err(Error::Invalid)?;
     policy::authorize(actor, KeyAction::Create, mode, None)?;
     if mode == Mode::Live && !actor.merchant.verified {
         return Err(Error::LiveModeUnavailable(

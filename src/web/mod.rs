@@ -123,6 +123,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/webhooks/new", web::get().to(webhooks::new_endpoint))
         .route("/webhooks/{id}", web::get().to(webhooks::show_endpoint))
         .route(
+            "/webhooks/{id}/edit",
+            web::get().to(webhooks::edit_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/edit",
+            web::post().to(webhooks::update_endpoint),
+        )
+        .route(
             "/webhooks/{id}/test",
             web::post().to(webhooks::test_endpoint),
         )
@@ -142,6 +150,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/webhooks/{id}/delete",
             web::post().to(webhooks::delete_endpoint),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{delivery}",
+            web::get().to(webhooks::show_delivery),
         )
         .route(
             "/webhooks/{id}/deliveries/{delivery}/resend",

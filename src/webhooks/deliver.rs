@@ -13,6 +13,7 @@ use super::ssrf;
 use crate::clock;
 use crate::db::Db;
 use crate::db::models::objects::EventRow;
+use crate::db::models::webhook_attempts::AttemptRow;
 use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
 use crate::error::Error;
 
@@ -125,14 +126,46 @@ async fn attempt(db: &Db, settings: &WebhookSettings, d: DeliveryRow) -> Result<
     let body = serde_json::to_vec(&payload(event, &d, &endpoint)).unwrap_or_default();
     let started = Instant::now();
     let outcome = match send(settings, &endpoint, &d, &body).await {
-        Ok((status, kept)) if (200..300).contains(&status) => Outcome::Delivered(status, kept),
-        Ok((status, kept)) => {
-            Outcome::Failed(Some(status), format!("answered {status}"), Some(kept))
+        Ok(answer) if (200..300).contains(&answer.status) => Outcome::Delivered(answer),
+        Ok(answer) => {
+            let why = format!("answered {}", answer.status);
+            Outcome::Failed(Some(answer), why)
         }
-        Err(why) => Outcome::Failed(None, why, None),
+        Err(why) => Outcome::Failed(None, why),
     };
-    let latency = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-    finish_with(db, &d, outcome, latency, settings.retry_base_ms).await
+    let sent = Sent {
+        latency: started.elapsed(),
+        payload: Some(String::from_utf8_lossy(&body).into_owned()),
+    };
+    finish_with(db, &d, outcome, sent, settings.retry_base_ms).await
+}
+
+/// What a receiver answered: its status, headers and first 4 KiB of body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// What was sent, and how long the answer took.
+struct Sent {
+    latency: Duration,
+    payload: Option<String>,
+}
+
+/// The response's headers as received, at most `KEEP_BYTES` of them in all.
+fn kept_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    let mut kept = Vec::new();
+    let mut size = 0;
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        size += name.as_str().len() + value.len();
+        if size > KEEP_BYTES {
+            break;
+        }
+        kept.push((name.as_str().to_owned(), value));
+    }
+    kept
 }
 
 async fn send(
@@ -140,7 +173,7 @@ async fn send(
     endpoint: &EndpointRow,
     d: &DeliveryRow,
     body: &[u8],
-) -> Result<(u16, String), String> {
+) -> Result<Answer, String> {
     let url = ssrf::check_form(&endpoint.url, endpoint.livemode)?;
     let addr = ssrf::resolve(&url, settings.allow_private).await?;
     let host = url
@@ -185,6 +218,7 @@ async fn send(
             }
         })?;
     let status = response.status().as_u16();
+    let headers = kept_headers(response.headers());
     let mut kept = Vec::new();
     let mut response = response;
     while kept.len() < KEEP_BYTES {
@@ -195,24 +229,34 @@ async fn send(
             _ => break,
         }
     }
-    Ok((status, String::from_utf8_lossy(&kept).into_owned()))
+    Ok(Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&kept).into_owned(),
+    })
 }
 
 enum Outcome {
-    Delivered(u16, String),
-    Failed(Option<u16>, String, Option<String>),
+    Delivered(Answer),
+    Failed(Option<Answer>, String),
     Gone(&'static str),
 }
 
+/// An attempt that was not sent (the endpoint is gone or disabled).
 async fn finish(db: &Db, d: &DeliveryRow, outcome: Outcome) -> Result<(), Error> {
-    finish_with(db, d, outcome, 0, 0).await
+    let sent = Sent {
+        latency: Duration::ZERO,
+        payload: None,
+    };
+    finish_with(db, d, outcome, sent, 0).await
 }
 
+/// Records the attempt's outcome on its delivery and in its history, in one transaction.
 async fn finish_with(
     db: &Db,
     d: &DeliveryRow,
     outcome: Outcome,
-    latency: i32,
+    sent: Sent,
     base_ms: i64,
 ) -> Result<(), Error> {
     let attempts = d.attempts + 1;
@@ -220,20 +264,17 @@ async fn finish_with(
     // An attempt that reached (or tried to reach) the receiver counts toward the
     // endpoint's run of failures; one skipped because the endpoint is gone does not.
     let counts = !matches!(outcome, Outcome::Gone(_));
-    let (status, next, http, error, body) = match outcome {
-        Outcome::Delivered(code, kept) => {
-            ("delivered", now_ms, Some(code as i32), None, Some(kept))
+    let (status, next, error, answer) = match outcome {
+        Outcome::Delivered(answer) => ("delivered", now_ms, None, Some(answer)),
+        Outcome::Gone(why) => ("failed", now_ms, Some(why.to_owned()), None),
+        Outcome::Failed(answer, why) if attempts >= ATTEMPTS => {
+            ("failed", now_ms, Some(why), answer)
         }
-        Outcome::Gone(why) => ("failed", now_ms, None, Some(why.to_owned()), None),
-        Outcome::Failed(code, why, kept) if attempts >= ATTEMPTS => {
-            ("failed", now_ms, code.map(i32::from), Some(why), kept)
-        }
-        Outcome::Failed(code, why, kept) => (
+        Outcome::Failed(answer, why) => (
             "pending",
             now_ms + backoff_ms(base_ms, attempts),
-            code.map(i32::from),
             Some(why),
-            kept,
+            answer,
         ),
     };
     crate::telemetry::metrics::webhook_attempt(if status == "delivered" {
@@ -241,24 +282,48 @@ async fn finish_with(
     } else {
         "failed"
     });
+    let latency_us = sent.latency.as_micros().min(i64::MAX as u128) as i64;
+    let latency_ms = (latency_us / 1000).min(i64::from(i32::MAX)) as i32;
+    let http = answer.as_ref().map(|a| i32::from(a.status));
+    let record = AttemptRow {
+        id: crate::ids::time_ordered_id("wha"),
+        delivery_id: d.id.clone(),
+        attempted_at: now_ms,
+        status_code: http,
+        latency_us,
+        error: error.clone(),
+        response_headers: answer
+            .as_ref()
+            .map(|a| serde_json::to_string(&a.headers).unwrap_or_default()),
+        response_body: answer.as_ref().map(|a| a.body.clone()),
+        request_body: sent.payload,
+    };
     let (id, endpoint_id) = (d.id.clone(), d.endpoint_id.clone());
     db.run(move |c| {
-        DeliveryRow::record_attempt(
-            c,
-            &id,
-            status,
-            attempts,
-            next,
-            http,
-            error.as_deref(),
-            latency,
-            body.as_deref(),
-            now_ms / 1000,
-        )?;
-        if counts {
-            super::endpoints::note_attempt(c, &endpoint_id, status == "delivered", clock::now())?;
-        }
-        Ok(())
+        crate::db::transaction(c, |c| {
+            DeliveryRow::record_attempt(
+                c,
+                &id,
+                status,
+                attempts,
+                next,
+                http,
+                error.as_deref(),
+                latency_ms,
+                answer.as_ref().map(|a| a.body.as_str()),
+                now_ms / 1000,
+            )?;
+            record.insert(c)?;
+            if counts {
+                super::endpoints::note_attempt(
+                    c,
+                    &endpoint_id,
+                    status == "delivered",
+                    clock::now(),
+                )?;
+            }
+            Ok(())
+        })
     })
     .await
 }

@@ -266,6 +266,7 @@ pub fn delete(
     use diesel::prelude::*;
     let row = get(conn, actor, id)?;
     crate::db::transaction(conn, |conn| {
+        crate::db::models::webhook_attempts::AttemptRow::delete_for_pending_of(conn, &row.id)?;
         diesel::delete(
             wd::table
                 .filter(wd::endpoint_id.eq(&row.id))

@@ -331,3 +331,55 @@ on_both_backends! {
         assert_eq!(body["data"]["allowed_ips"], json!(["10.0.0.0/25"]));
     }
 }
+
+/// `GET /whoami` with a publishable key alone (as the bearer), or a pair (X-API-Key +
+/// X-API-Secret).
+async fn whoami(app: &TestApp, publishable: &str, secret: Option<&str>) -> (u16, Value) {
+    let req = app.client.get(app.url("/api/v1/whoami"));
+    let req = match secret {
+        Some(s) => req
+            .header("X-API-Key", publishable)
+            .header("X-API-Secret", s),
+        None => req.bearer_auth(publishable),
+    };
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+on_both_backends! {
+    async fn rolling_keeps_the_publishable_key_unless_asked_to_replace_it(app) {
+        let token = crate::payments::admin_token(&app).await;
+        let a = Api { app: &app, token: token.clone() };
+        let old = crate::payments::make_key(&app, &token, json!({"name": "front", "permissions": "*"})).await;
+        let (s, rolled) = a.post(&format!("/api/v1/api-keys/{}/roll", old.id), json!({"grace_period_seconds": 3600})).await;
+        assert_eq!(s, 201, "{rolled}");
+        let new = &rolled["data"];
+        let new_secret = new["secret_key"].as_str().unwrap();
+        assert_eq!(new["publishable_key"], json!(old.publishable), "kept: {new}");
+        // The publishable key alone now acts for the new key; it pairs with the new
+        // secret, and with the old one during the grace period.
+        let (s, who) = whoami(&app, &old.publishable, None).await;
+        assert_eq!((s, &who["data"]["key_id"]), (200, &new["id"]), "{who}");
+        let (s, who) = whoami(&app, &old.publishable, Some(new_secret)).await;
+        assert_eq!((s, &who["data"]["key_id"]), (200, &new["id"]), "{who}");
+        let (s, who) = whoami(&app, &old.publishable, Some(&old.secret)).await;
+        assert_eq!((s, who["data"]["key_id"].as_str()), (200, Some(old.id.as_str())), "{who}");
+
+        // Asked to, the roll replaces it: the old publishable key ends with the old secret.
+        let other = crate::payments::make_key(&app, &token, json!({"name": "leaked", "permissions": "*"})).await;
+        let (s, rolled) = a.post(&format!("/api/v1/api-keys/{}/roll", other.id), json!({"grace_period_seconds": 0, "roll_publishable": true})).await;
+        assert_eq!(s, 201, "{rolled}");
+        let new = &rolled["data"];
+        let new_pk = new["publishable_key"].as_str().unwrap();
+        assert!(new_pk.starts_with("pk_test_") && new_pk != other.publishable, "{new}");
+        let (s, who) = whoami(&app, new_pk, Some(new["secret_key"].as_str().unwrap())).await;
+        assert_eq!((s, &who["data"]["key_id"]), (200, &new["id"]), "{who}");
+        let (s, who) = whoami(&app, new_pk, None).await;
+        assert_eq!((s, &who["data"]["key_id"]), (200, &new["id"]), "{who}");
+        let (s, body) = whoami(&app, &other.publishable, None).await;
+        assert_eq!((s, code(&body)), (401, "api_key_expired"), "{body}");
+        // The flag is a boolean.
+        let (s, body) = a.post(&format!("/api/v1/api-keys/{}/roll", new["id"].as_str().unwrap()), json!({"roll_publishable": "yes"})).await;
+        assert_eq!((s, code(&body)), (400, "invalid_request"), "{body}");
+    }
+}

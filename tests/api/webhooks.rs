@@ -413,3 +413,37 @@ on_both_backends! {
         assert!(html.contains("nknown event type charge.succeeded"), "{html}");
     }
 }
+
+on_both_backends! {
+    async fn a_delivery_that_failed_twice_keeps_each_attempt_in_its_history(app) {
+        let token = admin_token(&app).await;
+        let receiver = Receiver::start_answering(vec![(500, "database down"), (500, "still down"), (200, "thanks")]).await;
+        let (_, ep) = create_endpoint(&app, &token, json!({"url": receiver.url})).await;
+        let id = ep["data"]["id"].as_str().unwrap().to_owned();
+        let res = app.client.post(app.url(&format!("/api/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send().await.unwrap();
+        let made: Value = res.json().await.unwrap();
+        assert_eq!(made["data"]["attempt_history"], json!([]), "not attempted yet: {made}");
+        assert_eq!(receiver.wait_for(3).await.len(), 3);
+        let started = Instant::now();
+        let d = loop {
+            let res = app.client.get(app.url(&format!("/api/v1/webhook-endpoints/{id}/deliveries"))).bearer_auth(&token).send().await.unwrap();
+            let list: Value = res.json().await.unwrap();
+            let d = list["data"]["data"][0].clone();
+            if d["status"] == "delivered" {
+                break d;
+            }
+            assert!(started.elapsed() < Duration::from_secs(3), "{list}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let history = d["attempt_history"].as_array().expect("attempt_history");
+        assert_eq!(history.len(), 3, "{d}");
+        let codes: Vec<_> = history.iter().map(|a| a["status_code"].clone()).collect();
+        assert_eq!(codes, [json!(500), json!(500), json!(200)], "oldest first");
+        assert_eq!(history[0]["error"], "answered 500");
+        assert_eq!(history[2]["error"], Value::Null);
+        for a in history {
+            assert!(a["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{a}");
+            assert!(a["attempted_at"].as_str().is_some_and(|t| t.ends_with('Z')), "{a}");
+        }
+    }
+}

@@ -55,6 +55,21 @@ impl Receiver {
     /// The same, on a chosen loopback port (0: any free one), for a receiver that comes
     /// up after the sender already knows its address.
     pub async fn start_at(port: u16, statuses: Vec<u16>) -> Receiver {
+        let answers = statuses.into_iter().map(|s| (s, "ok".to_owned())).collect();
+        Receiver::start_answering_at(port, answers).await
+    }
+
+    /// A receiver answering these statuses with these bodies, in order (the last one
+    /// from then on), with an `X-Receiver: test` header.
+    pub async fn start_answering(answers: Vec<(u16, &str)>) -> Receiver {
+        let answers = answers
+            .into_iter()
+            .map(|(s, b)| (s, b.to_owned()))
+            .collect();
+        Receiver::start_answering_at(0, answers).await
+    }
+
+    async fn start_answering_at(port: u16, statuses: Vec<(u16, String)>) -> Receiver {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap();
@@ -114,13 +129,14 @@ impl Receiver {
                         });
                         got.len()
                     };
-                    let status = statuses
+                    let (status, body) = statuses
                         .get(n - 1)
                         .or(statuses.last())
-                        .copied()
-                        .unwrap_or(200);
+                        .cloned()
+                        .unwrap_or((200, "ok".to_owned()));
                     let reply = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nX-Receiver: test\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
                     );
                     let _ = socket.write_all(reply.as_bytes()).await;
                 });

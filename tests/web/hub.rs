@@ -526,3 +526,51 @@ on_both_backends! {
         assert!(a.iter().all(|k| !b.contains(k)), "no key on both pages");
     }
 }
+
+on_both_backends! {
+    async fn a_key_form_with_a_bad_webhook_url_and_a_bad_cidr_names_both_at_once(app) {
+        app.setup_admin().await;
+        let res = create_key_form(&app, &[
+            ("name", "Both wrong"), ("mode", "test"), ("access", "full"),
+            ("allowed_ips", "10.0.0.5/24"), ("webhook_url", "ftp://example.com/hook"),
+        ]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"webhook_url-error\">This URL must start with https://.</p>"), "{html}");
+        assert!(html.contains("id=\"allowed_ips-error\"") && html.contains("did you mean 10.0.0.0/24?"), "{html}");
+        assert!(!html.contains("?."), "one closing mark: {html}");
+        assert!(html.contains("Fix these 2 problems"), "{html}");
+    }
+
+    async fn rolling_on_the_page_keeps_the_publishable_key_unless_the_box_is_ticked(app) {
+        app.setup_admin().await;
+        let (old_id, _) = create_customers_read_key(&app).await;
+        let publishable = |id: &str| -> String {
+            let mut conn = app.db().conn().unwrap();
+            api_keys::table.find(id).select(api_keys::publishable_key).first(&mut *conn).unwrap()
+        };
+        let old_pk = publishable(&old_id);
+        let confirm = app.get_html(&format!("/keys/{old_id}/roll")).await;
+        assert!(confirm.contains("name=\"roll_publishable\"") && !confirm.contains("value=\"on\" checked"), "unticked by default");
+        let res = app.post_form(&format!("/keys/{old_id}/roll"), &format!("/keys/{old_id}/roll"), &[("grace_period_seconds", "0")]).await;
+        assert_eq!(res.status(), 303);
+        let kept_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        assert_eq!(publishable(&kept_id), old_pk, "kept");
+        // It still works, for the new key.
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&old_pk).send().await.unwrap();
+        let s = res.status();
+        let who: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(s, 200, "{who}");
+        assert_eq!(who["data"]["key_id"], kept_id.as_str());
+
+        let res = app.post_form(&format!("/keys/{kept_id}/roll"), &format!("/keys/{kept_id}/roll"), &[("grace_period_seconds", "0"), ("roll_publishable", "on")]).await;
+        assert_eq!(res.status(), 303);
+        let replaced_id = location(&res).trim_start_matches("/keys/").trim_end_matches("/reveal").to_owned();
+        let new_pk = publishable(&replaced_id);
+        assert!(new_pk != old_pk && new_pk.starts_with("pk_test_"), "replaced");
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&old_pk).send().await.unwrap();
+        assert_eq!(res.status(), 401, "the old publishable key ended with its secret");
+        let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&new_pk).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+    }
+}

@@ -123,7 +123,7 @@ on_both_backends! {
         assert_eq!(res.status(), 400);
         let html = res.text().await.unwrap();
         assert!(html.contains("id=\"url-error\"") && html.contains("Must start with https://"), "{html}");
-        assert!(html.contains("value=\"Kept text\"") && html.contains("value=\"payment.succeeded\""));
+        assert!(html.contains("value=\"Kept text\"") && html.contains("value=\"payment.succeeded\" checked"), "{html}");
         assert!(app.get_html("/webhooks").await.contains("No endpoints yet"), "nothing made");
     }
 
@@ -208,5 +208,112 @@ on_both_backends! {
         let html = app.get_html(&format!("/webhooks/{id}")).await;
         assert!(by_testid(&html, "disabled-banner").is_some(), "{html}");
         assert!(html.contains("every delivery failed from A until B"));
+    }
+}
+
+/// The id of the first delivery listed on an endpoint's page.
+fn first_delivery(html: &str) -> String {
+    let start = html.find("data-delivery-id=\"").unwrap() + "data-delivery-id=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// Makes a test endpoint on the page; returns its id.
+async fn endpoint_made_on_the_page(app: &TestApp, url: &str, events: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("url", url),
+        ("description", "Orders"),
+        ("mode", "test"),
+        ("api_key", ""),
+        ("form_token", ""),
+    ];
+    fields.extend_from_slice(events);
+    let res = app.post_form("/webhooks/new", "/webhooks", &fields).await;
+    let s = res.status();
+    let html = res.text().await.unwrap();
+    assert_eq!(s, 201, "{html}");
+    let start = html.find("we_").unwrap();
+    html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_delivery_page_shows_each_attempt_with_its_answer_and_the_payload(app) {
+        app.setup_admin().await;
+        let receiver = Receiver::start_answering(vec![(500, "database down"), (500, "still down"), (200, "thanks")]).await;
+        let id = endpoint_made_on_the_page(&app, &receiver.url, &[("events", "all")]).await;
+        let path = format!("/webhooks/{id}");
+        app.post_form(&path, &format!("{path}/test"), &[]).await;
+        assert_eq!(receiver.wait_for(3).await.len(), 3);
+        let html = page_shows(&app, &path, "status-delivered").await;
+        let delivery = first_delivery(&html);
+        let page = format!("{path}/deliveries/{delivery}");
+        assert!(html.contains(&format!("href=\"{page}\"")), "linked from the deliveries table");
+        let html = app.get_html(&page).await;
+        assert_eq!(html.matches("data-testid=\"attempt\"").count(), 3, "{html}");
+        let first = html.find("Attempt 1").unwrap();
+        let second = html.find("Attempt 2").unwrap();
+        let third = html.find("Attempt 3").unwrap();
+        assert!(first < second && second < third, "oldest first");
+        assert!(html[first..second].contains(">500<") && html[first..second].contains("database down"), "{html}");
+        assert!(html[second..third].contains("still down") && html[second..third].contains("answered 500"), "{html}");
+        assert!(html[third..].contains(">200<") && html[third..].contains("thanks"), "{html}");
+        assert!(html[first..second].contains("x-receiver: test"), "response headers shown: {html}");
+        let payload = &html[html.find("data-testid=\"payload\"").expect("the payload sent")..];
+        assert!(payload.contains("evt_") && payload.contains("ping"), "{payload}");
+        // Another endpoint's address does not show it.
+        assert_eq!(app.get(&format!("/webhooks/we_other/deliveries/{delivery}")).await.status(), 404);
+    }
+
+    async fn the_edit_page_changes_url_and_events_and_refuses_an_unknown_type(app) {
+        app.setup_admin().await;
+        let first = Receiver::start(vec![200]).await;
+        let second = Receiver::start(vec![200]).await;
+        let id = endpoint_made_on_the_page(&app, &first.url, &[("events", "some"), ("enabled_events", "payment.succeeded")]).await;
+        let path = format!("/webhooks/{id}");
+        let detail = app.get_html(&path).await;
+        assert!(detail.contains(&format!("href=\"{path}/edit\"")), "Edit is offered");
+        let edit = app.get_html(&format!("{path}/edit")).await;
+        assert!(edit.contains("value=\"payment.succeeded\" checked") && edit.contains("<code>api_key.*</code>"), "{edit}");
+        assert!(edit.contains(&format!("value=\"{}\"", first.url)));
+
+        // payment.bogus is refused beside the field, and nothing changes.
+        let res = app.post_form(&format!("{path}/edit"), &format!("{path}/edit"), &[
+            ("url", &second.url), ("description", "Orders"), ("events", "some"),
+            ("enabled_events", "payment.failed"), ("enabled_events", "payment.bogus"),
+        ]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"enabled_events-error\">Unknown event type payment.bogus"), "{html}");
+        assert!(html.contains("value=\"payment.failed\" checked"), "the choice is kept");
+        assert!(app.get_html(&path).await.contains(&first.url), "unchanged");
+
+        let res = app.post_form(&format!("{path}/edit"), &format!("{path}/edit"), &[
+            ("url", &second.url), ("description", "Billing"), ("events", "some"),
+            ("enabled_events", "customer.created"), ("enabled_events", "ping"),
+        ]).await;
+        assert_eq!(location(&res), format!("{path}?done=updated"));
+        let detail = app.get_html(&format!("{path}?done=updated")).await;
+        assert!(detail.contains(&second.url) && detail.contains("customer.created, ping") && detail.contains("Billing"), "{detail}");
+        // The change is audited as the API's PATCH is.
+        let audit = app.get_html("/audit").await;
+        assert!(audit.contains("webhook_endpoint.updated"), "{audit}");
+        // Events now go to the new URL.
+        app.post_form(&path, &format!("{path}/test"), &[]).await;
+        assert_eq!(second.wait_for(1).await.len(), 1);
+        assert_eq!(first.got.lock().unwrap().len(), 0);
+    }
+
+    async fn the_endpoint_form_names_a_bad_url_and_bad_events_at_once(app) {
+        app.setup_admin().await;
+        let res = app.post_form("/webhooks/new", "/webhooks", &[
+            ("url", "ftp://example.com/hooks"), ("description", "x"), ("mode", "test"),
+            ("events", "some"), ("enabled_events", "payment.bogus"), ("api_key", ""),
+        ]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"url-error\">Must start with https://.</p>"), "{html}");
+        assert!(html.contains("id=\"enabled_events-error\">Unknown event type payment.bogus"), "{html}");
     }
 }

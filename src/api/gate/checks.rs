@@ -213,7 +213,7 @@ pub(super) fn check_signature(
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "signature_invalid",
-            format!("Paydesk-Signature is not valid: {why}."),
+            crate::error::sentence(&format!("Paydesk-Signature is not valid: {why}")),
         )
     };
     let Some(header) = req.headers().get("paydesk-signature") else {

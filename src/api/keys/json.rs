@@ -282,13 +282,19 @@ impl FromBody for KeyChange {
     }
 }
 
-/// How long the old key keeps working after a roll.
+/// How long the old key keeps working after a roll, and whether the publishable key is
+/// replaced too.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollParams {
     /// 0 (default), 3600, 86400 or 604800 seconds.
     #[schema(schema_with = grace)]
     pub grace_period_seconds: Option<i64>,
+    /// `false` (default): the new secret pairs with the same publishable key, so front
+    /// ends keep working unchanged (the key alone now finds the new key; with the old
+    /// secret it works until the grace period ends). `true`: a new publishable key too,
+    /// the old one ending with the old secret.
+    pub roll_publishable: Option<bool>,
 }
 
 fn grace() -> utoipa::openapi::schema::Object {
@@ -302,6 +308,7 @@ impl FromBody for RollParams {
     fn from_body(b: &mut Body) -> Option<Self> {
         Some(Self {
             grace_period_seconds: b.int("grace_period_seconds", false, 0, 604_800),
+            roll_publishable: b.bool("roll_publishable"),
         })
     }
 }

@@ -66,16 +66,26 @@ pub async fn create_key(
     let live = draft.mode == "live";
     let state = AppState::of(&req);
     let webhook_url = match webhook_url {
-        Some(url) => Some(
-            bound::checked_url(
+        Some(url) => {
+            match bound::checked_url(
                 &who,
                 &url,
                 live,
                 state.webhooks.allow_private,
                 "webhook_url",
             )
-            .await?,
-        ),
+            .await
+            {
+                Ok(url) => Some(url),
+                // Every wrong field at once: the key's settings are checked too.
+                Err(crate::error::Error::Invalid(mut fields)) => {
+                    let mut errors = crate::keys::service::draft_errors(&draft);
+                    errors.append(&mut fields);
+                    return Err(crate::error::Error::Invalid(errors).into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let sealer = state.webhooks.sealer.clone();
@@ -167,12 +177,21 @@ pub async fn roll_key(
     JsonObject(p): JsonObject<RollParams>,
 ) -> ApiResult<Created<RolledKey>> {
     let grace = p.grace_period_seconds.unwrap_or(0);
+    let roll_publishable = p.roll_publishable.unwrap_or(false);
     let ip = AppState::client_ip(&req);
     let (created, old) = AppState::of(&req)
         .db
         .run(move |c| {
             // This response is the one reveal, marked in the roll's own transaction.
-            let created = lifecycle::roll_key(c, &who, &id, grace, Reveal::InThisAnswer, &ip)?;
+            let created = lifecycle::roll_key(
+                c,
+                &who,
+                &id,
+                grace,
+                roll_publishable,
+                Reveal::InThisAnswer,
+                &ip,
+            )?;
             let old = service::get_key(c, &who, &id)?;
             Ok((created, old))
         })

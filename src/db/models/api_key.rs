@@ -196,8 +196,8 @@ impl ApiKeyRow {
         Ok(n == 1)
     }
 
-    /// The key whose secret hashes to `secret_hash`, or whose publishable key is
-    /// `publishable`, with its merchant: one indexed query, on every API request.
+    /// The key whose secret hashes to `secret_hash`, or the newest whose publishable key
+    /// is `publishable`, with its merchant: one indexed query, on every API request.
     pub fn find_for_request(
         conn: &mut DbConn,
         secret_hash: Option<&str>,
@@ -209,7 +209,16 @@ impl ApiKeyRow {
             .into_boxed();
         query = match (secret_hash, publishable) {
             (Some(hash), _) => query.filter(api_keys::secret_hash.eq(hash.to_owned())),
-            (None, Some(pk)) => query.filter(api_keys::publishable_key.eq(pk.to_owned())),
+            // A kept publishable key is shared along a chain of rolls: the key not
+            // rolled (the newest) answers for it.
+            (None, Some(pk)) => query
+                .filter(api_keys::publishable_key.eq(pk.to_owned()))
+                .order((
+                    api_keys::rolled_to.is_null().desc(),
+                    api_keys::created_at.desc(),
+                    api_keys::id.desc(),
+                ))
+                .limit(1),
             (None, None) => return Ok(None),
         };
         crate::db::one(query.load(conn)).optional()

@@ -12,4 +12,5 @@ pub mod request_log;
 pub mod scope;
 pub mod session;
 pub mod user;
+pub mod webhook_attempts;
 pub mod webhooks;

@@ -22,6 +22,8 @@ use crate::web::page::{self, Layout, SignedIn};
 #[serde(default)]
 pub struct RollForm {
     pub(in crate::web) grace_period_seconds: String,
+    /// `on` when the publishable key is to be replaced too.
+    roll_publishable: String,
 }
 
 type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
@@ -185,6 +187,7 @@ pub async fn roll_key(
         return Ok(page::render(StatusCode::BAD_REQUEST, &page));
     };
     let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
+    let roll_publishable = form.roll_publishable == "on";
     match page::state(&req)
         .db
         .run(move |c| {
@@ -193,6 +196,7 @@ pub async fn roll_key(
                 &actor,
                 &key_id,
                 grace,
+                roll_publishable,
                 service::Reveal::OnShowOncePage,
                 &ip,
             )

@@ -150,14 +150,19 @@ pub async fn create_key(
                     Error::Invalid(mut f) => (
                         StatusCode::BAD_REQUEST,
                         "webhook_url",
-                        format!("This URL {}.", f.remove("webhook_url").unwrap_or_default()),
+                        crate::error::sentence(&format!(
+                            "This URL {}",
+                            f.remove("webhook_url").unwrap_or_default()
+                        )),
                     ),
                     other => (page::status_of(&other), "mode", other.to_string()),
                 });
             match checked {
                 Ok(url) => Some(url),
                 Err((status, field, message)) => {
-                    let errors = FieldErrors::from([(field, message)]);
+                    // Every wrong field at once: the key's settings are checked too.
+                    let mut errors = service::draft_errors(&form.draft());
+                    errors.insert(field, message);
                     let page = new_key_page(
                         &who,
                         &session,

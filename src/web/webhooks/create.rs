@@ -4,13 +4,13 @@ use actix_session::Session;
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use askama::Template;
-use serde::Deserialize;
 
+use super::form::{EndpointForm, EventPicker};
 use super::view::EndpointLine;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::forms::Submitted;
-use crate::error::{Error, FieldErrors};
+use crate::error::{Error, FieldErrors, sentence};
 use crate::state::AppState;
 use crate::web::form::{Form, FormState, Response};
 use crate::web::page::{self, Layout, SignedIn};
@@ -28,81 +28,9 @@ pub struct KeyChoice {
 pub struct NewPage {
     pub layout: Layout,
     pub form: FormState,
+    pub picker: EventPicker,
     pub keys: Vec<KeyChoice>,
     pub live_note: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EndpointForm {
-    url: String,
-    description: String,
-    enabled_events: String,
-    mode: String,
-    api_key: String,
-    form_token: String,
-}
-
-impl EndpointForm {
-    fn kept(&self) -> FormState {
-        FormState::default()
-            .with("url", &self.url)
-            .with("description", &self.description)
-            .with("enabled_events", &self.enabled_events)
-            .with("mode", &self.mode)
-            .with("api_key", &self.api_key)
-            .with("form_token", &self.form_token)
-    }
-
-    /// The event box, split on commas and whitespace; empty means all events.
-    fn events(&self) -> Vec<String> {
-        let events: Vec<String> = self
-            .enabled_events
-            .split([',', ' ', '\n', '\r', '\t'])
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if events.is_empty() {
-            vec!["*".into()]
-        } else {
-            events
-        }
-    }
-}
-
-/// Checks what only the form can get wrong; the rest is the domain's to check.
-fn form_errors(f: &EndpointForm) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    if f.description.chars().count() > 200 || f.description.chars().any(char::is_control) {
-        errors.insert(
-            "description",
-            "At most 200 characters, on one line.".to_owned(),
-        );
-    }
-    let events = f.events();
-    if events.len() > 100
-        || events
-            .iter()
-            .any(|e| e.chars().count() > 100 || e.chars().any(char::is_control))
-    {
-        errors.insert(
-            "enabled_events",
-            "Event types such as payment.succeeded, separated by commas, or * for all.".to_owned(),
-        );
-    }
-    if f.mode != "test" && f.mode != "live" {
-        errors.insert("mode", "Choose test or live.".to_owned());
-    }
-    errors
-}
-
-/// "must name a host" → "Must name a host."
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
-    }
 }
 
 /// Why live endpoints are not offered to this person, if they are not: the policy's
@@ -122,6 +50,7 @@ async fn new_page(
     session: &Session,
     who: &Principal,
     form: FormState,
+    picker: EventPicker,
 ) -> Result<NewPage, Error> {
     let actor = who.clone();
     let keys = page::state(req)
@@ -149,6 +78,7 @@ async fn new_page(
     Ok(NewPage {
         layout: Layout::signed_in(who, session, "webhooks"),
         form,
+        picker,
         keys,
         live_note: live_note(who),
     })
@@ -159,7 +89,10 @@ pub async fn new_endpoint(req: HttpRequest, session: Session, SignedIn(who): Sig
     let form = FormState::default()
         .with("mode", "test")
         .with("form_token", &crate::ids::random_base62(24));
-    Ok(page::ok(&new_page(&req, &session, &who, form).await?))
+    let picker = EventPicker::of(&[]);
+    Ok(page::ok(
+        &new_page(&req, &session, &who, form, picker).await?,
+    ))
 }
 
 #[derive(Template)]
@@ -176,18 +109,22 @@ pub async fn create_endpoint(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: Form<EndpointForm>,
+    form: Form<Vec<(String, String)>>,
 ) -> Response {
     who.require_hub()?;
-    let form = form.into_inner();
-    let mut errors = form_errors(&form);
-    let live = form.mode == "live";
+    let form = EndpointForm(form.into_inner());
+    let mut errors = form.errors();
+    let mode = form.get("mode");
+    if mode != "test" && mode != "live" {
+        errors.insert("mode", "Choose test or live.".to_owned());
+    }
+    let live = mode == "live";
     // Whoever may not make it is told so before the URL is looked up (§13).
     let allowed = endpoints::require_manage(&who, live);
     let url = match allowed {
         Err(_) => None,
         Ok(()) => match ssrf::checked(
-            form.url.trim(),
+            form.get("url").trim(),
             live,
             page::state(&req).webhooks.allow_private,
         )
@@ -205,14 +142,14 @@ pub async fn create_endpoint(
         (Ok(()), Some(url)) if errors.is_empty() => {
             let input = NewEndpoint {
                 url,
-                description: form.description.trim().to_owned(),
+                description: form.get("description").trim().to_owned(),
                 enabled_events: form.events(),
                 livemode: live,
-                api_key: Some(form.api_key.clone()).filter(|k| !k.is_empty()),
+                api_key: Some(form.get("api_key").to_owned()).filter(|k| !k.is_empty()),
             };
             let (actor, ip) = (who.clone(), AppState::client_ip(&req));
             let sealer = page::state(&req).webhooks.sealer.clone();
-            let token = form.form_token.clone();
+            let token = form.get("form_token").to_owned();
             page::state(&req)
                 .db
                 .run(move |c| {
@@ -262,7 +199,8 @@ pub async fn create_endpoint(
                 }
                 other => return Err(other.into()),
             };
-            let page = new_page(&req, &session, &who, form.kept().errors(errors)).await?;
+            let kept = form.kept().errors(errors);
+            let page = new_page(&req, &session, &who, kept, form.picker()).await?;
             Ok(page::render(status, &page))
         }
     }

@@ -45,7 +45,10 @@ pub(super) async fn detail_page(
     Ok(DetailPage {
         layout: Layout::signed_in(who, session, "webhooks"),
         endpoint: EndpointLine::of(&row, who),
-        deliveries: deliveries.iter().map(DeliveryLine::of).collect(),
+        deliveries: deliveries
+            .iter()
+            .map(|d| DeliveryLine::of(&d.row))
+            .collect(),
         notice,
         grace_choices: crate::web::keys::grace_choices(),
         roll_error,
@@ -65,6 +68,7 @@ pub async fn show_endpoint(
         Some("resent") => Some("Delivery queued again. Reload to see how it went."),
         Some("disabled") => Some("Endpoint disabled. No events are sent to it."),
         Some("enabled") => Some("Endpoint enabled. New events are sent to it."),
+        Some("updated") => Some("Changes saved. They apply to the next delivery."),
         Some("exists") => Some(
             "This form was sent before and made this endpoint; its secret was shown then. Roll the secret if you did not copy it.",
         ),
