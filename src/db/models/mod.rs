@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod audit;
 pub mod forms;
 pub mod idempotency;
+pub mod mail;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
