@@ -61,6 +61,9 @@ pub fn add_member(
     if let Some(user) = returning {
         let hash = hashed(password_hash)?;
         return crate::db::transaction(conn, |conn| {
+            if role == Role::Admin {
+                mail_admin_added(conn, actor, &email)?;
+            }
             User::set_password(conn, &user.id, &hash)?;
             User::set_role(conn, &user.id, role)?;
             User::clear_failures(conn, &user.id)?;
@@ -77,9 +80,35 @@ pub fn add_member(
         });
     }
     let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
-    user.insert(conn)?;
-    audit(conn, actor, "team.member_added", &email, ip, role.as_str())?;
+    crate::db::transaction(conn, |conn| {
+        if role == Role::Admin {
+            mail_admin_added(conn, actor, &email)?;
+        }
+        user.insert(conn)?;
+        audit(conn, actor, "team.member_added", &email, ip, role.as_str())
+    })?;
     Ok(user)
+}
+
+/// Tells the merchant's Admins (before `email` is one of them) who became an Admin.
+pub fn mail_admin_added(conn: &mut DbConn, actor: &Principal, email: &str) -> Result<(), Error> {
+    use crate::mail::notify::{Kind, Notice, notify};
+    notify(
+        conn,
+        &actor.merchant.id,
+        Kind::AdminAdded,
+        None,
+        &Notice {
+            subject: format!("{email} is now an Admin of {}", actor.merchant.name),
+            text: format!(
+                "{} made {email} an Admin of {}. Admins manage the team, live keys and \
+                 every setting. If this was not expected, look at the Team page.",
+                actor.user.email, actor.merchant.name
+            ),
+            link: Some("/team"),
+        },
+    )?;
+    Ok(())
 }
 
 /// A member of the actor's merchant; another merchant's user is NotFound.
@@ -128,15 +157,20 @@ pub fn change_role(
     actor.require_sudo()?;
     let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
     let user = member_of(conn, actor, user_id)?;
-    User::set_role(conn, &user.id, role)?;
-    audit(
-        conn,
-        actor,
-        "team.role_changed",
-        &user.email,
-        ip,
-        &format!("{} → {}", user.role, role),
-    )?;
+    crate::db::transaction(conn, |conn| {
+        if role == Role::Admin && user.role() != Role::Admin {
+            mail_admin_added(conn, actor, &user.email)?;
+        }
+        User::set_role(conn, &user.id, role)?;
+        audit(
+            conn,
+            actor,
+            "team.role_changed",
+            &user.email,
+            ip,
+            &format!("{} → {}", user.role, role),
+        )
+    })?;
     Ok(User::find(conn, &user.id)?)
 }
 

@@ -14,6 +14,7 @@ use crate::db::schema::{api_keys, canary_triggers};
 use crate::db::{DbConn, changes};
 use crate::error::Error;
 use crate::keys::format;
+use crate::mail::notify::{Kind, Notice, key_words, notify};
 
 /// A canary raises at most one event per client IP per hour; each use still counts.
 const CANARY_QUIET_SECS: i64 = 60 * 60;
@@ -94,7 +95,9 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
         return Ok(Label::FalsePositive);
     };
     if row.canary {
-        triggered(conn, &row, None, None, None, Some(url))?;
+        // The place it was found may quote the key itself: not in the audit or a mail.
+        let place = url.replace(token, "[the key]");
+        triggered(conn, &row, None, None, None, Some(&place))?;
         return Ok(Label::TruePositive);
     }
     if row.status == "revoked" {
@@ -135,6 +138,25 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
                 url: Some(url),
             },
             Some(&row.id),
+        )?;
+        // The place it was found may quote the key itself: never in a mail.
+        let place = url.replace(token, "[the key]");
+        notify(
+            conn,
+            &row.merchant_id,
+            Kind::KeyExposed,
+            None,
+            &Notice {
+                subject: format!("Key {} was found public and revoked", row.name),
+                text: format!(
+                    "Paydesk revoked the {} at once: it was reported public at {place} \
+                     (by {source}). Requests made with it now fail.\n\n\
+                     Create a new key, use it where the old one was used, and remove the \
+                     old one from where it was found.",
+                    key_words(&row)
+                ),
+                link: Some(&format!("/keys/{}", row.id)),
+            },
         )?;
         Ok::<_, Error>(())
     })?;
@@ -210,6 +232,22 @@ pub fn triggered(
                 url,
             },
             Some(&row.id),
+        )?;
+        notify(
+            conn,
+            &row.merchant_id,
+            Kind::CanaryTriggered,
+            None,
+            &Notice {
+                subject: format!("Canary key {} was triggered", row.name),
+                text: format!(
+                    "The canary {} was {detail}. A canary is never used by your own \
+                     code: whoever holds it found it where you planted it. Paydesk tells \
+                     you once an hour per address.",
+                    key_words(row)
+                ),
+                link: Some(&format!("/keys/{}", row.id)),
+            },
         )?;
         Ok::<_, Error>(())
     })

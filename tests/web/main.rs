@@ -15,6 +15,7 @@ mod guards;
 mod hub;
 mod layout;
 mod logs;
+mod mail;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {

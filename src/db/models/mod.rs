@@ -5,6 +5,7 @@ pub mod audit;
 pub mod events;
 pub mod forms;
 pub mod idempotency;
+pub mod mail;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
