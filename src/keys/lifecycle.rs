@@ -165,7 +165,7 @@ pub fn roll_key(
             &format!(
                 "new key {}, old key expires {}",
                 row.id,
-                clock::rfc3339(old_until)
+                clock::display(old_until)
             ),
         )?;
         audit(
