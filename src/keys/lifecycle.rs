@@ -172,7 +172,7 @@ pub fn roll_key(
             &format!(
                 "new key {}, old key expires {}, publishable key {}",
                 row.id,
-                clock::rfc3339(old_until),
+                clock::display(old_until),
                 if roll_publishable { "replaced" } else { "kept" }
             ),
         )?;
