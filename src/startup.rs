@@ -51,6 +51,7 @@ impl Application {
         let mut conn = db.conn().map_err(|e| e.to_string())?;
         crate::db::models::audit::start(&mut conn, &settings.secret)?;
         drop(conn);
+        crate::mail::use_secret(&settings.secret);
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

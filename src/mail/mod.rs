@@ -25,7 +25,9 @@
 //!   and subject — never the body.
 //! - No secret ever goes in a mail: name a key by its label and prefix/last four, an
 //!   endpoint by its URL. A link may carry a one-time token (an invitation's): the row's
-//!   body and link are blanked once the mail is sent or given up.
+//!   body and link are sealed (ChaCha20-Poly1305 under a key derived from
+//!   `PAYDESK_SECRET`, see [`use_secret`]) while it waits, and blanked once the mail is
+//!   sent or given up, so no token sits in the database in plain text.
 //! - `kind` names what the mail is about (`invitation`, `password_reset`, or one of
 //!   [`notify::Kind`]); it is stored and logged, and lets tests and operators find a mail.
 //!
@@ -41,7 +43,10 @@ mod send;
 
 pub use send::{MailHandle, MailSettings, POLL, origin, spawn};
 
+use std::sync::OnceLock;
+
 use crate::clock;
+use crate::crypto::Sealer;
 use crate::db::DbConn;
 use crate::db::models::mail::MailRow;
 use crate::error::Error;
@@ -64,6 +69,39 @@ pub struct Mail {
 /// The change target [`queue`] notes so that `Db::run` wakes this instance's worker.
 pub const WAKE: &str = "mail:queued";
 
+/// What seals a waiting mail's body and link; set once at start ([`use_secret`]).
+static SEALER: OnceLock<Sealer> = OnceLock::new();
+/// Marks a sealed column, so a row written before the secret was set still reads.
+const SEALED: &str = "sealed:v1:";
+
+/// Seals outbox bodies and links under `PAYDESK_SECRET` from now on (the server calls
+/// it at start; every instance shares the secret, so any of them can send any row).
+pub fn use_secret(secret: &[u8]) {
+    let _ = SEALER.set(Sealer::new(secret, "mail outbox"));
+}
+
+fn seal(text: &str) -> String {
+    match SEALER.get() {
+        Some(s) => format!("{SEALED}{}", s.seal(text.as_bytes())),
+        None => text.to_owned(),
+    }
+}
+
+/// The row with its body and link readable again (a row this secret cannot open keeps
+/// no body or link rather than sending ciphertext).
+fn opened(mut row: MailRow) -> MailRow {
+    let open = |text: &str| match text.strip_prefix(SEALED) {
+        None => Some(text.to_owned()),
+        Some(sealed) => SEALER
+            .get()
+            .and_then(|s| s.open(sealed))
+            .and_then(|b| String::from_utf8(b).ok()),
+    };
+    row.body = open(&row.body).unwrap_or_default();
+    row.link = row.link.as_deref().and_then(open);
+    row
+}
+
 /// Writes `mail` to the outbox, inside the caller's transaction; the worker sends it
 /// after the commit.
 pub fn queue(conn: &mut DbConn, mail: &Mail) -> Result<(), Error> {
@@ -77,8 +115,8 @@ pub fn queue(conn: &mut DbConn, mail: &Mail) -> Result<(), Error> {
         kind: mail.kind.to_owned(),
         recipient: to.to_owned(),
         subject: one_line(&mail.subject),
-        body: mail.text.clone(),
-        link: mail.link.clone(),
+        body: seal(&mail.text),
+        link: mail.link.as_deref().map(seal),
         status: "pending".into(),
         attempts: 0,
         next_attempt_at: now_ms,
@@ -150,5 +188,28 @@ mod tests {
             Some("https://x.test/a")
         );
         assert_eq!(absolute(Some(" "), "http://h"), None);
+    }
+
+    #[test]
+    fn a_waiting_mail_keeps_its_body_and_link_sealed() {
+        use_secret(&[7u8; 64]);
+        let (body, link) = (seal("Hello."), seal("/invitations/tok_secret"));
+        assert!(body.starts_with(SEALED) && !link.contains("tok_secret"));
+        let row = opened(MailRow {
+            id: "mail_1".into(),
+            kind: "test".into(),
+            recipient: "a@b.c".into(),
+            subject: "s".into(),
+            body,
+            link: Some(link),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: 0,
+            last_error: None,
+            created_at: 0,
+            sent_at: None,
+        });
+        assert_eq!(row.body, "Hello.");
+        assert_eq!(row.link.as_deref(), Some("/invitations/tok_secret"));
     }
 }

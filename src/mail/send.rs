@@ -205,6 +205,7 @@ enum Outcome {
 }
 
 async fn attempt(db: &Db, sender: &Sender, row: MailRow) -> Result<(), Error> {
+    let row = super::opened(row);
     let outcome = match &sender.smtp {
         None => {
             tracing::info!(
