@@ -6,7 +6,6 @@ use serde_json::json;
 
 use crate::logs::{api_key, call, page_showing};
 use crate::on_both_backends;
-use crate::support::*;
 
 /// Every data cell of a `.table` with column headers carries `data-label` (what the
 /// phone layout prints before the value), unless it spans the row (an empty state), and
