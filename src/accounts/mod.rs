@@ -6,6 +6,7 @@ pub mod device;
 mod password;
 pub mod passwords;
 mod principal;
+mod recovery;
 pub mod secrets;
 mod sessions;
 mod setup;
@@ -18,6 +19,7 @@ pub mod validate;
 
 pub use password::*;
 pub use principal::*;
+pub use recovery::*;
 pub use sessions::*;
 pub use setup::*;
 pub use sign_in::*;
