@@ -16,6 +16,7 @@ pub mod events;
 pub mod health;
 pub mod ids;
 pub mod keys;
+pub mod mail;
 pub mod net;
 pub mod payments;
 pub mod schema;
