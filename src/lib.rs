@@ -19,6 +19,7 @@ pub mod keys;
 pub mod mail;
 pub mod net;
 pub mod payments;
+pub mod retry;
 pub mod schema;
 pub mod startup;
 pub mod state;

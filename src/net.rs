@@ -57,6 +57,29 @@ pub fn client_ip_string(req: &HttpRequest, trusted: &[IpNetwork]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Raises the soft limit on open files to the hard one (SPEC §12) and returns the
+/// connection cap to use: the configured one, kept at least 256 below that limit.
+pub fn connection_cap(configured: u32) -> u32 {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not raise the open-file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let room = limit.saturating_sub(256).max(1);
+    let cap = u64::from(configured).min(room) as u32;
+    if cap < configured {
+        tracing::warn!(
+            configured,
+            cap,
+            open_file_limit = limit,
+            "PAYDESK_MAX_CONNECTIONS is above the open-file limit; capped"
+        );
+    }
+    cap
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use actix_web::{App, HttpServer, web};
 use crate::accounts::tokens::Tokens;
 use crate::config::Settings;
 use crate::db::models::idempotency::IdempotencyRow;
+use crate::db::models::mail::MailRow;
 use crate::db::models::request_log::{self, RequestLogRow};
 use crate::db::models::session::Session;
 use crate::db::{Backend, Db};
@@ -24,6 +25,7 @@ use crate::keys::invalidation::{self, ListenerState};
 use crate::keys::limiter::{LocalLimiter, RateLimiter, RedisLimiter};
 use crate::keys::usage::UsageRecorder;
 use crate::keys::verify::DbKeyStore;
+use crate::mail::MailSettings;
 use crate::state::{AppState, derive_key};
 use crate::telemetry::request_log::RequestLog;
 
@@ -169,8 +171,16 @@ fn run(
     if settings.webhook_delivery {
         crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
     }
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let mail = crate::mail::spawn(db.clone(), MailSettings::new(settings, local))?;
     let hook_keys = keys.clone();
-    db.on_change(move |target| hook_keys.invalidate(target));
+    db.on_change(move |target| {
+        if target == crate::mail::WAKE {
+            mail.wake();
+        } else {
+            hook_keys.invalidate(target);
+        }
+    });
     let state = web::Data::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(&derive_key(&settings.secret, "paydesk session jwt")),
@@ -195,7 +205,7 @@ fn run(
     });
     // actix counts connections per worker; the setting is the total, kept below the file
     // limit (raised to the hard limit first) with room for the database, logs and Redis.
-    let max_connections = connection_cap(settings.max_connections);
+    let max_connections = crate::net::connection_cap(settings.max_connections);
     let per_worker = (max_connections as usize).div_ceil(workers).max(1);
     spawn_housekeeping(
         db.clone(),
@@ -380,7 +390,8 @@ fn spawn_request_log_flush(db: Db, log: Arc<RequestLog>, every: Duration) {
 
 /// Every minute: forgets finished rate windows and old invalidations; deletes expired
 /// sessions and idempotency keys (older than 24 h), request log lines older than the
-/// retention and usage counters older than 31 days; sends keys' expiry notices.
+/// retention, usage counters older than 31 days and mails sent or given up more than 30
+/// days ago; sends keys' expiry notices.
 fn spawn_housekeeping(
     db: Db,
     rate_limits: Arc<dyn RateLimiter>,
@@ -401,7 +412,8 @@ fn spawn_housekeeping(
                     let purged = Session::purge_expired(c, now)?
                         + IdempotencyRow::purge_expired(c, now)?
                         + RequestLogRow::purge_older_than(c, log_cutoff_ms)?
-                        + request_log::purge_usage_before(c, now - 31 * 86_400)?;
+                        + request_log::purge_usage_before(c, now - 31 * 86_400)?
+                        + MailRow::purge_done_before(c, now - 30 * 86_400)?;
                     crate::keys::expiry::send_notices(c, now)?;
                     Ok(purged)
                 })
@@ -411,27 +423,4 @@ fn spawn_housekeeping(
             }
         }
     });
-}
-
-/// Raises the soft limit on open files to the hard one (SPEC §12) and returns the
-/// connection cap to use: the configured one, kept at least 256 below that limit.
-fn connection_cap(configured: u32) -> u32 {
-    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(limit) => limit,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not raise the open-file limit");
-            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
-        }
-    };
-    let room = limit.saturating_sub(256).max(1);
-    let cap = u64::from(configured).min(room) as u32;
-    if cap < configured {
-        tracing::warn!(
-            configured,
-            cap,
-            open_file_limit = limit,
-            "PAYDESK_MAX_CONNECTIONS is above the open-file limit; capped"
-        );
-    }
-    cap
 }

@@ -193,7 +193,18 @@ pub struct ServeArgs {
     /// Unset: that path is 404
     #[arg(long, env = "PAYDESK_SECURITY_CONTACT", value_parser = parse_contacts)]
     pub security_contact: Option<SecurityContacts>,
+
+    /// Send mail through this server: smtp://[user:pass@]host:port (`?tls=required` for
+    /// STARTTLS) or smtps://…. Unset: each mail's recipient, subject and link are logged
+    #[arg(long, env = "PAYDESK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Paydesk's mails
+    #[arg(long, env = "PAYDESK_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
 }
+
+pub const DEFAULT_MAIL_FROM: &str = "Paydesk <paydesk@localhost>";
 
 /// `PAYDESK_SECURITY_CONTACT` read: each entry a URI for a `Contact:` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,6 +367,10 @@ pub struct Settings {
     pub request_log: bool,
     /// `PAYDESK_SECURITY_CONTACT`: the `Contact:` URIs of security.txt; empty = no file.
     pub security_contact: Vec<String>,
+    /// `PAYDESK_SMTP_URL`; None = mails are logged, not sent.
+    pub smtp_url: Option<String>,
+    /// `PAYDESK_MAIL_FROM`.
+    pub mail_from: String,
 }
 
 impl Settings {
@@ -389,6 +404,8 @@ impl Settings {
             log_retention_days: args.log_retention_days,
             request_log: args.request_log == OnOff::On,
             security_contact: args.security_contact.map(|c| c.0).unwrap_or_default(),
+            smtp_url: args.smtp_url.filter(|u| !u.trim().is_empty()),
+            mail_from: args.mail_from,
         })
     }
 }

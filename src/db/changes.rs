@@ -6,7 +6,8 @@
 //! target is noted on the running thread, and [`super::Db::run`] hands it to the cache
 //! once the work has returned: after the commit, before anyone is answered.
 //!
-//! Targets: `key:<key id>`, `merchant:<merchant id>`, `hash:<hex SHA-256 of a key>`.
+//! Targets: `key:<key id>`, `merchant:<merchant id>`, `hash:<hex SHA-256 of a key>`;
+//! noted in this process only: `mail:queued` (see [`note`]).
 
 use std::cell::RefCell;
 
@@ -33,6 +34,12 @@ pub fn announce(conn: &mut DbConn, target: String) -> Result<(), Error> {
     }
     NOTED.with(|n| n.borrow_mut().push(target));
     Ok(())
+}
+
+/// Notes `target` for this process only (no `pg_notify`): a wake-up for one of this
+/// instance's workers (`mail::WAKE`), handed over by [`super::Db::run`] like the others.
+pub fn note(target: &str) {
+    NOTED.with(|n| n.borrow_mut().push(target.to_owned()));
 }
 
 /// What this thread's work announced since the last call.

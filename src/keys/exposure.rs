@@ -14,6 +14,7 @@ use crate::db::schema::{api_keys, canary_triggers};
 use crate::db::{DbConn, changes};
 use crate::error::Error;
 use crate::keys::format;
+use crate::mail::notify::{Kind, Notice, key_words, notify};
 
 /// A canary raises at most one event per client IP per hour; each use still counts.
 const CANARY_QUIET_SECS: i64 = 60 * 60;
@@ -135,6 +136,25 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
                 url: Some(url),
             },
             Some(&row.id),
+        )?;
+        // The place it was found may quote the key itself: never in a mail.
+        let place = url.replace(token, "[the key]");
+        notify(
+            conn,
+            &row.merchant_id,
+            Kind::KeyExposed,
+            None,
+            &Notice {
+                subject: format!("Key {} was found public and revoked", row.name),
+                text: format!(
+                    "Paydesk revoked the {} at once: it was reported public at {place} \
+                     (by {source}). Requests made with it now fail.\n\n\
+                     Create a new key, use it where the old one was used, and remove the \
+                     old one from where it was found.",
+                    key_words(&row)
+                ),
+                link: Some(&format!("/keys/{}", row.id)),
+            },
         )?;
         Ok::<_, Error>(())
     })?;

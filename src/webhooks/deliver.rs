@@ -26,16 +26,6 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const KEEP_BYTES: usize = 4096;
 const CAP_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// The wait before attempt `n + 1`, after `n` failed attempts (n ≥ 1).
-pub fn backoff_ms(base_ms: i64, failed: i32) -> i64 {
-    let exp = (failed - 1).clamp(0, 40) as u32;
-    let raw = base_ms
-        .saturating_mul(1_i64.checked_shl(exp).unwrap_or(i64::MAX))
-        .min(CAP_MS);
-    let jitter = (raw as f64 * 0.1 * (rand::random::<f64>() * 2.0 - 1.0)) as i64;
-    (raw + jitter).max(1)
-}
-
 /// Starts the worker on this instance.
 pub fn spawn(db: Db, settings: WebhookSettings) {
     // How often to look for due rows: often enough that a retry is not late by more
@@ -230,7 +220,7 @@ async fn finish_with(
         }
         Outcome::Failed(code, why, kept) => (
             "pending",
-            now_ms + backoff_ms(base_ms, attempts),
+            now_ms + crate::retry::backoff_ms(base_ms, attempts, CAP_MS),
             code.map(i32::from),
             Some(why),
             kept,
@@ -261,25 +251,4 @@ async fn finish_with(
         Ok(())
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_wait_twice_as_long_each_time_within_ten_percent_and_a_day() {
-        for (failed, want) in [(1, 1000), (2, 2000), (3, 4000), (11, 1_024_000)] {
-            let wait = backoff_ms(1000, failed);
-            assert!(
-                (want * 9 / 10..=want * 11 / 10).contains(&wait),
-                "{failed}: {wait}"
-            );
-        }
-        let wait = backoff_ms(60_000, 12);
-        assert!(
-            (CAP_MS * 9 / 10..=CAP_MS * 11 / 10).contains(&wait),
-            "{wait}"
-        );
-    }
 }

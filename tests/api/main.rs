@@ -12,6 +12,7 @@ mod keys;
 mod leaks;
 mod lists;
 mod logs;
+mod mail;
 mod observe;
 mod openapi;
 mod payments;

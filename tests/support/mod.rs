@@ -3,8 +3,11 @@
 #![allow(dead_code)]
 
 mod receiver;
+mod smtp;
 #[allow(unused_imports)]
 pub use receiver::{Received, Receiver};
+#[allow(unused_imports)]
+pub use smtp::{ReceivedMail, Smtp, spawn_app_with_smtp};
 
 use std::io::Write;
 use std::sync::Once;
@@ -173,6 +176,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         log_retention_days: 30,
         request_log: true,
         security_contact: vec![],
+        smtp_url: None,
+        mail_from: paydesk::config::DEFAULT_MAIL_FROM.into(),
     };
     tweak(&mut settings);
     let app = Application::build(settings).expect("application starts");

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod forms;
 pub mod idempotency;
 pub mod invitation;
+pub mod mail;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
