@@ -15,6 +15,7 @@ use crate::db::models::invitation::Invitation;
 use crate::db::models::merchant::Merchant;
 use crate::db::models::user::{Role, User};
 use crate::error::{Error, FieldErrors};
+use crate::mail::notify::{Kind, Notice, notify};
 use crate::mail::{self, Mail};
 
 /// How long an invitation's link works.
@@ -312,6 +313,10 @@ pub fn accept_invitation(
         if !Invitation::take(conn, &invitation.id, now)? {
             return Ok(Err(Refusal::Used));
         }
+        if open.role == Role::Admin {
+            // Before the new Admin exists, so the mail goes to the Admins already there.
+            notify_admin_added(conn, &invitation, &open)?;
+        }
         let user = match User::find_by_email(conn, &invitation.email)? {
             Some(back) if !back.active && back.merchant_id == invitation.merchant_id => {
                 User::set_password(conn, &back.id, &hash)?;
@@ -349,4 +354,29 @@ pub fn accept_invitation(
         Err(Error::Conflict(_)) => Ok(Err(Refusal::AccountExists)),
         Err(e) => Err(e),
     }
+}
+
+/// "An Admin was added" to the merchant's Admins (each may switch it off on /account).
+fn notify_admin_added(
+    conn: &mut DbConn,
+    invitation: &Invitation,
+    open: &OpenInvitation,
+) -> Result<(), Error> {
+    let notice = Notice {
+        subject: format!("{} joined {} as an Admin", invitation.email, open.merchant),
+        text: format!(
+            "{} accepted the invitation {} sent and is now an Admin of {} on Paydesk. \
+             If you did not expect this, look at Team and the audit log.",
+            invitation.email, invitation.invited_by, open.merchant
+        ),
+        link: Some("/team"),
+    };
+    notify(
+        conn,
+        &invitation.merchant_id,
+        Kind::AdminAdded,
+        None,
+        &notice,
+    )?;
+    Ok(())
 }

@@ -13,7 +13,9 @@ mod dashboard;
 mod forms;
 mod guards;
 mod hub;
+mod invitations;
 mod logs;
+mod password_reset;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {
