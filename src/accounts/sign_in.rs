@@ -222,7 +222,17 @@ fn finish_sign_in(
             if second {
                 crate::db::models::forms::SignInFailure::delete(conn, &attempt.id)?;
                 throttle::succeeded(conn, email, ip)?;
-                return start_session(conn, tokens, purpose, u, ip).map(SignIn::Done);
+                // A browser that has not signed in as this person before: they and the
+                // Admins hear of it, in the sign-in's transaction.
+                let new_device =
+                    purpose == Purpose::Web && matches!(device, throttle::Device::Unknown);
+                return crate::db::transaction(conn, |conn| {
+                    if new_device {
+                        mail_new_device(conn, &u, ip)?;
+                    }
+                    start_session(conn, tokens, purpose, u, ip)
+                })
+                .map(SignIn::Done);
             }
             wrong_code = true;
             Some(u)
@@ -267,4 +277,27 @@ fn finish_sign_in(
         None if wrong_code => Err(Error::OtpInvalid),
         None => Err(Error::BadCredentials),
     }
+}
+
+fn mail_new_device(conn: &mut DbConn, user: &User, ip: &str) -> Result<(), Error> {
+    use crate::mail::notify::{Kind, Notice, notify};
+    notify(
+        conn,
+        &user.merchant_id,
+        Kind::NewDevice,
+        Some(&user.id),
+        &Notice {
+            subject: format!("New sign-in to Paydesk as {}", user.email),
+            text: format!(
+                "Someone signed in as {} from {ip} at {}, in a browser that had not \
+                 signed in as them before. If that was you, there is nothing to do. If \
+                 not, change the password now and end the other sessions on the Account \
+                 page.",
+                user.email,
+                clock::display(clock::now())
+            ),
+            link: Some("/account"),
+        },
+    )?;
+    Ok(())
 }

@@ -10,6 +10,27 @@ use crate::db::models::session::Session;
 use crate::db::models::user::{Role, User};
 use crate::error::Error;
 
+/// Tells the merchant's Admins (before `email` is one of them) who became an Admin.
+pub fn mail_admin_added(conn: &mut DbConn, actor: &Principal, email: &str) -> Result<(), Error> {
+    use crate::mail::notify::{Kind, Notice, notify};
+    notify(
+        conn,
+        &actor.merchant.id,
+        Kind::AdminAdded,
+        None,
+        &Notice {
+            subject: format!("{email} is now an Admin of {}", actor.merchant.name),
+            text: format!(
+                "{} made {email} an Admin of {}. Admins manage the team, live keys and \
+                 every setting. If this was not expected, look at the Team page.",
+                actor.user.email, actor.merchant.name
+            ),
+            link: Some("/team"),
+        },
+    )?;
+    Ok(())
+}
+
 /// A team change, audited as the acting Admin on their merchant.
 fn audit(
     conn: &mut DbConn,
@@ -56,15 +77,20 @@ pub fn change_role(
     actor.require_sudo()?;
     let role = role.parse::<Role>().map_err(|e| Error::field("role", e))?;
     let user = member_of(conn, actor, user_id)?;
-    User::set_role(conn, &user.id, role)?;
-    audit(
-        conn,
-        actor,
-        "team.role_changed",
-        &user.email,
-        ip,
-        &format!("{} → {}", user.role, role),
-    )?;
+    crate::db::transaction(conn, |conn| {
+        if role == Role::Admin && user.role() != Role::Admin {
+            mail_admin_added(conn, actor, &user.email)?;
+        }
+        User::set_role(conn, &user.id, role)?;
+        audit(
+            conn,
+            actor,
+            "team.role_changed",
+            &user.email,
+            ip,
+            &format!("{} → {}", user.role, role),
+        )
+    })?;
     Ok(User::find(conn, &user.id)?)
 }
 

@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::db::models::user::User;
 use crate::db::schema::{recovery_codes, sessions, users};
 use crate::error::Error;
+use crate::mail::notify::{Kind, Notice, notify};
 
 const STEP: u64 = 30;
 pub const RECOVERY_CODES: usize = 10;
@@ -194,6 +195,23 @@ pub fn disable(conn: &mut DbConn, user_id: &str) -> Result<(), Error> {
             .execute(conn)?;
         diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
             .execute(conn)?;
+        let user = User::find(conn, user_id)?;
+        notify(
+            conn,
+            &user.merchant_id,
+            Kind::TwoFactorOff,
+            Some(&user.id),
+            &Notice {
+                subject: format!("Two-factor sign-in was turned off for {}", user.email),
+                text: format!(
+                    "Two-factor sign-in was turned off for {}: a password alone now signs \
+                     in to this account. If this was not expected, change the password and \
+                     turn two-factor on again.",
+                    user.email
+                ),
+                link: Some("/account/2fa"),
+            },
+        )?;
         Ok(())
     })
 }

@@ -77,11 +77,38 @@ pub fn send_notices(conn: &mut DbConn, now: i64) -> Result<usize, Error> {
                 crate::db::models::objects::Scope::new(row.merchant_id.clone(), row.mode == "live");
             let view = ApiKey::from_row(row.clone(), now).view();
             crate::events::emit_about_key(c, &scope, event, &view, Some(&row.id))?;
+            // One mail per key: at the 7-day stage, or the 1-day one when it came first.
+            if kind == "expiring_7d"
+                || (kind == "expiring_1d" && !Notice::sent(c, &row.id, "expiring_7d")?)
+            {
+                mail_expiring(c, &row, now)?;
+            }
             Ok(true)
         })?;
         sent += usize::from(fresh);
     }
     Ok(sent)
+}
+
+fn mail_expiring(conn: &mut DbConn, row: &ApiKeyRow, now: i64) -> Result<(), Error> {
+    use crate::mail::notify::{Kind, Notice as Told, key_words, notify};
+    let when = crate::clock::display(row.expires_at.unwrap_or(now));
+    notify(
+        conn,
+        &row.merchant_id,
+        Kind::KeyExpiring,
+        None,
+        &Told {
+            subject: format!("Key {} expires on {when}", row.name),
+            text: format!(
+                "The {} expires on {when}. From then on requests made with it fail. \
+                 Roll it, or create a new key and use it instead, before then.",
+                key_words(row)
+            ),
+            link: Some(&format!("/keys/{}", row.id)),
+        },
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

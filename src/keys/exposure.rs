@@ -95,7 +95,9 @@ pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result
         return Ok(Label::FalsePositive);
     };
     if row.canary {
-        triggered(conn, &row, None, None, None, Some(url))?;
+        // The place it was found may quote the key itself: not in the audit or a mail.
+        let place = url.replace(token, "[the key]");
+        triggered(conn, &row, None, None, None, Some(&place))?;
         return Ok(Label::TruePositive);
     }
     if row.status == "revoked" {
@@ -230,6 +232,22 @@ pub fn triggered(
                 url,
             },
             Some(&row.id),
+        )?;
+        notify(
+            conn,
+            &row.merchant_id,
+            Kind::CanaryTriggered,
+            None,
+            &Notice {
+                subject: format!("Canary key {} was triggered", row.name),
+                text: format!(
+                    "The canary {} was {detail}. A canary is never used by your own \
+                     code: whoever holds it found it where you planted it. Paydesk tells \
+                     you once an hour per address.",
+                    key_words(row)
+                ),
+                link: Some(&format!("/keys/{}", row.id)),
+            },
         )?;
         Ok::<_, Error>(())
     })

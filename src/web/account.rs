@@ -1,5 +1,5 @@
-//! `/account` (SPEC §12): change password, the person's sessions (each with Sign out),
-//! sign out everywhere; and sudo mode's prompt (the password, and the two-factor code
+//! `/account` (SPEC §12, §14): change password, the person's sessions (each with Sign
+//! out), sign out everywhere, which mail notifications they get; and sudo mode's prompt (the password, and the two-factor code
 //! when it is on), which carries the interrupted action out once confirmed.
 
 use actix_session::Session;
@@ -16,6 +16,7 @@ use super::page::{self, FormPairs, Layout, PageError, SignedIn};
 use crate::accounts;
 use crate::clock;
 use crate::error::Error;
+use crate::mail::notify;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -26,6 +27,14 @@ pub struct AccountPage {
     pub sessions: Vec<SessionRow>,
     pub form: FormState,
     pub notice: Option<String>,
+    /// The mail notifications this person may get, each on or off.
+    pub switches: Vec<Switch>,
+}
+
+pub struct Switch {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub on: bool,
 }
 
 pub struct SessionRow {
@@ -45,10 +54,21 @@ async fn account_page(
     notice: Option<String>,
 ) -> Result<AccountPage, PageError> {
     let actor = who.clone();
-    let sessions = page::state(req)
+    let (sessions, off) = page::state(req)
         .db
-        .run(move |c| accounts::sessions_of(c, &actor))
+        .run(move |c| {
+            let off = notify::switched_off(c, &actor.user.id)?;
+            Ok((accounts::sessions_of(c, &actor)?, off))
+        })
         .await?;
+    let switches = notify::Kind::for_role(who.user.role())
+        .into_iter()
+        .map(|k| Switch {
+            name: k.as_str(),
+            label: k.label(),
+            on: !off.contains(&k),
+        })
+        .collect();
     Ok(AccountPage {
         layout: Layout::signed_in(who, session, "account"),
         email: who.user.email.clone(),
@@ -73,6 +93,7 @@ async fn account_page(
             .collect(),
         form,
         notice,
+        switches,
     })
 }
 
@@ -92,6 +113,7 @@ pub async fn show_account(
             Some("Password changed. Your other sessions have been signed out.".to_owned())
         }
         Some("session") => Some("That session is signed out.".to_owned()),
+        Some("notifications") => Some("Mail notifications saved.".to_owned()),
         _ => None,
     };
     let page = account_page(&req, &session, &who, FormState::default(), notice).await?;
@@ -143,6 +165,23 @@ pub async fn change_password(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /account/notifications`: the kinds checked stay on, the others are switched off.
+pub async fn save_notifications(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    form: Form<Vec<(String, String)>>,
+) -> Response {
+    let on: Vec<notify::Kind> = form
+        .iter()
+        .filter_map(|(name, _)| notify::Kind::parse(name))
+        .collect();
+    page::state(&req)
+        .db
+        .run(move |c| notify::save_switches(c, &who.user, &on))
+        .await?;
+    Ok(page::see_other("/account?done=notifications"))
 }
 
 pub async fn end_session(

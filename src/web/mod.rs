@@ -106,6 +106,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/sign-out-everywhere",
             web::post().to(account::sign_out_everywhere),
         )
+        .route(
+            "/account/notifications",
+            web::post().to(account::save_notifications),
+        )
         .route("/account/sudo", web::post().to(account::confirm_password))
         .route("/account/2fa", web::get().to(two_factor::show_two_factor))
         .route(

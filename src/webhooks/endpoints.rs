@@ -397,9 +397,31 @@ pub fn note_attempt(
                     &view(&now_row),
                     row.api_key_id.as_deref(),
                 )?;
+                mail_disabled(conn, &row, &reason)?;
                 Ok(true)
             })
         }
         (false, Some(_)) => Ok(false),
     }
+}
+
+/// Tells the Admins that Paydesk disabled this endpoint, and why.
+fn mail_disabled(conn: &mut DbConn, row: &EndpointRow, reason: &str) -> Result<(), Error> {
+    use crate::mail::notify::{Kind, Notice, notify};
+    let mode = if row.livemode { "live" } else { "test" };
+    notify(
+        conn,
+        &row.merchant_id,
+        Kind::WebhookDisabled,
+        None,
+        &Notice {
+            subject: format!("Webhook endpoint {} was disabled", row.url),
+            text: format!(
+                "The {mode} webhook endpoint {} ({}) receives no more events. {reason}",
+                row.url, row.id
+            ),
+            link: Some(&format!("/webhooks/{}", row.id)),
+        },
+    )?;
+    Ok(())
 }

@@ -43,4 +43,27 @@ with_smtp_on_both_backends! {
         assert!(smtp.mails_to("dev@acme.test").is_empty(), "Developers get no key notices");
         assert_eq!(smtp.mails().len(), 2, "one mail per Admin: {:#?}", smtp.mails());
     }
+
+    async fn an_expiring_key_and_a_canary_are_told_once_each(app, smtp) {
+        let token = admin_token(&app).await;
+        let short = make_key(&app, &token, json!({"name": "short-lived", "permissions": "*", "expires_in_days": 5})).await;
+        let mail = smtp.wait_for("admin@acme.test", "Key short-lived expires on").await;
+        let hint = format!("sk_test_…{}", &short.secret[short.secret.len() - 4..]);
+        assert!(mail.text.contains(&hint) && mail.text.contains(&short.id), "{}", mail.text);
+        assert!(!mail.raw.contains(&short.secret), "{}", mail.raw);
+
+        let canary = make_key(&app, &token, json!({"name": "trap", "canary": true})).await;
+        for _ in 0..3 {
+            let res = app.client.get(app.url("/api/v1/whoami")).bearer_auth(&canary.secret).send().await.unwrap();
+            assert_eq!(res.status(), 401);
+        }
+        let mail = smtp.wait_for("admin@acme.test", "Canary key trap was triggered").await;
+        assert!(mail.text.contains("used from 127.0.0.1"), "{}", mail.text);
+        assert!(!mail.raw.contains(&canary.secret), "{}", mail.raw);
+        // Housekeeping went on running (every 200 ms here) while the canary was used:
+        // the expiry was still told once.
+        let told: Vec<String> = smtp.mails().into_iter().map(|m| m.subject).collect();
+        assert_eq!(told.iter().filter(|s| s.contains("expires on")).count(), 1, "{told:?}");
+        assert_eq!(told.iter().filter(|s| s.contains("Canary")).count(), 1, "{told:?}");
+    }
 }

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use support::*;
 
+mod mail;
+
 const SECRET: &str = "cluster-test-secret-that-is-long-enough-0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// One `paydesk serve` process, killed when dropped.

@@ -15,6 +15,7 @@ mod guards;
 mod hub;
 mod invitations;
 mod logs;
+mod mail;
 mod password_reset;
 mod webhooks;
 
