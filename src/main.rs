@@ -45,6 +45,17 @@ fn main() -> ExitCode {
             merchant,
             password_stdin,
         }) => create_user(&cli.database_url, &email, &role, merchant, password_stdin),
+        Command::User(UserCommand::List { merchant }) => {
+            list_users(&cli.database_url, merchant.as_deref())
+        }
+        Command::User(UserCommand::ResetPassword {
+            email,
+            password_stdin,
+        }) => reset_password(&cli.database_url, &email, password_stdin),
+        Command::User(UserCommand::ResetTwoFactor { email }) => {
+            reset_two_factor(&cli.database_url, &email)
+        }
+        Command::User(UserCommand::Unlock { email }) => unlock(&cli.database_url, &email),
         Command::Merchant(MerchantCommand::Verify { merchant }) => {
             verify_merchant(&cli.database_url, &merchant)
         }
@@ -134,22 +145,118 @@ fn create_user(
             _ => return Err("several merchants exist: choose one with --merchant NAME".into()),
         },
     };
-    let (password, generated) = if password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (paydesk::ids::random_base62(20), true)
-    };
+    let (password, generated) = password_from(password_stdin)?;
     let user = accounts::create_user_cli(&mut conn, email, role, &merchant, &password)
         .map_err(describe)?;
     if generated {
         eprintln!("initial password (shown once): {password}");
     }
     println!("{}", user.id);
+    Ok(())
+}
+
+/// The first line of standard input, or a generated password (true: print it once).
+fn password_from(stdin: bool) -> Result<(String, bool), String> {
+    if !stdin {
+        return Ok((paydesk::ids::random_base62(20), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
+/// `paydesk user list`: one line per person, in aligned columns.
+fn list_users(database_url: &str, merchant: Option<&str>) -> Result<(), String> {
+    let mut conn = open(database_url)?;
+    let users = accounts::list_users(&mut conn, merchant).map_err(describe)?;
+    if users.is_empty() {
+        println!("no users yet");
+        return Ok(());
+    }
+    let mut rows = vec![["EMAIL", "ROLE", "MERCHANT", "2FA", "STATUS"].map(String::from)];
+    for u in &users {
+        rows.push([
+            u.email.clone(),
+            u.role.as_str().to_owned(),
+            u.merchant.clone(),
+            if u.two_factor { "on" } else { "off" }.to_owned(),
+            u.status(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+    Ok(())
+}
+
+/// A hint when sign-in is still locked after a reset.
+fn still_locked(conn: &mut db::DbConn, email: &str) -> String {
+    match accounts::locked_until(conn, email) {
+        Ok(Some(until)) => format!(
+            "; sign-in is still locked until {} (lift it with: paydesk user unlock --email {email})",
+            paydesk::clock::display(until)
+        ),
+        _ => String::new(),
+    }
+}
+
+fn reset_password(database_url: &str, email: &str, password_stdin: bool) -> Result<(), String> {
+    let mut conn = open(database_url)?;
+    let (password, generated) = password_from(password_stdin)?;
+    let reset = accounts::reset_password_cli(&mut conn, email, &password).map_err(describe)?;
+    if generated {
+        eprintln!("new password (shown once): {password}");
+    }
+    let hint = still_locked(&mut conn, &reset.user.email);
+    println!(
+        "password of {} reset; {} session(s) ended{hint}",
+        reset.user.email, reset.sessions_ended
+    );
+    Ok(())
+}
+
+fn reset_two_factor(database_url: &str, email: &str) -> Result<(), String> {
+    let mut conn = open(database_url)?;
+    let reset = accounts::reset_two_factor_cli(&mut conn, email).map_err(describe)?;
+    let again = if paydesk::db::models::merchant::Merchant::find(&mut conn, &reset.user.merchant_id)
+        .is_ok_and(|m| m.require_2fa)
+    {
+        "; their team requires it, so they set it up again at their next sign-in"
+    } else {
+        ""
+    };
+    println!(
+        "two-factor sign-in of {} turned off (authenticator and recovery codes removed); {} session(s) ended{again}",
+        reset.user.email, reset.sessions_ended
+    );
+    Ok(())
+}
+
+fn unlock(database_url: &str, email: &str) -> Result<(), String> {
+    let mut conn = open(database_url)?;
+    let (user, was) = accounts::unlock_cli(&mut conn, email).map_err(describe)?;
+    match was {
+        Some(until) => println!(
+            "sign-in of {} unlocked (it was locked until {})",
+            user.email,
+            paydesk::clock::display(until)
+        ),
+        None => println!(
+            "sign-in of {} was not locked; its failed attempts are forgotten",
+            user.email
+        ),
+    }
     Ok(())
 }
 

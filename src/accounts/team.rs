@@ -1,94 +1,14 @@
-//! The team an Admin manages: add, change a role, require two-factor, unlock,
-//! deactivate and reactivate. Each needs an Admin in sudo mode.
+//! The team an Admin manages: change a role, require two-factor, unlock, deactivate and
+//! reactivate (people join through `invitations`). Each needs an Admin in sudo mode.
 
 use super::principal::Principal;
-use super::setup::{hashed, new_user};
-use super::{throttle, validate};
+use super::throttle;
 use crate::db::DbConn;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::merchant::Merchant;
 use crate::db::models::session::Session;
 use crate::db::models::user::{Role, User};
-use crate::error::{Error, FieldErrors};
-
-/// The Team form.
-pub struct NewMember {
-    pub email: String,
-    pub role: String,
-    pub password: String,
-}
-
-/// An Admin adds someone to their merchant.
-pub fn add_member(
-    conn: &mut DbConn,
-    actor: &Principal,
-    input: NewMember,
-    password_hash: Option<String>,
-    ip: &str,
-) -> Result<User, Error> {
-    actor.require_admin()?;
-    actor.require_sudo()?;
-    let mut errors = FieldErrors::new();
-    let email = validate::email(&input.email)
-        .map_err(|e| errors.insert("email", e))
-        .ok();
-    let role = input
-        .role
-        .parse::<Role>()
-        .map_err(|_| errors.insert("role", "Choose a role.".into()))
-        .ok();
-    if let Err(e) = validate::password(&input.password) {
-        errors.insert("password", e);
-    }
-    // A deactivated member of this merchant may be added again: that brings their
-    // account back (same id, history kept) with the new role and password.
-    let mut returning = None;
-    if let Some(email) = &email
-        && let Some(existing) = User::find_by_email(conn, email)?
-    {
-        if !existing.active && existing.merchant_id == actor.merchant.id {
-            returning = Some(existing);
-        } else {
-            errors.insert(
-                "email",
-                "Someone with this email already has a Paydesk account.".into(),
-            );
-        }
-    }
-    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
-    };
-    if let Some(user) = returning {
-        let hash = hashed(password_hash)?;
-        return crate::db::transaction(conn, |conn| {
-            if role == Role::Admin {
-                mail_admin_added(conn, actor, &email)?;
-            }
-            User::set_password(conn, &user.id, &hash)?;
-            User::set_role(conn, &user.id, role)?;
-            User::clear_failures(conn, &user.id)?;
-            User::set_active(conn, &user.id, true)?;
-            audit(
-                conn,
-                actor,
-                "team.member_reactivated",
-                &email,
-                ip,
-                &format!("added again as {}, with a new password", role.as_str()),
-            )?;
-            Ok(User::find(conn, &user.id)?)
-        });
-    }
-    let user = new_user(&actor.merchant.id, &email, role, hashed(password_hash)?);
-    crate::db::transaction(conn, |conn| {
-        if role == Role::Admin {
-            mail_admin_added(conn, actor, &email)?;
-        }
-        user.insert(conn)?;
-        audit(conn, actor, "team.member_added", &email, ip, role.as_str())
-    })?;
-    Ok(user)
-}
+use crate::error::Error;
 
 /// Tells the merchant's Admins (before `email` is one of them) who became an Admin.
 pub fn mail_admin_added(conn: &mut DbConn, actor: &Principal, email: &str) -> Result<(), Error> {
@@ -111,7 +31,6 @@ pub fn mail_admin_added(conn: &mut DbConn, actor: &Principal, email: &str) -> Re
     Ok(())
 }
 
-/// A member of the actor's merchant; another merchant's user is NotFound.
 /// A team change, audited as the acting Admin on their merchant.
 fn audit(
     conn: &mut DbConn,
@@ -133,6 +52,7 @@ fn audit(
     Ok(())
 }
 
+/// A member of the actor's merchant; another merchant's user is NotFound.
 fn member_of(conn: &mut DbConn, actor: &Principal, user_id: &str) -> Result<User, Error> {
     let user = User::find(conn, user_id)?;
     if user.merchant_id != actor.merchant.id {

@@ -41,14 +41,7 @@ pub enum Device {
 pub fn begin(conn: &mut DbConn, email: &str, ip: &str, device: Device) -> Result<Attempt, Error> {
     let now = clock::now();
     crate::db::transaction(conn, |conn| {
-        // One email's attempts are counted one at a time, on every instance (SQLite's
-        // write lock does the same there).
-        if let DbConn::Postgres(pg) = conn {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind::<diesel::sql_types::Text, _>(format!("paydesk sign-in {email}"))
-                .execute(pg)?;
-        }
+        one_at_a_time(conn, &format!("paydesk sign-in {email}"))?;
         SignInFailure::expire(conn, now - EMAIL_WINDOW_SECS)?;
         let (from_ip, oldest) = SignInFailure::from_ip(conn, ip, now - IP_WINDOW_SECS)?;
         if from_ip >= IP_LIMIT {
@@ -67,6 +60,18 @@ pub fn begin(conn: &mut DbConn, email: &str, ip: &str, device: Device) -> Result
         attempt.insert(conn)?;
         Ok(Attempt { id: attempt.id })
     })
+}
+
+/// Inside a transaction: attempts under the same `key` (an email's) are counted one at a
+/// time, on every instance (SQLite's write lock does the same there).
+pub fn one_at_a_time(conn: &mut DbConn, key: &str) -> Result<(), Error> {
+    if let DbConn::Postgres(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// When the pair's or the email's lock ends, if either is locked now.

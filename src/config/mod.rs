@@ -268,6 +268,33 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// List people: email, name, role, merchant, two-factor and status (locked, deactivated)
+    List {
+        /// Only this merchant's people
+        #[arg(long)]
+        merchant: Option<String>,
+    },
+    /// Set a new password and end every session of the person; prints a generated
+    /// password once unless --password-stdin
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the new password from standard input (first line) instead of generating one
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Turn two-factor sign-in off (authenticator and recovery codes removed) and end
+    /// every session of the person, for a lost authenticator
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
+    /// Lift the sign-in lock that failed attempts put on an email
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

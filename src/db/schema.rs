@@ -358,3 +358,38 @@ diesel::table! {
         kind -> Text,
     }
 }
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        merchant_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        accepted_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        password_fingerprint -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    password_reset_requests (id) {
+        id -> Text,
+        email -> Text,
+        ip -> Text,
+        at -> BigInt,
+    }
+}

@@ -21,6 +21,8 @@ pub struct LoginPage {
     pub ended: bool,
     /// After Sign out everywhere: how many sessions ended.
     pub signed_out: Option<usize>,
+    /// After a reset through a mailed link: how many sessions ended.
+    pub reset: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -157,15 +159,20 @@ pub async fn show_login(req: HttpRequest, session: Session) -> Response {
         .remove_as::<bool>(page::SESSION_ENDED)
         .and_then(Result::ok)
         .unwrap_or(false);
-    let signed_out = page::query_pairs(&req)
-        .into_iter()
-        .find(|(k, _)| k == "signed_out")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let query = page::query_pairs(&req);
+    let count = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+    };
+    let (signed_out, reset) = (count("signed_out"), count("reset"));
     let page = LoginPage {
         layout: Layout::anonymous(&session),
         form: FormState::default(),
         ended,
         signed_out,
+        reset,
     };
     Ok(page::ok(&page))
 }
@@ -235,6 +242,7 @@ pub async fn submit_login(req: HttpRequest, session: Session, form: Form<LoginFo
                     form,
                     ended: false,
                     signed_out: None,
+                    reset: None,
                 },
             );
             if let Some(secs) = retry {

@@ -9,12 +9,14 @@ pub mod customers;
 pub mod docs;
 pub mod events;
 pub mod form;
+pub mod invitations;
 pub mod key_usage;
 pub mod keys;
 pub mod listing;
 pub mod logs;
 pub mod overview;
 pub mod page;
+pub mod password_reset;
 pub mod payments;
 pub mod plans;
 pub mod refunds;
@@ -40,7 +42,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login/2fa", web::post().to(auth::submit_code))
         .route("/logout", web::post().to(auth::logout))
         .route("/team", web::get().to(team::list_members))
-        .route("/team", web::post().to(team::add_member))
+        .route("/team/invitations", web::post().to(team::invite))
+        .route(
+            "/team/invitations/{id}/resend",
+            web::post().to(team::resend_invitation),
+        )
+        .route(
+            "/team/invitations/{id}/revoke",
+            web::post().to(team::revoke_invitation),
+        )
+        .route(
+            "/invitations/{token}",
+            web::get().to(invitations::show_invitation),
+        )
+        .route(
+            "/invitations/{token}",
+            web::post().to(invitations::accept_invitation),
+        )
+        .route(
+            "/forgot-password",
+            web::get().to(password_reset::show_forgot),
+        )
+        .route(
+            "/forgot-password",
+            web::post().to(password_reset::submit_forgot),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::get().to(password_reset::show_reset),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::post().to(password_reset::submit_reset),
+        )
         .route("/team/{id}/role", web::post().to(team::change_role))
         .route(
             "/team/{id}/deactivate",

@@ -1,5 +1,5 @@
-//! Team (Admin only): add a member (again, after they were deactivated), change a role,
-//! deactivate after a confirmation, reactivate.
+//! Team (Admin only): invite someone (again, after they were deactivated), resend or
+//! revoke an invitation, change a role, deactivate after a confirmation, reactivate.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::form::{Empty, Form, FormState, Response};
 use super::page::{self, Layout, SignedIn};
 use super::shown::Time;
-use crate::accounts::{self, NewMember, Principal};
+use crate::accounts::{self, NewInvitation, PendingInvitation, Principal};
 use crate::db::models::user::{Role, User};
 use crate::error::Error;
 use crate::state::AppState;
@@ -20,6 +20,7 @@ use crate::state::AppState;
 pub struct TeamPage {
     pub layout: Layout,
     pub members: Vec<MemberRow>,
+    pub invitations: Vec<InvitationRow>,
     pub roles: [Role; 3],
     pub form: FormState,
     pub notice: Option<String>,
@@ -37,6 +38,29 @@ pub struct MemberRow {
     pub locked_until: Option<Time>,
 }
 
+pub struct InvitationRow {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    /// When the link stops working (or stopped: `expired`).
+    pub expires: Time,
+    pub expired: bool,
+}
+
+impl From<PendingInvitation> for InvitationRow {
+    fn from(i: PendingInvitation) -> Self {
+        Self {
+            expires: Time::at(i.expires_at),
+            expired: i.expired,
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            invited_by: i.invited_by,
+        }
+    }
+}
+
 async fn team_page(
     req: &HttpRequest,
     session: &Session,
@@ -45,7 +69,7 @@ async fn team_page(
     notice: Option<String>,
 ) -> Result<TeamPage, Error> {
     let merchant_id = who.merchant.id.clone();
-    let users = page::state(req)
+    let (users, invitations) = page::state(req)
         .db
         .run(move |c| {
             let users = User::list_for_merchant(c, &merchant_id)?;
@@ -53,9 +77,14 @@ async fn team_page(
             for u in &users {
                 locked.push(accounts::throttle::locked_until_anywhere(c, &u.email)?);
             }
-            Ok(users.into_iter().zip(locked).collect::<Vec<_>>())
+            let invitations = accounts::pending_invitations(c, &merchant_id)?;
+            Ok((
+                users.into_iter().zip(locked).collect::<Vec<_>>(),
+                invitations,
+            ))
         })
         .await?;
+    let invitations: Vec<InvitationRow> = invitations.into_iter().map(Into::into).collect();
     let members: Vec<MemberRow> = users
         .into_iter()
         .map(|(u, locked)| MemberRow {
@@ -68,17 +97,32 @@ async fn team_page(
             active: u.active,
         })
         .collect();
-    // Messages name the member they are about (never text from the link itself).
-    let named = page::query_pairs(req)
-        .into_iter()
-        .find(|(k, _)| k == "member")
-        .and_then(|(_, id)| members.iter().find(|m: &&MemberRow| m.id == id))
-        .map_or_else(|| "The member".to_owned(), |m| m.email.clone());
+    // Messages name the member or invitee they are about, looked up by id in the lists
+    // (never text from the link itself).
+    let query = page::query_pairs(req);
+    let id_of = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let named = id_of("member")
+        .and_then(|id| members.iter().find(|m| m.id == id).map(|m| m.email.clone()))
+        .or_else(|| {
+            id_of("invitation").and_then(|id| {
+                invitations
+                    .iter()
+                    .find(|i| i.id == id)
+                    .map(|i| i.email.clone())
+            })
+        })
+        .unwrap_or_else(|| "The member".to_owned());
     let notice = notice.map(|n| n.replace("{member}", &named));
     Ok(TeamPage {
         require_2fa: who.merchant.require_2fa,
         layout: Layout::signed_in(who, session, "team"),
         members,
+        invitations,
         roles: Role::ALL,
         form,
         notice,
@@ -99,9 +143,14 @@ pub async fn list_members(
     who.require_admin()?;
     // `{member}` is the member the change was about, named from the team's own list.
     let notice = match query.done.as_deref() {
-        Some("added") => {
-            Some("{member} was added. Share the initial password with them privately.".into())
-        }
+        Some("invited") => Some(
+            "Invitation sent to {member}. Its link works once, for 72 hours; they choose their own password."
+                .into(),
+        ),
+        Some("resent") => Some(
+            "A new invitation was sent to {member}; the earlier link no longer works.".into(),
+        ),
+        Some("revoked") => Some("The invitation was withdrawn; its link no longer works.".into()),
         Some("role") => Some("{member}'s role changed; it applies on their next request.".into()),
         Some("deactivated") => Some(
             "{member} was deactivated and signed out everywhere. Reactivate brings them back."
@@ -117,7 +166,7 @@ pub async fn list_members(
         ),
         _ => None,
     };
-    // A new member is a Developer unless the Admin says otherwise (least privilege).
+    // An invitee is a Developer unless the Admin says otherwise (least privilege).
     let form = FormState::default().with("role", "developer");
     let page = team_page(&req, &session, &who, form, notice).await?;
     Ok(page::ok(&page))
@@ -125,45 +174,33 @@ pub async fn list_members(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct AddMemberForm {
+pub struct InviteForm {
     email: String,
     role: String,
-    password: String,
 }
 
-pub async fn add_member(
+/// Team → Invite: the invitation is mailed; every wrong field is shown beside it.
+pub async fn invite(
     req: HttpRequest,
     session: Session,
     SignedIn(who): SignedIn,
-    form: Form<AddMemberForm>,
+    form: Form<InviteForm>,
 ) -> Response {
     who.require_admin()?;
-    let state = page::state(&req);
     let ip = AppState::client_ip(&req);
-    let AddMemberForm {
-        email,
-        role,
-        password,
-        ..
-    } = form.into_inner();
+    let InviteForm { email, role } = form.into_inner();
     let kept = FormState::default()
         .with("email", &email)
         .with("role", &role);
     let actor = who.clone();
-    let input = NewMember {
-        email,
-        role,
-        password,
-    };
-    let hash = accounts::hash_new_password(&input.password).await?;
-    match state
+    match page::state(&req)
         .db
-        .run(move |c| accounts::add_member(c, &actor, input, hash, &ip))
+        .run(move |c| accounts::invite(c, &actor, NewInvitation { email, role }, &ip))
         .await
     {
-        Ok(user) => Ok(page::see_other(&format!(
-            "/team?done=added&member={}",
-            user.id
+        Ok(invitation) => Ok(page::see_other(&format!(
+            "/team?done=invited&invitation={}",
+            invitation.id
         ))),
         Err(Error::Invalid(errors)) => {
             let page = team_page(&req, &session, &who, kept.errors(errors), None).await?;
@@ -171,6 +208,40 @@ pub async fn add_member(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A new link for an open invitation (the old one stops working).
+pub async fn resend_invitation(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    _: Form<Empty>,
+) -> Response {
+    let ip = AppState::client_ip(&req);
+    let id = path.into_inner();
+    let invitation = page::state(&req)
+        .db
+        .run(move |c| accounts::resend_invitation(c, &who, &id, &ip))
+        .await?;
+    Ok(page::see_other(&format!(
+        "/team?done=resent&invitation={}",
+        invitation.id
+    )))
+}
+
+pub async fn revoke_invitation(
+    req: HttpRequest,
+    SignedIn(who): SignedIn,
+    path: web::Path<String>,
+    _: Form<Empty>,
+) -> Response {
+    let ip = AppState::client_ip(&req);
+    let id = path.into_inner();
+    page::state(&req)
+        .db
+        .run(move |c| accounts::revoke_invitation(c, &who, &id, &ip))
+        .await?;
+    Ok(page::see_other("/team?done=revoked"))
 }
 
 #[derive(Deserialize, Default)]

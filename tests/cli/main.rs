@@ -3,6 +3,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod recovery;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -85,6 +87,10 @@ fn help_lists_every_subcommand_and_each_has_help() {
     for args in [
         &["serve", "--help"][..],
         &["user", "create", "--help"],
+        &["user", "list", "--help"],
+        &["user", "reset-password", "--help"],
+        &["user", "reset-2fa", "--help"],
+        &["user", "unlock", "--help"],
         &["merchant", "verify", "--help"],
         &["migrate", "--help"],
     ] {

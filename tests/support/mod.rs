@@ -300,21 +300,11 @@ impl TestApp {
         .await
     }
 
-    /// Adds a member through the Team page (this client must be an Admin).
+    /// Adds a member to Acme (the merchant of `setup_admin`) with `PASSWORD`, as
+    /// `paydesk user create` does: Team invites people by mail instead (tests/web/mail.rs
+    /// goes through the invitation itself).
     pub async fn add_member(&self, email: &str, role: &str) {
-        let res = self
-            .post_form(
-                "/team",
-                "/team",
-                &[("email", email), ("role", role), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(
-            res.status(),
-            303,
-            "adding {email} failed: {}",
-            res.text().await.unwrap()
-        );
+        self.create_user(email, role, "Acme");
     }
 
     /// The Cookie header this browser would send now.

@@ -30,14 +30,14 @@ on_both_backends! {
     async fn a_team_change_asks_for_the_password_again_then_is_carried_out(app) {
         app.setup_admin().await;
         app.age_sudo();
-        let res = app.post_form("/team", "/team", &[("email", "new@acme.test"), ("role", "developer"), ("password", PASSWORD)]).await;
+        let res = app.post_form("/team", "/team/invitations", &[("email", "new@acme.test"), ("role", "developer")]).await;
         assert_eq!(res.status(), 403);
         let prompt = res.text().await.unwrap();
         assert!(prompt.contains("Confirm it is you"), "{prompt}");
         assert!(prompt.contains("aria-label=\"Main\"") && prompt.contains("href=\"/team\""), "the prompt keeps the navigation");
         assert!(!app.get_html("/team").await.contains("new@acme.test"), "not done yet");
         let mut fields = hidden_fields(&prompt);
-        assert!(fields.iter().any(|(k, v)| k == "sudo_return_to" && v == "/team"), "{fields:?}");
+        assert!(fields.iter().any(|(k, v)| k == "sudo_return_to" && v == "/team/invitations"), "{fields:?}");
         assert!(fields.iter().any(|(k, v)| k == "email" && v == "new@acme.test"), "{fields:?}");
         // A wrong password: asked again, the change still held.
         let mut wrong = fields.clone();
@@ -51,8 +51,8 @@ on_both_backends! {
         fields.push(("sudo_password".into(), PASSWORD.into()));
         let res = app.client.post(app.url("/account/sudo")).form(&fields).send().await.unwrap();
         assert_eq!(res.status(), 307);
-        assert_eq!(location(&res), "/team");
-        let res = app.client.post(app.url("/team")).form(&fields).send().await.unwrap();
+        assert_eq!(location(&res), "/team/invitations");
+        let res = app.client.post(app.url("/team/invitations")).form(&fields).send().await.unwrap();
         assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
         assert!(app.get_html("/team").await.contains("new@acme.test"));
         assert!(app.get_html("/audit").await.contains("sudo.confirmed"));
@@ -123,7 +123,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// Turns two-factor on for the signed-in browser; returns (secret, recovery codes).
-async fn enroll(app: &TestApp) -> (Vec<u8>, Vec<String>) {
+pub async fn enroll(app: &TestApp) -> (Vec<u8>, Vec<String>) {
     use paydesk::accounts::two_factor;
     let page = app.get_html("/account/2fa").await;
     assert!(

@@ -103,7 +103,11 @@ with_smtp_on_both_backends! {
     async fn new_devices_and_new_admins_are_told_to_the_admins_and_the_person(app, smtp) {
         app.setup_admin().await;
         app.add_member("dev@acme.test", "developer").await;
-        app.add_member("boss@acme.test", "admin").await;
+        // Made an Admin on Team (joining by invitation as an Admin: tests/web/invitations.rs).
+        app.add_member("boss@acme.test", "developer").await;
+        let boss = crate::user_id(&app, "boss@acme.test");
+        let res = app.post_form("/team", &format!("/team/{boss}/role"), &[("role", "admin")]).await;
+        assert_eq!(res.status(), 303);
         let told = smtp.wait_for("admin@acme.test", "boss@acme.test is now an Admin").await;
         assert!(told.text.contains("admin@acme.test made boss@acme.test an Admin of Acme"), "{}", told.text);
         assert!(told.text.contains(&format!("{}/team", app.address)), "{}", told.text);
