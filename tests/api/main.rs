@@ -14,6 +14,7 @@ mod lists;
 mod logs;
 mod observe;
 mod openapi;
+mod openapi_shape;
 mod payments;
 mod slow;
 mod webhooks;

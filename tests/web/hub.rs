@@ -391,7 +391,7 @@ async fn the_api_reference_shows_every_operation_with_a_curl_example() {
     let html = app.get_html("/docs/api").await;
     let table = paydesk::api::routes::table();
     for e in &table {
-        let id = paydesk::api::openapi::operation_id(e);
+        let id = e.id;
         let at = html
             .find(&format!("id=\"{id}\""))
             .unwrap_or_else(|| panic!("{} {} missing", e.method, e.path));
