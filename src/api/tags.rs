@@ -77,9 +77,4 @@ impl Tag {
             Tag::OpenApi => "This document.",
         }
     }
-
-    /// The anchor of the tag's section on `/docs/api`: `tag-api-keys`.
-    pub fn anchor(self) -> String {
-        format!("tag-{}", self.name().to_lowercase().replace(' ', "-"))
-    }
 }

@@ -14,6 +14,7 @@ mod forms;
 mod guards;
 mod hub;
 mod logs;
+mod reference;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {
