@@ -16,7 +16,8 @@ fn reference(kind: &str, name: &str) -> Value {
 
 /// `components.headers`: every response header the API sends, by its own name.
 pub fn headers() -> Value {
-    let header = |description: &str, schema: Value| json!({"description": description, "schema": schema});
+    let header =
+        |description: &str, schema: Value| json!({"description": description, "schema": schema});
     let count = || json!({"type": "integer", "minimum": 0});
     json!({
         "Request-Id": header("This request's id (`req_…`), for support and the request logs.",

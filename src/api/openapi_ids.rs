@@ -8,14 +8,34 @@ use serde_json::{Value, json};
 /// `/payments/refund/{id}` takes a payment's.
 const SECTIONS: &[(&str, &str, &str, &str)] = &[
     ("api-keys", "key_", "ApiKeyId", "The API key's id"),
-    ("webhook-endpoints", "we_", "WebhookEndpointId", "The webhook endpoint's id"),
-    ("webhook-deliveries", "whd_", "WebhookDeliveryId", "The delivery's id"),
+    (
+        "webhook-endpoints",
+        "we_",
+        "WebhookEndpointId",
+        "The webhook endpoint's id",
+    ),
+    (
+        "webhook-deliveries",
+        "whd_",
+        "WebhookDeliveryId",
+        "The delivery's id",
+    ),
     ("customers", "cus_", "CustomerId", "The customer's id"),
     ("plans", "plan_", "PlanId", "The plan's id"),
     ("payments", "pay_", "PaymentId", "The payment's id"),
     ("refunds", "re_", "RefundId", "The refund's id"),
-    ("subscriptions", "sub_", "SubscriptionId", "The subscription's id"),
-    ("client-session", "cs_", "ClientSessionId", "The client session's id"),
+    (
+        "subscriptions",
+        "sub_",
+        "SubscriptionId",
+        "The subscription's id",
+    ),
+    (
+        "client-session",
+        "cs_",
+        "ClientSessionId",
+        "The client session's id",
+    ),
     ("events", "evt_", "EventId", "The event's id"),
 ];
 

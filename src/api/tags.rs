@@ -61,19 +61,31 @@ impl Tag {
 
     pub fn description(self) -> &'static str {
         match self {
-            Tag::Auth => "Sign in with an email and password for a user token (the key-management API takes one), sign out, and ask which API key a request carries.",
-            Tag::ApiKeys => "Create, edit, suspend, roll and revoke API keys, and read their usage. With a user token (Admin or Developer).",
-            Tag::WebhookEndpoints => "The URLs Paydesk posts events to, the events each one takes, and their signing secrets. With a user token.",
-            Tag::WebhookDeliveries => "Each event's delivery to an endpoint and how it went; a delivery can be sent again. With a user token.",
+            Tag::Auth => {
+                "Sign in with an email and password for a user token (the key-management API takes one), sign out, and ask which API key a request carries."
+            }
+            Tag::ApiKeys => {
+                "Create, edit, suspend, roll and revoke API keys, and read their usage. With a user token (Admin or Developer)."
+            }
+            Tag::WebhookEndpoints => {
+                "The URLs Paydesk posts events to, the events each one takes, and their signing secrets. With a user token."
+            }
+            Tag::WebhookDeliveries => {
+                "Each event's delivery to an endpoint and how it went; a delivery can be sent again. With a user token."
+            }
             Tag::Customers => "The people and companies that pay you.",
             Tag::Payments => "Charges to a card (test cards in test mode), and their refunds.",
             Tag::Refunds => "Money given back on a succeeded payment, in part or in full.",
             Tag::Balance => "The money available to the merchant, per currency.",
             Tag::Plans => "Prices charged every period; a publishable key may read them.",
             Tag::Subscriptions => "A customer on a plan, charged every period until canceled.",
-            Tag::ClientSessions => "An amount to collect, with a `client_token` a front end uses; open until it expires.",
+            Tag::ClientSessions => {
+                "An amount to collect, with a `client_token` a front end uses; open until it expires."
+            }
             Tag::Events => "What happened, newest first: the same objects webhooks deliver.",
-            Tag::SecretScanning => "Leaked keys reported in GitHub's secret-scanning partner format; our secret keys among them are revoked at once.",
+            Tag::SecretScanning => {
+                "Leaked keys reported in GitHub's secret-scanning partner format; our secret keys among them are revoked at once."
+            }
             Tag::OpenApi => "This document.",
         }
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
-use crate::api::openapi;
+use crate::api::{openapi, routes};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -94,6 +94,17 @@ pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
         }
     }
     sections.retain(|s| !s.operations.is_empty());
+    // Within a tag, the route table's order (list, create, retrieve, update, …), not
+    // the document's (by path).
+    let table: Vec<&str> = routes::table().iter().map(|e| e.id).collect();
+    for s in &mut sections {
+        s.operations.sort_by_key(|op| {
+            table
+                .iter()
+                .position(|id| *id == op.id)
+                .unwrap_or(usize::MAX)
+        });
+    }
     ApiReferencePage {
         layout,
         base_url,

@@ -301,12 +301,18 @@ async fn the_document_states_what_the_server_checks() {
 
     // An `{id}` has its section's form, and a new object's id is linked into the bodies
     // that name one (the fuzz run follows both).
-    let id = &deref(&doc, &doc["paths"]["/customers/{id}"]["get"]["parameters"][0])["schema"];
+    let id = &deref(
+        &doc,
+        &doc["paths"]["/customers/{id}"]["get"]["parameters"][0],
+    )["schema"];
     assert!(
         matches(id, "cus_01a2357adc31D6kOZio8elU2") && !matches(id, "0"),
         "{id}"
     );
-    let created = deref(&doc, &doc["paths"]["/customers"]["post"]["responses"]["201"]);
+    let created = deref(
+        &doc,
+        &doc["paths"]["/customers"]["post"]["responses"]["201"],
+    );
     let links = &created["links"];
     assert_eq!(
         links["createSubscription.customer"]["requestBody"]["customer"], "$response.body#/data/id",

@@ -52,9 +52,17 @@ async fn operation_ids_are_verb_and_resource_in_camel_case_unique_and_from_the_t
         ("DELETE", "/api-keys/{id}", "revokeApiKey"),
         ("POST", "/webhook-endpoints", "createWebhookEndpoint"),
         ("DELETE", "/webhook-endpoints/{id}", "deleteWebhookEndpoint"),
-        ("POST", "/webhook-deliveries/{id}/resend", "resendWebhookDelivery"),
+        (
+            "POST",
+            "/webhook-deliveries/{id}/resend",
+            "resendWebhookDelivery",
+        ),
         ("GET", "/subscriptions/search", "searchSubscriptions"),
-        ("POST", "/subscriptions/schedule-cancel/{id}", "cancelSubscriptionAtPeriodEnd"),
+        (
+            "POST",
+            "/subscriptions/schedule-cancel/{id}",
+            "cancelSubscriptionAtPeriodEnd",
+        ),
         ("POST", "/auth/login", "login"),
     ] {
         assert_eq!(id_of(method, path), id, "{method} {path}");
@@ -135,7 +143,10 @@ async fn every_operation_has_one_tag_of_the_documents_tags_each_described() {
             "tag {tag} has no operation"
         );
     }
-    assert_eq!(doc["paths"]["/payments/refund/{id}"]["post"]["tags"][0], "Payments");
+    assert_eq!(
+        doc["paths"]["/payments/refund/{id}"]["post"]["tags"][0],
+        "Payments"
+    );
     assert_eq!(doc["paths"]["/refunds"]["get"]["tags"][0], "Refunds");
     assert_eq!(
         doc["paths"]["/webhook-endpoints/{id}/deliveries"]["get"]["tags"][0],
@@ -179,7 +190,10 @@ async fn errors_headers_and_parameters_are_shared_components_and_the_document_is
         "Paydesk-Version",
         "Idempotent-Replayed",
     ] {
-        assert!(components["headers"][header]["schema"].is_object(), "{header}");
+        assert!(
+            components["headers"][header]["schema"].is_object(),
+            "{header}"
+        );
     }
     for (name, in_) in [
         ("limit", "query"),
@@ -212,15 +226,25 @@ async fn errors_headers_and_parameters_are_shared_components_and_the_document_is
             }
         }
         for p in op["parameters"].as_array().into_iter().flatten() {
-            if p["in"] == "header" || ["limit", "starting_after"].contains(&p["name"].as_str().unwrap_or("")) {
+            if p["in"] == "header"
+                || ["limit", "starting_after"].contains(&p["name"].as_str().unwrap_or(""))
+            {
                 panic!("{method} {path}: {p} is inline");
             }
         }
     }
     let list = &doc["paths"]["/customers"]["get"];
-    assert!(list["parameters"].to_string().contains("#/components/parameters/limit"));
+    assert!(
+        list["parameters"]
+            .to_string()
+            .contains("#/components/parameters/limit")
+    );
     let create = &doc["paths"]["/customers"]["post"];
-    assert!(create["parameters"].to_string().contains("#/components/parameters/Idempotency-Key"));
+    assert!(
+        create["parameters"]
+            .to_string()
+            .contains("#/components/parameters/Idempotency-Key")
+    );
     assert_eq!(
         create["responses"]["404"],
         Value::Null,

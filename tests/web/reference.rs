@@ -58,7 +58,9 @@ async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
         .unwrap();
 
     // The contents come first: before the first operation.
-    let start = html.find("data-testid=\"toc\"").expect("a table of contents");
+    let start = html
+        .find("data-testid=\"toc\"")
+        .expect("a table of contents");
     let end = start + html[start..].find("</nav>").unwrap();
     assert!(end < html.find("data-testid=\"operation\"").unwrap());
     let toc = &html[start..end];
@@ -125,5 +127,10 @@ async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/reference.css\">"));
     let css = app.get("/static/reference.css").await;
     assert_eq!(css.status(), 200);
-    assert!(css.text().await.unwrap().contains(".reference table.fields"));
+    assert!(
+        css.text()
+            .await
+            .unwrap()
+            .contains(".reference table.fields")
+    );
 }
