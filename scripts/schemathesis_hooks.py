@@ -27,15 +27,15 @@ SIGNATURE = "paydesk-signature"
 
 # A list cursor (`starting_after`) naming no object of that list (SPEC §4).
 _LISTS = (
-    "get_api_keys",
-    "get_customers",
-    "get_plans",
-    "get_payments",
-    "get_refunds",
-    "get_events",
-    "get_subscriptions_search",
-    "get_webhook_endpoints",
-    "get_webhook_endpoints_id_deliveries",
+    "listApiKeys",
+    "listCustomers",
+    "listPlans",
+    "listPayments",
+    "listRefunds",
+    "listEvents",
+    "searchSubscriptions",
+    "listWebhookEndpoints",
+    "listWebhookDeliveries",
 )
 _NO_SUCH_IN_LIST = {"starting_after": ("no such object in this list",)}
 
@@ -63,20 +63,20 @@ def _host_bits_only(message):
     return message.startswith('"') and "has host bits set" in message and "Not an IP" not in message
 EXCEPTIONS = {
     **{op: _NO_SUCH_IN_LIST for op in _LISTS},
-    "post_payments": {"customer": ("no such customer",)},
-    "post_client_session": {"customer": ("no such customer",)},
-    "patch_client_session_id": {"customer": ("no such customer",)},
-    "post_subscriptions": {"customer": ("no such customer",), "plan": ("no such plan",)},
-    "patch_subscriptions": {"plan": ("no such plan",)},
-    "patch_subscriptions_id": {"plan": ("no such plan",)},
+    "createPayment": {"customer": ("no such customer",)},
+    "createClientSession": {"customer": ("no such customer",)},
+    "updateClientSession": {"customer": ("no such customer",)},
+    "createSubscription": {"customer": ("no such customer",), "plan": ("no such plan",)},
+    "updateSubscriptionByBody": {"plan": ("no such plan",)},
+    "updateSubscription": {"plan": ("no such plan",)},
     # What remains refundable is state the generator cannot see (SPEC §4: never more).
-    "post_payments_refund_id": {
+    "refundPayment": {
         "amount": ("At most ", "This payment is already fully refunded.", "That is more than what remains")
     },
-    "post_webhook_endpoints": {"api_key": ("no such key",), "url": _UNRESOLVED},
-    "patch_webhook_endpoints_id": {"url": _UNRESOLVED},
-    "post_api_keys": {"webhook_url": _UNRESOLVED, "allowed_ips": _host_bits_only},
-    "patch_api_keys_id": {"allowed_ips": _host_bits_only},
+    "createWebhookEndpoint": {"api_key": ("no such key",), "url": _UNRESOLVED},
+    "updateWebhookEndpoint": {"url": _UNRESOLVED},
+    "createApiKey": {"webhook_url": _UNRESOLVED, "allowed_ips": _host_bits_only},
+    "updateApiKey": {"allowed_ips": _host_bits_only},
 }
 
 # A generated `Idempotency-Key` repeats across requests ("0" again and again), and a
@@ -88,15 +88,22 @@ IDEMPOTENCY_KEY = "idempotency-key"
 _VALID_KEY = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
 
 
+def _is_signature(parameter, shared):
+    """The `Paydesk-Signature` header, inline or named from `components.parameters`."""
+    ref = parameter.get("$ref", "")
+    if ref.startswith("#/components/parameters/"):
+        parameter = shared.get(ref.rsplit("/", 1)[-1], {})
+    return parameter.get("in") == "header" and parameter.get("name", "").lower() == SIGNATURE
+
+
 @schemathesis.hook
 def before_load_schema(context, raw_schema):
+    shared = raw_schema.get("components", {}).get("parameters", {})
     for item in raw_schema.get("paths", {}).values():
         for operation in item.values():
             if isinstance(operation, dict) and "parameters" in operation:
                 operation["parameters"] = [
-                    p
-                    for p in operation["parameters"]
-                    if not (p.get("in") == "header" and p.get("name", "").lower() == SIGNATURE)
+                    p for p in operation["parameters"] if not _is_signature(p, shared)
                 ]
 
 

@@ -24,8 +24,14 @@ pub fn timestamp_or_null() -> Object {
         .build()
 }
 
-/// A lower-case ISO 4217 code from the list Paydesk ships.
-pub fn currency() -> Object {
+/// A lower-case ISO 4217 code from the list Paydesk ships: a `$ref` to the one
+/// `Currency` schema (`currency_schema`), which the document holds once.
+pub fn currency() -> utoipa::openapi::Ref {
+    utoipa::openapi::Ref::from_schema_name("Currency")
+}
+
+/// The `Currency` schema `currency` refers to.
+pub fn currency_schema() -> Object {
     string()
         .enum_values(Some(crate::currencies::CODES.iter().copied()))
         .description(Some("A lower-case ISO 4217 currency code, such as `usd`."))

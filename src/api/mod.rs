@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod list;
 pub mod openapi;
+mod openapi_components;
 mod openapi_ids;
 pub mod payments;
 pub mod plans;
@@ -22,6 +23,7 @@ pub mod routes;
 pub mod secret_scanning;
 mod strict;
 pub mod subscriptions;
+pub mod tags;
 pub mod webhooks;
 
 use actix_web::{middleware::from_fn, web};

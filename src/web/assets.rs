@@ -7,12 +7,14 @@ use super::page::PageError;
 use crate::error::Error;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
+const REFERENCE_CSS: &str = include_str!("../../static/reference.css");
 const COPY_JS: &str = include_str!("../../static/copy.js");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 pub async fn serve(file: web::Path<String>) -> Result<HttpResponse, PageError> {
     let (body, kind) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "reference.css" => (REFERENCE_CSS, "text/css; charset=utf-8"),
         "copy.js" => (COPY_JS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (FAVICON, "image/svg+xml"),
         _ => return Err(Error::NotFound.into()),

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
-use crate::api::openapi;
+use crate::api::{openapi, routes};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -21,8 +21,13 @@ pub struct ApiReferencePage {
     pub codes: Vec<(&'static str, u16)>,
 }
 
+/// One tag of the document: a heading, its description and its operations.
 pub struct Section {
     pub name: String,
+    /// The heading's id, linked from the table of contents.
+    pub anchor: String,
+    /// HTML (see `prose`).
+    pub description: String,
     pub operations: Vec<Operation>,
 }
 
@@ -42,6 +47,7 @@ pub struct Operation {
 
 pub struct Field {
     pub name: String,
+    /// HTML: the type in a few words, enum values as code.
     pub kind: String,
     pub required: bool,
     /// HTML (see `prose`).
@@ -60,43 +66,45 @@ pub async fn show_reference(req: HttpRequest, session: Session, who: Option<Sign
 
 pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
     let base_url = doc["servers"][0]["url"].as_str().unwrap_or("").to_owned();
-    let schemas = &doc["components"]["schemas"];
-    let mut sections: Vec<Section> = Vec::new();
+    // The document's tags, in its order, each a section.
+    let mut sections: Vec<Section> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| Section {
+            name: text(&t["name"]),
+            anchor: format!("tag-{}", slug(&text(&t["name"]))),
+            description: prose(&t["description"]),
+            operations: Vec::new(),
+        })
+        .collect();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
-            let tag = op["tags"][0].as_str().unwrap_or("other").to_owned();
-            let operation = operation(&base_url, path, method, op, schemas);
+            let tag = op["tags"][0].as_str().unwrap_or("Other").to_owned();
+            let operation = operation(&base_url, path, method, op, doc);
             match sections.iter_mut().find(|s| s.name == tag) {
                 Some(s) => s.operations.push(operation),
                 None => sections.push(Section {
+                    anchor: format!("tag-{}", slug(&tag)),
                     name: tag,
+                    description: String::new(),
                     operations: vec![operation],
                 }),
             }
         }
     }
-    // The reference reads like the route table: sign-in and keys first.
-    let order = |name: &str| {
-        [
-            "auth",
-            "api-keys",
-            "webhook-endpoints",
-            "webhook-deliveries",
-            "whoami",
-            "customers",
-            "payments",
-            "refunds",
-            "balance",
-            "plans",
-            "subscriptions",
-            "client-session",
-            "events",
-        ]
-        .iter()
-        .position(|n| *n == name)
-        .unwrap_or(99)
-    };
-    sections.sort_by_key(|s| order(&s.name));
+    sections.retain(|s| !s.operations.is_empty());
+    // Within a tag, the route table's order (list, create, retrieve, update, …), not
+    // the document's (by path).
+    let table: Vec<&str> = routes::table().iter().map(|e| e.id).collect();
+    for s in &mut sections {
+        s.operations.sort_by_key(|op| {
+            table
+                .iter()
+                .position(|id| *id == op.id)
+                .unwrap_or(usize::MAX)
+        });
+    }
     ApiReferencePage {
         layout,
         base_url,
@@ -105,11 +113,33 @@ pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
     }
 }
 
-fn operation(base: &str, path: &str, method: &str, op: &Value, schemas: &Value) -> Operation {
+/// `API keys` → `api-keys`.
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// `value`, or the component its `$ref` names (`#/components/responses/NotFound`).
+fn deref<'a>(value: &'a Value, doc: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |v, part| &v[part]),
+        None => value,
+    }
+}
+
+fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> Operation {
+    let schemas = &doc["components"]["schemas"];
     let params = op["parameters"]
         .as_array()
         .into_iter()
         .flatten()
+        .map(|p| deref(p, doc))
         .map(|p| Field {
             name: format!(
                 "{} ({})",
@@ -126,22 +156,28 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, schemas: &Value) 
         schemas,
     );
     let body = fields(body_schema, schemas);
-    let (status, success) = op["responses"]
-        .as_object()
+    let responses = op["responses"].as_object();
+    let (status, success) = responses
         .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
-        .map(|(s, r)| (s.clone(), r.clone()))
-        .unwrap_or_default();
+        .map(|(s, r)| (s.clone(), deref(r, doc)))
+        .unwrap_or((String::new(), &Value::Null));
     let data = resolve(
         &success["content"]["application/json"]["schema"]["properties"]["data"],
         schemas,
     );
     let response = fields(data, schemas);
-    let errors = op["responses"]
-        .as_object()
+    // What the operation says of a status (its own codes), else the shared response.
+    let errors = responses
         .into_iter()
         .flatten()
         .filter(|(s, _)| !s.starts_with('2'))
-        .map(|(s, r)| (s.clone(), prose(&r["description"])))
+        .map(|(s, r)| {
+            let said = match r["description"].as_str() {
+                Some(_) => &r["description"],
+                None => &deref(r, doc)["description"],
+            };
+            (s.clone(), prose(said))
+        })
         .collect();
     Operation {
         id: op["operationId"].as_str().unwrap_or("").to_owned(),
@@ -163,11 +199,9 @@ fn text(v: &Value) -> String {
 }
 
 /// The document's prose as HTML: escaped, with `code` spans shown as code. The templates
-/// mark only these fields `safe`.
+/// mark only these fields and `kind`'s `safe`.
 fn prose(v: &Value) -> String {
-    let escaped = askama::filters::escape(text(v), askama::filters::Html)
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let escaped = escape(&text(v));
     let mut out = String::new();
     for (i, part) in escaped.split('`').enumerate() {
         if i % 2 == 1 {
@@ -200,16 +234,21 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
             name: name.clone(),
             kind: kind(prop),
             required: required.iter().any(|r| r == name),
-            description: prose(&prop["description"]),
+            // A named schema (`Currency`) says what it is itself.
+            description: match &prop["description"] {
+                Value::Null => prose(&resolve(prop, schemas)["description"]),
+                said => prose(said),
+            },
         });
     }
     out
 }
 
-/// A schema in a few words: `string`, `integer 1–100`, `one of test, live`, `Customer`.
+/// A schema in a few words, as HTML: `string`, `integer 1–100`, `one of test, live`,
+/// `Customer`.
 fn kind(schema: &Value) -> String {
     if let Some(r) = schema["$ref"].as_str() {
-        return r.rsplit('/').next().unwrap_or("").to_owned();
+        return escape(r.rsplit('/').next().unwrap_or(""));
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(options) = schema[key].as_array() {
@@ -217,39 +256,47 @@ fn kind(schema: &Value) -> String {
         }
     }
     if let Some(values) = schema["enum"].as_array() {
+        // Each value whole, in code (`2026-05-27` never breaks at its hyphens).
         let shown: Vec<String> = values
             .iter()
             .take(6)
             .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
+                Value::String(s) => format!("<code>{}</code>", escape(s)),
+                other => format!("<code>{}</code>", escape(&other.to_string())),
             })
             .collect();
         let more = if values.len() > 6 { ", …" } else { "" };
         return format!("one of {}{more}", shown.join(", "));
     }
     let mut words = match &schema["type"] {
-        Value::String(t) => t.clone(),
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
+        Value::String(t) => escape(t),
+        Value::Array(ts) => escape(
+            &ts.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" or "),
+        ),
         _ => "object".into(),
     };
     if words.starts_with("array") {
         words = format!("list of {}", kind(&schema["items"]));
     }
     if let (Some(min), Some(max)) = (schema["minimum"].as_i64(), schema["maximum"].as_i64()) {
-        words.push_str(&format!(" {min}–{max}"));
+        words.push_str(&format!(" <span class=\"range\">{min}–{max}</span>"));
     }
     if let Some(max) = schema["maxLength"].as_u64() {
         words.push_str(&format!(", ≤ {max} characters"));
     }
     if let Some(format) = schema["format"].as_str() {
-        words.push_str(&format!(" ({format})"));
+        words.push_str(&format!(" ({})", escape(format)));
     }
     words
+}
+
+fn escape(s: &str) -> String {
+    askama::filters::escape(s, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// A value to show for a field in an example.

@@ -15,6 +15,7 @@ mod logs;
 mod mail;
 mod observe;
 mod openapi;
+mod openapi_shape;
 mod payments;
 mod slow;
 mod webhooks;

@@ -70,18 +70,20 @@ async fn the_document_is_valid_openapi_3_1_and_covers_every_route() {
         assert!(op.is_object(), "{} {} is not documented", e.method, e.path);
         let responses = op["responses"].as_object().unwrap();
         let success = e.doc.shape.status.to_string();
+        let answer = deref(&doc, &responses[&success]);
         assert!(
-            responses[&success]["content"]["application/json"]["schema"]["properties"]["data"]
-                .is_object(),
+            answer["content"]["application/json"]["schema"]["properties"]["data"].is_object(),
             "{} {}: no schema for its {success}",
             e.method,
             e.path
         );
-        // Each error code it can answer with is listed under its status.
+        // Each error code it can answer with is listed under its status: in the shared
+        // response's codes, and in what the operation says of that status.
         for code in paydesk::api::openapi::error_codes(e) {
-            let status = code.status();
-            let listed = &responses[&status.to_string()]["content"]["application/json"]["schema"]["allOf"]
-                [1]["properties"]["error"]["properties"]["code"]["enum"];
+            let status = code.status().to_string();
+            let shared = deref(&doc, &responses[&status]);
+            let listed = &shared["content"]["application/json"]["schema"]["allOf"][1]["properties"]
+                ["error"]["properties"]["code"]["enum"];
             assert!(
                 listed
                     .as_array()
@@ -91,24 +93,40 @@ async fn the_document_is_valid_openapi_3_1_and_covers_every_route() {
                 e.path,
                 code.as_str()
             );
+            let said = codes_of(&doc, e.path, &method, &status);
+            assert!(
+                said.contains(&format!("`{}`", code.as_str())),
+                "{} {}: {status} says {said}",
+                e.method,
+                e.path
+            );
         }
         assert!(
-            responses[&success]["headers"]["Request-Id"].is_object(),
+            deref(&doc, &answer["headers"]["Request-Id"])["schema"].is_object(),
             "{} {}: Request-Id header",
             e.method,
             e.path
         );
+        let params: Vec<&Value> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| deref(&doc, p))
+            .collect();
+        let has = |name: &str| params.iter().any(|p| p["name"] == name);
         match e.guard {
             routes::Guard::Key(_) => {
                 assert!(op["security"].to_string().contains("ApiKey"));
-                assert!(responses[&success]["headers"]["RateLimit-Remaining"].is_object());
-                let params = op["parameters"].to_string();
-                assert!(params.contains("Paydesk-Version") && params.contains("Paydesk-Signature"));
+                assert!(deref(&doc, &answer["headers"]["RateLimit-Remaining"]).is_object());
+                assert!(has("Paydesk-Version") && has("Paydesk-Signature"));
             }
             routes::Guard::UserToken => {
                 assert!(op["security"].to_string().contains("UserToken"))
             }
             routes::Guard::Public => {}
+        }
+        if (e.doc.shape.query)() {
+            assert!(has("limit") && has("starting_after"), "{}", e.id);
         }
     }
     // Bodies: a create names its fields and refuses others.
@@ -144,6 +162,27 @@ async fn the_servers_url_is_the_public_url_when_set() {
     assert_eq!(doc["servers"][0]["url"], format!("{}/api/v1", app.address));
 }
 
+/// `value`, or what its `$ref` names in the document.
+fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |v, part| &v[part]),
+        None => value,
+    }
+}
+
+/// What an operation says of one of its error statuses: the codes it answers with there
+/// (its own description, else the shared response's).
+fn codes_of(doc: &Value, path: &str, method: &str, status: &str) -> String {
+    let response = &doc["paths"][path][method]["responses"][status];
+    match response["description"].as_str() {
+        Some(d) => d.to_owned(),
+        None => deref(doc, response)["description"].to_string(),
+    }
+}
+
 /// The schema of an operation's body, `$ref`s followed.
 fn body_schema<'a>(doc: &'a Value, path: &str, method: &str) -> &'a Value {
     let schema =
@@ -152,11 +191,6 @@ fn body_schema<'a>(doc: &'a Value, path: &str, method: &str) -> &'a Value {
         Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
         None => schema,
     }
-}
-
-fn error_enum<'a>(doc: &'a Value, path: &str, method: &str, status: &str) -> &'a Value {
-    &doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["allOf"]
-        [1]["properties"]["error"]["properties"]["code"]["enum"]
 }
 
 fn matches(schema: &Value, value: &str) -> bool {
@@ -267,21 +301,29 @@ async fn the_document_states_what_the_server_checks() {
 
     // An `{id}` has its section's form, and a new object's id is linked into the bodies
     // that name one (the fuzz run follows both).
-    let id = &doc["paths"]["/customers/{id}"]["get"]["parameters"][0]["schema"];
+    let id = &deref(
+        &doc,
+        &doc["paths"]["/customers/{id}"]["get"]["parameters"][0],
+    )["schema"];
     assert!(
         matches(id, "cus_01a2357adc31D6kOZio8elU2") && !matches(id, "0"),
         "{id}"
     );
-    let links = &doc["paths"]["/customers"]["post"]["responses"]["201"]["links"];
+    let created = deref(
+        &doc,
+        &doc["paths"]["/customers"]["post"]["responses"]["201"],
+    );
+    let links = &created["links"];
     assert_eq!(
-        links["post_subscriptions_customer"]["requestBody"]["customer"], "$response.body#/data/id",
+        links["createSubscription.customer"]["requestBody"]["customer"], "$response.body#/data/id",
         "{links}"
     );
 
-    let login_401 = error_enum(&doc, "/auth/login", "post", "401").to_string();
-    let login_403 = error_enum(&doc, "/auth/login", "post", "403").to_string();
-    assert!(login_401.contains("otp_required"), "{login_401}");
-    assert!(login_403.contains("two_factor_required"), "{login_403}");
-    let refund_409 = error_enum(&doc, "/payments/refund/{id}", "post", "409").to_string();
-    assert!(refund_409.contains("invalid_state"), "{refund_409}");
+    let login_401 = codes_of(&doc, "/auth/login", "post", "401");
+    let login_403 = codes_of(&doc, "/auth/login", "post", "403");
+    assert!(login_401.contains("`otp_required`"), "{login_401}");
+    assert!(login_403.contains("`two_factor_required`"), "{login_403}");
+    assert!(!login_401.contains("invalid_api_key"), "{login_401}");
+    let refund_409 = codes_of(&doc, "/payments/refund/{id}", "post", "409");
+    assert!(refund_409.contains("`invalid_state`"), "{refund_409}");
 }

@@ -18,6 +18,7 @@ mod layout;
 mod logs;
 mod mail;
 mod password_reset;
+mod reference;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {
