@@ -222,12 +222,13 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         json!({"name": "Pro", "amount": 900, "currency": "usd", "interval": "month"}),
     )
     .await;
-    post(
+    let subscription = post(
         "/subscriptions",
         &sk,
         json!({"customer": cus, "plan": plan["id"]}),
     )
     .await;
+    let sub = subscription["id"].as_str().unwrap().to_owned();
     let endpoint = post(
         "/webhook-endpoints",
         &token,
@@ -311,6 +312,14 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         problems.push(format!("the show-once page at 360 px: {p}"));
     }
 
+    // The endpoint's first delivery, from its page (the test event above).
+    b.goto(&app.url(&format!("/webhooks/{we}"))).await.unwrap();
+    let html = b.source().await.unwrap();
+    let link = format!("/webhooks/{we}/deliveries/");
+    let delivery_page = match html.find(&link) {
+        Some(i) => html[i..].split('"').next().unwrap().to_owned(),
+        None => panic!("the endpoint's page links its delivery: {html}"),
+    };
     let pages = [
         ("overview", "/".to_owned()),
         ("logs", "/logs".to_owned()),
@@ -320,6 +329,9 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         ("customers", "/customers".to_owned()),
         ("customer", format!("/customers/{cus}")),
         ("subscriptions", "/subscriptions".to_owned()),
+        ("subscription", format!("/subscriptions/{sub}")),
+        ("plans", "/plans".to_owned()),
+        ("refund", format!("/payments/{pay}/refund?amount=12.50")),
         ("events", "/events".to_owned()),
         ("event", format!("/events/{evt}")),
         ("keys", "/keys".to_owned()),
@@ -329,6 +341,8 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         ("webhooks", "/webhooks".to_owned()),
         ("new-webhook", "/webhooks/new".to_owned()),
         ("webhook", format!("/webhooks/{we}")),
+        ("edit-webhook", format!("/webhooks/{we}/edit")),
+        ("delivery", delivery_page),
         ("audit", "/audit".to_owned()),
         ("team", "/team".to_owned()),
         ("account", "/account".to_owned()),
@@ -376,6 +390,15 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         b.refresh().await.unwrap();
         for p in page_problems(&b, axe.as_deref(), width >= 1024).await {
             problems.push(format!("/login at {width} px: {p}"));
+        }
+    }
+    // Signed out: asking for a reset link.
+    b.goto(&app.url("/forgot-password")).await.unwrap();
+    for (width, height) in VIEWPORTS {
+        set_viewport(&driver, &b, width, height).await;
+        b.refresh().await.unwrap();
+        for p in page_problems(&b, axe.as_deref(), width >= 1024).await {
+            problems.push(format!("/forgot-password at {width} px: {p}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
