@@ -33,48 +33,15 @@ impl MailRow {
             .map(drop)
     }
 
-    /// Takes up to `limit` due mails for one attempt each, exactly as
-    /// `DeliveryRow::claim_due` takes deliveries: their due time moves `lease_ms` ahead so
-    /// no other instance takes them meanwhile; on PostgreSQL the rows are locked with
-    /// `FOR UPDATE SKIP LOCKED`, so concurrent instances take disjoint rows; on SQLite the
-    /// write lock does the same. A plain read comes first, so an idle poll writes nothing.
+    /// Takes up to `limit` due mails for one attempt each, as deliveries are taken
+    /// (see `claim_due_rows!`).
     pub fn claim_due(
         conn: &mut DbConn,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        let any_due: Vec<String> = mail_outbox::table
-            .filter(mail_outbox::status.eq("pending"))
-            .filter(mail_outbox::next_attempt_at.le(now_ms))
-            .select(mail_outbox::id)
-            .limit(1)
-            .load(conn)?;
-        if any_due.is_empty() {
-            return Ok(vec![]);
-        }
-        crate::db::transaction(conn, |conn| {
-            macro_rules! due {
-                () => {
-                    mail_outbox::table
-                        .filter(mail_outbox::status.eq("pending"))
-                        .filter(mail_outbox::next_attempt_at.le(now_ms))
-                        .order(mail_outbox::next_attempt_at.asc())
-                        .limit(limit)
-                        .select(Self::as_select())
-                };
-            }
-            let due: Vec<Self> = match conn {
-                DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
-                DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
-            };
-            for m in &due {
-                diesel::update(mail_outbox::table.find(&m.id))
-                    .set(mail_outbox::next_attempt_at.eq(now_ms + lease_ms))
-                    .execute(conn)?;
-            }
-            Ok(due)
-        })
+        claim_due_rows!(conn, mail_outbox, Self, now_ms, lease_ms, limit)
     }
 
     /// Sent: the body and link are blanked (the row keeps who, what and when).

@@ -223,48 +223,14 @@ impl DeliveryRow {
         query.load(conn)
     }
 
-    /// Takes up to `limit` due deliveries for one attempt each: their due time moves
-    /// `lease_ms` ahead so no other instance takes them meanwhile. On PostgreSQL the rows
-    /// are locked with `FOR UPDATE SKIP LOCKED`, so concurrent instances take disjoint
-    /// rows; on SQLite the write lock does the same.
+    /// Takes up to `limit` due deliveries for one attempt each (see `claim_due_rows!`).
     pub fn claim_due(
         conn: &mut DbConn,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        // Idle most of the time: a plain read first, so polling takes no write lock.
-        let any_due: Vec<String> = webhook_deliveries::table
-            .filter(webhook_deliveries::status.eq("pending"))
-            .filter(webhook_deliveries::next_attempt_at.le(now_ms))
-            .select(webhook_deliveries::id)
-            .limit(1)
-            .load(conn)?;
-        if any_due.is_empty() {
-            return Ok(vec![]);
-        }
-        crate::db::transaction(conn, |conn| {
-            macro_rules! due {
-                () => {
-                    webhook_deliveries::table
-                        .filter(webhook_deliveries::status.eq("pending"))
-                        .filter(webhook_deliveries::next_attempt_at.le(now_ms))
-                        .order(webhook_deliveries::next_attempt_at.asc())
-                        .limit(limit)
-                        .select(Self::as_select())
-                };
-            }
-            let due: Vec<Self> = match conn {
-                DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
-                DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
-            };
-            for d in &due {
-                diesel::update(webhook_deliveries::table.find(&d.id))
-                    .set(webhook_deliveries::next_attempt_at.eq(now_ms + lease_ms))
-                    .execute(conn)?;
-            }
-            Ok(due)
-        })
+        claim_due_rows!(conn, webhook_deliveries, Self, now_ms, lease_ms, limit)
     }
 
     /// Records an attempt's outcome.
