@@ -6,6 +6,7 @@
 use super::principal::Principal;
 use super::sessions::{Issued, start_session};
 use super::setup::{hashed, new_user};
+use super::team::audit;
 use super::tokens::{Purpose, Tokens};
 use super::{links::Refusal, throttle, validate};
 use crate::clock;
@@ -35,26 +36,6 @@ pub struct PendingInvitation {
     pub invited_by: String,
     pub expires_at: i64,
     pub expired: bool,
-}
-
-fn audit(
-    conn: &mut DbConn,
-    actor: &Principal,
-    action: &str,
-    target: &str,
-    ip: &str,
-    detail: &str,
-) -> Result<(), Error> {
-    AuditEntry::record(
-        conn,
-        Some(&actor.merchant.id),
-        &actor.user.email,
-        action,
-        target,
-        ip,
-        detail,
-    )?;
-    Ok(())
 }
 
 /// A new token: (the token for the link, its SHA-256 for the row).

@@ -31,8 +31,8 @@ pub fn mail_admin_added(conn: &mut DbConn, actor: &Principal, email: &str) -> Re
     Ok(())
 }
 
-/// A team change, audited as the acting Admin on their merchant.
-fn audit(
+/// A team change, audited as the acting Admin on their merchant (invitations too).
+pub(super) fn audit(
     conn: &mut DbConn,
     actor: &Principal,
     action: &str,
