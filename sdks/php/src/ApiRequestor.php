@@ -97,8 +97,8 @@ final class ApiRequestor
      */
     public static function decode(PaydeskResponse $response): PaydeskObject
     {
-        $decoded = json_decode($response->body, true);
-        if (!is_array($decoded) || !array_key_exists('data', $decoded)) {
+        $decoded = json_decode($response->body, false);
+        if (!$decoded instanceof \stdClass || !property_exists($decoded, 'data')) {
             throw new Exception\ApiException(
                 sprintf('The API answered HTTP %d with a body that is not a Paydesk envelope.', $response->status),
                 $response->status,
@@ -109,8 +109,11 @@ final class ApiRequestor
                 $response->body,
             );
         }
-        $data = $decoded['data'];
-        return PaydeskObject::constructFrom(is_array($data) ? $data : ['value' => $data], $response);
+        $data = $decoded->data;
+        return PaydeskObject::constructFrom(
+            $data instanceof \stdClass ? get_object_vars($data) : ['value' => $data],
+            $response,
+        );
     }
 
     /** @return list<string> */

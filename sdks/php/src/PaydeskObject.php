@@ -42,8 +42,21 @@ class PaydeskObject implements \ArrayAccess, \Countable, \IteratorAggregate, \Js
         return $object;
     }
 
+    /**
+     * The object for a JSON text's top-level object, keeping `{}` an object (decoded
+     * without `assoc`, so an empty object is not mistaken for an empty list).
+     */
+    public static function fromJson(string $json, ?PaydeskResponse $response = null): ?self
+    {
+        $decoded = json_decode($json, false);
+        return $decoded instanceof \stdClass ? self::constructFrom(get_object_vars($decoded), $response) : null;
+    }
+
     private static function convert(mixed $value): mixed
     {
+        if ($value instanceof \stdClass) {
+            return self::constructFrom(get_object_vars($value));
+        }
         if (!is_array($value)) {
             return $value;
         }

@@ -27,10 +27,7 @@ final class Webhook
         int $tolerance = self::DEFAULT_TOLERANCE,
     ): PaydeskObject {
         Signature::verify($payload, $sigHeader, $secret, $tolerance);
-        $data = json_decode($payload, true);
-        if (!is_array($data) || array_is_list($data) && $data !== []) {
-            throw new \UnexpectedValueException('The webhook payload is not a JSON object: ' . json_last_error_msg());
-        }
-        return PaydeskObject::constructFrom($data);
+        return PaydeskObject::fromJson($payload)
+            ?? throw new \UnexpectedValueException('The webhook payload is not a JSON object.');
     }
 }
