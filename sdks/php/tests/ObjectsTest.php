@@ -113,6 +113,7 @@ final class ObjectsTest extends TestCase
     }
 
     /** @dataProvider statuses */
+    #[\PHPUnit\Framework\Attributes\DataProvider('statuses')]
     public function testEachStatusHasItsClass(int $status, string $class): void
     {
         $body = '{"ok":false,"error":{"code":"c","message":"m","details":{"fields":{"email":"bad"}}},"request_id":"req_1"}';

@@ -86,6 +86,7 @@ final class WebhookTest extends TestCase
     }
 
     /** @dataProvider malformed */
+    #[\PHPUnit\Framework\Attributes\DataProvider('malformed')]
     public function testAMalformedHeaderIsRefusedWithoutAPanic(string $header): void
     {
         $this->expectException(SignatureVerificationException::class);

@@ -56,7 +56,8 @@ final class Server
         if (!is_executable($bin)) {
             fwrite(STDERR, "paydesk-php tests: building the server (cargo build --release) in $root\n");
             $code = 0;
-            passthru('cd ' . escapeshellarg($root) . ' && cargo build --release --locked', $code);
+            // To stderr: the suite's stdout is PHPUnit's.
+            passthru('cd ' . escapeshellarg($root) . ' && cargo build --release --locked 1>&2', $code);
             if ($code !== 0 || !is_executable($bin)) {
                 throw new \RuntimeException('cargo build --release failed; set PAYDESK_BIN to a built paydesk.');
             }
