@@ -26,6 +26,7 @@ fi
 php --version | head -n 1
 
 # No runtime dependency: composer only writes the autoloader (no registry needed).
+[ -n "${HOME:-}" ] || [ -n "${COMPOSER_HOME:-}" ] || export COMPOSER_HOME="${TMPDIR:-/tmp}/paydesk-php-composer"
 COMPOSER_ALLOW_SUPERUSER=1 composer install --no-interaction --no-progress --quiet
 for f in $(find src tests -name '*.php'); do php -l "$f" >/dev/null; done
 

@@ -12,6 +12,7 @@ use Paydesk\Exception\PaydeskException;
 use Paydesk\Exception\PermissionException;
 use Paydesk\Exception\RateLimitException;
 use Paydesk\PaydeskClient;
+use Paydesk\Tests\Support\Proxy;
 use Paydesk\Tests\Support\Server;
 use Paydesk\Tests\Support\ServerTestCase;
 
@@ -127,6 +128,19 @@ final class ErrorsTest extends ServerTestCase
         } catch (ApiConnectionException $e) {
             $this->assertNull($e->getStatus());
             $this->assertStringContainsString('Could not reach Paydesk', $e->getMessage());
+        }
+    }
+
+    public function testATimeoutIsAConnectionError(): void
+    {
+        $proxy = new Proxy(self::server()->baseUrl, ['hang']);
+        try {
+            self::client(['base_url' => $proxy->url(), 'timeout' => 0.3, 'max_retries' => 0])->whoami->retrieve();
+            $this->fail('a request without an answer did not time out');
+        } catch (ApiConnectionException $e) {
+            $this->assertStringContainsString('curl error 28', $e->getMessage());
+        } finally {
+            $proxy->stop();
         }
     }
 

@@ -7,7 +7,8 @@
 // prints its port, then for each request takes the next action of PLAN (comma-separated;
 // `forward` once the plan is spent): `503` answers 503 without forwarding, `drop` closes
 // the connection without an answer, `forward-drop` forwards and then closes without
-// passing the answer on, `forward` passes it on, `ok` answers 200 `{}` (a receiver).
+// passing the answer on, `forward` passes it on, `ok` answers 200 `{}` (a receiver),
+// `hang` answers nothing for 5 s (a client's timeout).
 // Each request is a JSON line in LOG: action, method, path, headers, body (base64).
 // It stops by itself after 120 s.
 
@@ -65,7 +66,10 @@ while (time() < $deadline) {
         'body' => base64_encode($body),
     ]) . "\n", FILE_APPEND | LOCK_EX);
 
-    if ($action === 'drop') {
+    if ($action === 'hang') {
+        sleep(5);
+    }
+    if ($action === 'drop' || $action === 'hang') {
         fclose($conn);
         continue;
     }
