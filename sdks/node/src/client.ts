@@ -44,9 +44,9 @@ export class Paydesk {
 
   /**
    * @param apiKey a secret or publishable key, or a user token; `null` only to call
-   *   `auth.login`.
+   *   `auth.login` (without one, key routes answer 401 `missing_authorization`).
    */
-  constructor(apiKey: string | null, options: PaydeskOptions = {}) {
+  constructor(apiKey: string | null | undefined, options: PaydeskOptions = {}) {
     const core = new Core(apiKey, options);
     this.#core = core;
     this.customers = new Customers(core);

@@ -26,7 +26,8 @@ export const Webhook = {
   /**
    * Verifies the header against the raw body and returns the parsed event. Throws
    * `SignatureVerificationError` when no `v1` matches, the header is malformed or
-   * missing, or `t` is more than `tolerance` seconds away from now.
+   * missing, or `t` is more than `tolerance` seconds away from now (0 turns that check
+   * off; keep it on, it is what stops a captured delivery from being replayed later).
    */
   constructEvent<T = Event>(
     payload: string | Uint8Array,

@@ -168,7 +168,7 @@ export class Auth extends Resource {
     return this.core.request("POST", "/auth/login", { body: params, options });
   }
   /** logout: `POST /auth/logout` revokes the client's user token. */
-  logout(options?: RequestOptions): Promise<Record<string, unknown>> {
+  logout(options?: RequestOptions): Promise<{ revoked: boolean }> {
     return this.core.request("POST", "/auth/logout", { options });
   }
 }
