@@ -24,6 +24,13 @@ import {
 } from "./resources/merchant.js";
 import type { Whoami } from "./types.js";
 
+/** `client.whoami()`, or `client.whoami.retrieve()` as the other libraries spell it. */
+export interface WhoamiResource {
+  (options?: RequestOptions): Promise<Whoami>;
+  /** whoami: `GET /whoami`, the key's id, type, mode, scopes and merchant. */
+  retrieve(options?: RequestOptions): Promise<Whoami>;
+}
+
 export class Paydesk {
   readonly customers: Customers;
   readonly payments: Payments;
@@ -39,6 +46,8 @@ export class Paydesk {
   readonly managementKeys: ManagementKeys;
   readonly keyPolicy: KeyPolicyResource;
   readonly auth: Auth;
+  /** whoami: `GET /whoami`, the key's id, type, mode, scopes and merchant. */
+  readonly whoami: WhoamiResource;
   /** @internal */
   readonly #core: Core;
 
@@ -63,15 +72,13 @@ export class Paydesk {
     this.managementKeys = new ManagementKeys(core);
     this.keyPolicy = new KeyPolicyResource(core);
     this.auth = new Auth(core);
+    const retrieve = (options?: RequestOptions): Promise<Whoami> =>
+      core.request("GET", "/whoami", { options });
+    this.whoami = Object.assign((options?: RequestOptions) => retrieve(options), { retrieve });
   }
 
   /** The server's origin this client calls (`…/api/v1` is added to it). */
   get baseUrl(): string {
     return this.#core.baseUrl;
-  }
-
-  /** whoami: `GET /whoami`, the key's id, mode, scopes and merchant. */
-  whoami(options?: RequestOptions): Promise<Whoami> {
-    return this.#core.request("GET", "/whoami", { options });
   }
 }

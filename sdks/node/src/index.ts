@@ -1,5 +1,5 @@
 /** paydesk: the Paydesk API client for Node.js (SPEC §16). */
-export { Paydesk } from "./client.js";
+export { Paydesk, type WhoamiResource } from "./client.js";
 export { Paydesk as default } from "./client.js";
 export type { PaydeskOptions, RequestOptions } from "./core.js";
 export { VERSION, DEFAULT_BASE_URL } from "./core.js";

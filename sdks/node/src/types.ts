@@ -186,14 +186,15 @@ export interface ApiKey {
   last_used_ip: string | null;
   canary: boolean;
   revoked_reason: string | null;
-  exposed_url?: string | null;
+  exposed_url: string | null;
+  /** Made before a rule of the key policy it breaks (SPEC §17). */
   outside_policy?: boolean;
 }
 /** A key as created or rolled: the only answer that holds `secret_key`. */
 export interface CreatedApiKey extends ApiKey {
   secret_key: string;
   /** With `webhook_url`: the bound endpoint's signing secret. */
-  webhook_secret?: string;
+  webhook_secret?: string | null;
 }
 export interface RolledApiKey extends CreatedApiKey {
   rolled_from: ApiKey;
@@ -209,6 +210,7 @@ export interface ApiKeyCreateParams {
   require_signature?: boolean;
   canary?: boolean;
   webhook_url?: string;
+  /** SPEC §17, where the server has them. */
   spend_limits?: SpendLimit[];
 }
 export interface SpendLimit {
@@ -257,17 +259,23 @@ export interface ApiKeyUsage {
 // ----- management keys and the key policy (SPEC §17) -----
 
 export interface ManagementKey {
+  /** `mgk_…`. */
   id: string;
-  object: string;
+  object: "management_key";
   name: string;
+  /** `api_keys:read|write`, `webhook_endpoints:read|write`. */
   scopes: string[];
+  /** May also create and roll live keys. */
   live: boolean;
   allowed_ips: string[];
-  status: string;
-  expires_at: string | null;
+  status: "active" | "suspended" | "revoked" | "expired";
+  secret_hint: string;
+  expires_at: string;
   created_at: string;
-  last_used_at?: string | null;
-  last_used_ip?: string | null;
+  created_by: string;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  request_count: number;
 }
 export interface CreatedManagementKey extends ManagementKey {
   /** `mk_…`, shown this once. */

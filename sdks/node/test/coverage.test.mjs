@@ -8,9 +8,9 @@ import { Paydesk } from "paydesk";
 
 import { startPaydesk } from "./support/server.mjs";
 
-/** operationId → [resource (or "" for the client itself), method, HTTP method, path]. */
+/** operationId → [resource, method, HTTP method, path]. */
 export const OPERATIONS = {
-  whoami: ["", "whoami", "GET", "/whoami"],
+  whoami: ["whoami", "retrieve", "GET", "/whoami"],
   login: ["auth", "login", "POST", "/auth/login"],
   logout: ["auth", "logout", "POST", "/auth/logout"],
   listCustomers: ["customers", "list", "GET", "/customers"],
@@ -88,7 +88,7 @@ const PENDING = new Set([
 ]);
 
 /** Second names for an operation's method (not operations of their own). */
-const ALIASES = new Set(["subscriptions.list", "apiKeys.revoke", "managementKeys.revoke"]);
+const ALIASES = new Set(["whoami()", "subscriptions.list", "apiKeys.revoke", "managementKeys.revoke"]);
 
 let pd;
 let served;
@@ -133,7 +133,7 @@ test("each method sends its operation's HTTP method to its path", async () => {
   };
   const client = new Paydesk("sk_test_coverage", { baseUrl: "http://127.0.0.1:9", fetch: fake, maxRetries: 0 });
   for (const [id, [resource, name, method, path]] of Object.entries(OPERATIONS)) {
-    const target = resource === "" ? client : client[resource];
+    const target = client[resource];
     assert.equal(typeof target?.[name], "function", `${id}: ${resource}.${name} is missing`);
     const args = path.includes("{id}") ? ["obj_1"] : [];
     if (id === "updateSubscriptionByBody") args.push({ id: "sub_1" });
@@ -146,14 +146,18 @@ test("each method sends its operation's HTTP method to its path", async () => {
 
 test("the library has no resource method outside the table (aliases declared)", () => {
   const client = new Paydesk("sk_test_coverage", { baseUrl: "http://127.0.0.1:9" });
-  const mapped = new Set(Object.values(OPERATIONS).map(([r, m]) => (r === "" ? m : `${r}.${m}`)));
+  const mapped = new Set(Object.values(OPERATIONS).map(([r, m]) => `${r}.${m}`));
   const extra = [];
   for (const [name, resource] of Object.entries(client)) {
-    const proto = Object.getPrototypeOf(resource);
-    for (const m of Object.getOwnPropertyNames(proto)) {
-      if (m === "constructor" || typeof proto[m] !== "function") continue;
+    // A resource is a class instance (its prototype's methods), or a callable whose own
+    // properties are its methods (whoami).
+    const holder = typeof resource === "function" ? resource : Object.getPrototypeOf(resource);
+    if (typeof resource === "function" && !ALIASES.has(`${name}()`)) extra.push(`${name}()`);
+    for (const m of Object.getOwnPropertyNames(holder)) {
+      if (m === "constructor" || typeof holder[m] !== "function") continue;
       if (!mapped.has(`${name}.${m}`) && !ALIASES.has(`${name}.${m}`)) extra.push(`${name}.${m}`);
     }
   }
   assert.deepEqual(extra, []);
+  assert.ok(mapped.size >= 50);
 });

@@ -178,3 +178,7 @@ describe("client sessions, events, whoami", () => {
     await assert.rejects(pk.customers.list(), (e) => e instanceof PermissionError && e.code === "forbidden");
   });
 });
+
+test("whoami.retrieve() is whoami()", async () => {
+  assert.deepEqual(await pd.client.whoami.retrieve(), await pd.client.whoami());
+});
