@@ -78,9 +78,16 @@ export class Core {
     }
     this.#key = apiKey || undefined;
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+    if (!isHttpUrl(this.baseUrl)) {
+      throw new TypeError(`baseUrl must be an http(s) URL such as https://pay.example.com, not ${JSON.stringify(options.baseUrl)}`);
+    }
     this.apiVersion = options.apiVersion;
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) {
+      throw new TypeError("maxRetries must be a whole number, 0 or more");
+    }
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeout > 0)) throw new TypeError("timeout must be a number of milliseconds above 0");
     this.#publishableKey = options.publishableKey;
     this.#sign = options.signRequests ?? false;
     if (this.#sign && this.#key === undefined) {
@@ -261,6 +268,15 @@ export function segment(id: string): string {
     throw new TypeError("an object id (a non-empty string) is required");
   }
   return encodeURIComponent(id);
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.host !== "";
+  } catch {
+    return false;
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
