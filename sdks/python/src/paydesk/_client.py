@@ -193,7 +193,7 @@ def _query_value(value: Any) -> str:
 
 
 def _backoff(attempt: int) -> float:
-    delay = min(INITIAL_DELAY * (2**attempt), MAX_DELAY)
+    delay = min(INITIAL_DELAY * float(2**attempt), MAX_DELAY)
     return delay * (1 - random.random() * 0.25)
 
 

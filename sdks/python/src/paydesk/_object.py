@@ -46,7 +46,8 @@ class PaydeskObject(Dict[str, Any]):
 
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` copy, nested objects included."""
-        return _plain(self)
+        plain: Dict[str, Any] = _plain(self)
+        return plain
 
 
 class ListObject(PaydeskObject):
