@@ -339,9 +339,20 @@ fn example(name: &str, schema: &Value, schemas: &Value) -> Value {
         .and_then(|p| p.strip_prefix('^'))
         .and_then(|p| p.split('[').next())
         .filter(|p| p.ends_with('_'));
-    match (name, schema["type"].as_str()) {
+    // `["boolean", "null"]` reads as its first type.
+    let kind = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
+        t => t.as_str(),
+    };
+    match (name, kind) {
         (_, _) if prefix.is_some() => format!("{}123", prefix.unwrap_or("")).into(),
+        (_, Some("array")) => Value::Array(vec![example(name, &schema["items"], schemas)]),
         ("email", _) => "jenny@example.com".into(),
+        ("url", _) => "https://example.com/paydesk/webhooks".into(),
+        ("allowed_ips", _) => "203.0.113.0/24".into(),
         ("password", _) => "your password".into(),
         ("name", _) => "Jenny Rosen".into(),
         ("amount", _) => 2000.into(),
