@@ -7,6 +7,7 @@ use actix_web::HttpRequest;
 use askama::Template;
 use serde_json::Value;
 
+use super::client_examples::{self, Example};
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
 use crate::api::{openapi, routes};
@@ -19,6 +20,8 @@ pub struct ApiReferencePage {
     pub base_url: String,
     pub sections: Vec<Section>,
     pub codes: Vec<(&'static str, u16)>,
+    /// How each client library is made (SPEC §16), above the operations.
+    pub libraries: Vec<Example>,
 }
 
 /// One tag of the document: a heading, its description and its operations.
@@ -43,6 +46,10 @@ pub struct Operation {
     pub response: Vec<Field>,
     pub errors: Vec<(String, String)>,
     pub curl: String,
+    /// The call in each client library; empty when none has it (then `not_in_libraries`
+    /// says why).
+    pub examples: Vec<Example>,
+    pub not_in_libraries: &'static str,
 }
 
 pub struct Field {
@@ -107,9 +114,10 @@ pub fn reference(layout: Layout, doc: &Value) -> ApiReferencePage {
     }
     ApiReferencePage {
         layout,
-        base_url,
         sections,
         codes: crate::error::CODES.to_vec(),
+        libraries: client_examples::setup(base_url.trim_end_matches("/api/v1")),
+        base_url,
     }
 }
 
@@ -166,6 +174,19 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> O
         schemas,
     );
     let response = fields(data, schemas);
+    let id = op["operationId"].as_str().unwrap_or("").to_owned();
+    let sample = sample_body(body_schema, schemas);
+    let examples = client_examples::examples(
+        &id,
+        method,
+        &path_arguments(path, op, doc),
+        sample.as_ref().unwrap_or(&serde_json::Map::new()),
+        op["security"].to_string().contains("UserToken"),
+    );
+    let not_in_libraries = client_examples::NOT_IN_LIBRARIES
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or("", |(_, why)| *why);
     // What the operation says of a status (its own codes), else the shared response.
     let errors = responses
         .into_iter()
@@ -180,7 +201,7 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> O
         })
         .collect();
     Operation {
-        id: op["operationId"].as_str().unwrap_or("").to_owned(),
+        id,
         method: method.to_uppercase(),
         path: path.to_owned(),
         summary: text(&op["summary"]),
@@ -190,7 +211,9 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> O
         status,
         response,
         errors,
-        curl: curl(base, path, method, op, body_schema, schemas),
+        curl: curl(base, path, method, op, sample),
+        examples,
+        not_in_libraries,
     }
 }
 
@@ -316,9 +339,20 @@ fn example(name: &str, schema: &Value, schemas: &Value) -> Value {
         .and_then(|p| p.strip_prefix('^'))
         .and_then(|p| p.split('[').next())
         .filter(|p| p.ends_with('_'));
-    match (name, schema["type"].as_str()) {
+    // `["boolean", "null"]` reads as its first type.
+    let kind = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
+        t => t.as_str(),
+    };
+    match (name, kind) {
         (_, _) if prefix.is_some() => format!("{}123", prefix.unwrap_or("")).into(),
+        (_, Some("array")) => Value::Array(vec![example(name, &schema["items"], schemas)]),
         ("email", _) => "jenny@example.com".into(),
+        ("url", _) => "https://example.com/paydesk/webhooks".into(),
+        ("allowed_ips", _) => "203.0.113.0/24".into(),
         ("password", _) => "your password".into(),
         ("name", _) => "Jenny Rosen".into(),
         ("amount", _) => 2000.into(),
@@ -328,7 +362,56 @@ fn example(name: &str, schema: &Value, schemas: &Value) -> Value {
     }
 }
 
-fn curl(base: &str, path: &str, method: &str, op: &Value, body: &Value, schemas: &Value) -> String {
+/// The sample body of an operation's examples: its required fields (or its first, when
+/// none is required); `None` when it takes no body.
+fn sample_body(body: &Value, schemas: &Value) -> Option<serde_json::Map<String, Value>> {
+    let props = body["properties"].as_object()?;
+    let required: Vec<&str> = body["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut sample = serde_json::Map::new();
+    for (name, schema) in props {
+        if required.contains(&name.as_str()) {
+            sample.insert(name.clone(), example(name, schema, schemas));
+        }
+    }
+    if sample.is_empty()
+        && let Some((name, schema)) = props.iter().next()
+    {
+        sample.insert(name.clone(), example(name, schema, schemas));
+    }
+    Some(sample)
+}
+
+/// Sample values of the path's parameters, in the path's order (`cus_123`).
+fn path_arguments(path: &str, op: &Value, doc: &Value) -> Vec<Value> {
+    let schemas = &doc["components"]["schemas"];
+    let params: Vec<&Value> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| deref(p, doc))
+        .filter(|p| p["in"] == "path")
+        .collect();
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| match params.iter().find(|p| p["name"] == name) {
+            Some(p) => example(name, &p["schema"], schemas),
+            None => Value::from("…"),
+        })
+        .collect()
+}
+
+fn curl(
+    base: &str,
+    path: &str,
+    method: &str,
+    op: &Value,
+    sample: Option<serde_json::Map<String, Value>>,
+) -> String {
     let path = path.replace("{id}", "ID");
     let mut lines = vec![match method {
         "get" => format!("curl {base}{path}"),
@@ -341,24 +424,7 @@ fn curl(base: &str, path: &str, method: &str, op: &Value, body: &Value, schemas:
     } else if security.contains("UserToken") {
         lines.push("  -H \"Authorization: Bearer $PAYDESK_USER_TOKEN\"".into());
     }
-    let required: Vec<String> = body["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    if let Some(props) = body["properties"].as_object() {
-        let mut sample = serde_json::Map::new();
-        for (name, schema) in props {
-            if required.contains(name) {
-                sample.insert(name.clone(), example(name, schema, schemas));
-            }
-        }
-        if sample.is_empty()
-            && let Some((name, schema)) = props.iter().next()
-        {
-            sample.insert(name.clone(), example(name, schema, schemas));
-        }
+    if let Some(sample) = sample {
         if path.ends_with("/auth/login") {
             lines.push("  -H \"Content-Type: application/json\"".into());
         }

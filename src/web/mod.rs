@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod chart;
+pub mod client_examples;
 pub mod customers;
 pub mod docs;
 pub mod events;

@@ -134,3 +134,198 @@ async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
             .contains(".reference table.fields")
     );
 }
+
+/// Each operation's method in the client libraries (SPEC §16), as `sdks/python` names it
+/// (`paydesk.OPERATIONS`); Node and PHP write the same in camelCase, with `del` (Node) for
+/// a DELETE and `all` (PHP) for `list`.
+const LIBRARY_METHODS: &[(&str, &str)] = &[
+    ("listApiKeys", "api_keys.list"),
+    ("createApiKey", "api_keys.create"),
+    ("retrieveApiKey", "api_keys.retrieve"),
+    ("updateApiKey", "api_keys.update"),
+    ("revokeApiKey", "api_keys.delete"),
+    ("suspendApiKey", "api_keys.suspend"),
+    ("reactivateApiKey", "api_keys.reactivate"),
+    ("rollApiKey", "api_keys.roll"),
+    ("retrieveApiKeyUsage", "api_keys.usage"),
+    ("listWebhookEndpoints", "webhook_endpoints.list"),
+    ("createWebhookEndpoint", "webhook_endpoints.create"),
+    ("retrieveWebhookEndpoint", "webhook_endpoints.retrieve"),
+    ("updateWebhookEndpoint", "webhook_endpoints.update"),
+    ("deleteWebhookEndpoint", "webhook_endpoints.delete"),
+    ("rollWebhookEndpointSecret", "webhook_endpoints.roll_secret"),
+    ("testWebhookEndpoint", "webhook_endpoints.test"),
+    ("listWebhookDeliveries", "webhook_deliveries.list"),
+    ("resendWebhookDelivery", "webhook_deliveries.resend"),
+    ("whoami", "whoami.retrieve"),
+    ("createClientSession", "client_sessions.create"),
+    ("updateClientSession", "client_sessions.update"),
+    ("listCustomers", "customers.list"),
+    ("createCustomer", "customers.create"),
+    ("retrieveCustomer", "customers.retrieve"),
+    ("updateCustomer", "customers.update"),
+    ("listPlans", "plans.list"),
+    ("createPlan", "plans.create"),
+    ("retrievePlan", "plans.retrieve"),
+    ("listPayments", "payments.list"),
+    ("createPayment", "payments.create"),
+    ("retrievePayment", "payments.retrieve"),
+    ("refundPayment", "payments.refund"),
+    ("listRefunds", "refunds.list"),
+    ("retrieveRefund", "refunds.retrieve"),
+    ("retrieveBalance", "balance.retrieve"),
+    ("searchSubscriptions", "subscriptions.search"),
+    ("createSubscription", "subscriptions.create"),
+    ("updateSubscriptionByBody", "subscriptions.update_by_body"),
+    ("retrieveSubscription", "subscriptions.retrieve"),
+    ("updateSubscription", "subscriptions.update"),
+    ("cancelSubscription", "subscriptions.cancel"),
+    (
+        "cancelSubscriptionAtPeriodEnd",
+        "subscriptions.cancel_at_period_end",
+    ),
+    ("listEvents", "events.list"),
+    ("retrieveEvent", "events.retrieve"),
+    ("listManagementKeys", "management_keys.list"),
+    ("createManagementKey", "management_keys.create"),
+    ("retrieveManagementKey", "management_keys.retrieve"),
+    ("revokeManagementKey", "management_keys.delete"),
+    ("suspendManagementKey", "management_keys.suspend"),
+    ("reactivateManagementKey", "management_keys.reactivate"),
+    ("retrieveKeyPolicy", "key_policy.retrieve"),
+    ("updateKeyPolicy", "key_policy.update"),
+];
+
+fn camel(snake: &str) -> String {
+    let mut parts = snake.split('_');
+    let first = parts.next().unwrap_or("").to_owned();
+    parts.fold(first, |mut out, p| {
+        let mut chars = p.chars();
+        if let Some(c) = chars.next() {
+            out.push(c.to_ascii_uppercase());
+            out.extend(chars);
+        }
+        out
+    })
+}
+
+/// The text of the `<code>` inside the element marked `data-testid="{testid}"` in
+/// `article`, unescaped.
+fn example_in(article: &str, testid: &str) -> Option<String> {
+    let at = article.find(&format!("data-testid=\"{testid}\""))?;
+    let code = at + article[at..].find("<code>")? + "<code>".len();
+    let end = code + article[code..].find("</code>")?;
+    Some(
+        article[code..end]
+            .replace("&#60;", "<")
+            .replace("&lt;", "<")
+            .replace("&#62;", ">")
+            .replace("&gt;", ">")
+            .replace("&#34;", "\"")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#x27;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[tokio::test]
+async fn every_operation_shows_curl_python_node_and_php() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let html = app.get_html("/docs/api").await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let excused = paydesk::web::client_examples::NOT_IN_LIBRARIES;
+    let mut shown = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let at = html
+                .find(&format!("<article class=\"card operation\" id=\"{id}\""))
+                .unwrap_or_else(|| panic!("no article {id}"));
+            let article = &html[at..at + html[at..].find("</article>").unwrap()];
+            assert!(article.contains("data-testid=\"curl\""), "{id}: no curl");
+            if excused.iter().any(|(e, _)| *e == id) {
+                assert!(
+                    article.contains("data-testid=\"not-in-libraries\""),
+                    "{id}: says nothing of the libraries"
+                );
+                assert!(!article.contains("data-testid=\"example-"));
+                continue;
+            }
+            let (_, target) = LIBRARY_METHODS
+                .iter()
+                .find(|(op, _)| *op == id)
+                .unwrap_or_else(|| panic!("{method} {path} ({id}) has no library method"));
+            let (resource, name) = target.split_once('.').unwrap();
+            let python = example_in(article, "example-python")
+                .unwrap_or_else(|| panic!("{id}: no Python example"));
+            let node = example_in(article, "example-node")
+                .unwrap_or_else(|| panic!("{id}: no Node example"));
+            let php = example_in(article, "example-php")
+                .unwrap_or_else(|| panic!("{id}: no PHP example"));
+            let node_method = if name == "delete" {
+                "del".to_owned()
+            } else {
+                camel(name)
+            };
+            let php_method = if name == "list" {
+                "all".to_owned()
+            } else {
+                camel(name)
+            };
+            assert!(
+                python.contains(&format!(".{resource}.{name}(")),
+                "{id}: {python}"
+            );
+            assert!(
+                node.contains(&format!(".{}.{node_method}(", camel(resource))),
+                "{id}: {node}"
+            );
+            assert!(
+                php.contains(&format!("->{}->{php_method}(", camel(resource))),
+                "{id}: {php}"
+            );
+            // A user token's operations are called on the `user` client.
+            let token = op["security"].to_string().contains("UserToken");
+            assert_eq!(python.contains("user."), token, "{id}: {python}");
+            // The path's parameters are the arguments, in order.
+            if path.contains("{id}") {
+                assert!(
+                    python.contains("(\"") && php.contains("('"),
+                    "{id}: {python}"
+                );
+            }
+            shown += 1;
+        }
+    }
+    assert!(shown >= 44, "{shown} operations with examples");
+    // The clients are made once, above the operations, from this server's address.
+    let setup = example_in(&html, "setup-python").unwrap();
+    assert!(setup.contains(&format!(
+        "paydesk.Paydesk(os.environ[\"PAYDESK_SECRET_KEY\"], base_url=\"{}\")",
+        app.address
+    )));
+    assert!(
+        example_in(&html, "setup-node")
+            .unwrap()
+            .contains("new Paydesk(process.env.PAYDESK_SECRET_KEY")
+    );
+    assert!(
+        example_in(&html, "setup-php")
+            .unwrap()
+            .contains("new \\Paydesk\\PaydeskClient(getenv('PAYDESK_SECRET_KEY')")
+    );
+    let create = &html[html.find("id=\"createCustomer\"").unwrap()..];
+    assert_eq!(
+        example_in(create, "example-python").unwrap(),
+        "result = client.customers.create(email=\"jenny@example.com\")"
+    );
+}
