@@ -52,7 +52,7 @@ final class KeyManagementTest extends ServerTestCase
         $new = self::server()->client([], $rolled->secret_key);
         $this->assertSame($rolled->id, $new->whoami->retrieve()->key_id);
 
-        $this->assertSame('revoked', $admin->apiKeys->revoke($rolled->id)->status);
+        $this->assertSame('revoked', $admin->apiKeys->delete($rolled->id)->status);
         try {
             $new->whoami->retrieve();
             $this->fail('a revoked key was accepted');

@@ -81,6 +81,19 @@ final class ApiKeyService extends AbstractService
     }
 
     /**
+     * The same as revoke(): DELETE is how the other resources spell it (`delete()` on
+     * webhook endpoints), and how the reference's examples write it.
+     *
+     * @param array<string, mixed> $params
+     * @param array<string, mixed> $opts idempotency_key, api_version, api_key, headers, max_retries
+     * @throws \Paydesk\Exception\PaydeskException
+     */
+    public function delete(string $id, array $params = [], array $opts = []): PaydeskObject
+    {
+        return $this->revoke($id, $params, $opts);
+    }
+
+    /**
      * Suspends an API key (it can be reactivated).
      *
      * `suspendApiKey`: POST /api/v1/api-keys/{id}/suspend
