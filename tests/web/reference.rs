@@ -43,9 +43,8 @@ fn anchors(html: &str) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
-    let app = spawn_app(Backend::Sqlite).await;
+/// The reference page and the OpenAPI document it is drawn from, as one server serves them.
+async fn page_and_document(app: &TestApp) -> (String, Value) {
     let html = app.get_html("/docs/api").await;
     let doc: Value = app
         .client
@@ -56,6 +55,13 @@ async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
         .json()
         .await
         .unwrap();
+    (html, doc)
+}
+
+#[tokio::test]
+async fn the_reference_has_a_table_of_contents_by_tag_linking_each_operation() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (html, doc) = page_and_document(&app).await;
 
     // The contents come first: before the first operation.
     let start = html
@@ -232,16 +238,7 @@ fn example_in(article: &str, testid: &str) -> Option<String> {
 #[tokio::test]
 async fn every_operation_shows_curl_python_node_and_php() {
     let app = spawn_app(Backend::Sqlite).await;
-    let html = app.get_html("/docs/api").await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (html, doc) = page_and_document(&app).await;
     let excused = paydesk::web::client_examples::NOT_IN_LIBRARIES;
     let mut shown = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
