@@ -35,6 +35,7 @@ impl KeyStore for OneKey {
                 api_version: None,
                 require_signature: false,
                 canary: false,
+                machine: None,
             }),
         )
     }

@@ -51,6 +51,12 @@ def main(base, out):
         user("POST", "/webhook-endpoints", {"url": f"http://127.0.0.1:9/fixture{i}"})["id"] for i in range(2)
     ]
     deliveries = [user("POST", f"/webhook-endpoints/{endpoints[0]}/test", {})["id"]]
+    management = [
+        user("POST", "/management-keys", {"name": f"fixture {i}", "scopes": ["api_keys:read"], "expires_in_days": 30})[
+            "id"
+        ]
+        for i in range(2)
+    ]
     ids.update(
         customers=customers,
         plans=plans,
@@ -62,6 +68,7 @@ def main(base, out):
         api_keys=keys,
         webhook_endpoints=endpoints,
         webhook_deliveries=deliveries,
+        management_keys=management,
     )
     os.makedirs(out, exist_ok=True)
     for name, values in ids.items():

@@ -7,9 +7,9 @@ Four things only:
   key, which no generator can make, and a random one is rightly 401 `signature_invalid`.
   The run's key does not require signatures; tests/api cover the signed path.
 * A generated `Idempotency-Key` is made unique (see `before_call`).
-* `use_after_free` does not apply to `DELETE /api-keys/{id}`: it revokes the key, which
-  stays listed and readable with status `revoked` (SPEC §6), as the document says of that
-  operation. Only failures whose DELETE was that operation are dropped; a deleted webhook
+* `use_after_free` does not apply to `DELETE /api-keys/{id}` nor to
+  `DELETE /management-keys/{id}`: each revokes the key, which stays listed and readable
+  with status `revoked` (SPEC §6, §17), as the document says of that operation. Only failures whose DELETE was that operation are dropped; a deleted webhook
   endpoint must still be gone (404).
 * The narrow exceptions of `positive_data_acceptance`. Each one names the operations,
   the status, the error code, the fields `details.fields` may name and how each
@@ -36,6 +36,7 @@ _LISTS = (
     "searchSubscriptions",
     "listWebhookEndpoints",
     "listWebhookDeliveries",
+    "listManagementKeys",
 )
 _NO_SUCH_IN_LIST = {"starting_after": ("no such object in this list",)}
 
@@ -77,6 +78,7 @@ EXCEPTIONS = {
     "updateWebhookEndpoint": {"url": _UNRESOLVED},
     "createApiKey": {"webhook_url": _UNRESOLVED, "allowed_ips": _host_bits_only},
     "updateApiKey": {"allowed_ips": _host_bits_only},
+    "createManagementKey": {"allowed_ips": _host_bits_only},
 }
 
 # A generated `Idempotency-Key` repeats across requests ("0" again and again), and a
@@ -144,7 +146,7 @@ def _matches(expected, message):
 
 def _is_key_revoke(label):
     method, _, path = label.partition(" ")
-    return method == "DELETE" and path.endswith("/api-keys/{id}")
+    return method == "DELETE" and path.endswith(("/api-keys/{id}", "/management-keys/{id}"))
 
 
 @schemathesis.hook

@@ -105,6 +105,7 @@ pub fn authenticate(
         merchant,
         jti: session.jti,
         sudo_at: session.sudo_at,
+        machine: None,
     }))
 }
 

@@ -14,6 +14,7 @@ pub mod gate;
 pub mod idempotency;
 pub mod keys;
 pub mod list;
+pub mod management_keys;
 pub mod openapi;
 mod openapi_components;
 mod openapi_ids;

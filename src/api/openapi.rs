@@ -50,6 +50,16 @@ pub fn error_codes(e: &Endpoint) -> Vec<ErrorCode> {
         Guard::UserToken => codes.extend([InvalidToken, Forbidden]),
         Guard::Public => {}
     }
+    if e.management_scope().is_some() {
+        // A management key is refused like an API key at the gate (SPEC §17).
+        codes.extend([
+            InvalidApiKey,
+            ApiKeyExpired,
+            ApiKeySuspended,
+            IpNotAllowed,
+            InsufficientScope,
+        ]);
+    }
     let mut components = Components::new();
     if (e.doc.shape.body)(&mut components).is_some() {
         codes.extend([InvalidJson, InvalidRequest, PayloadTooLarge, RequestTimeout]);
@@ -99,7 +109,10 @@ fn operation(e: &Endpoint, doc: &mut Shared, components: &mut Components) -> Val
             json!([{"ApiKey": []}, {"KeyPairPublishable": [], "KeyPairSecret": []}, {"PublishableKey": []}])
         }
         Guard::Key(_) => json!([{"ApiKey": []}, {"KeyPairPublishable": [], "KeyPairSecret": []}]),
-        Guard::UserToken => json!([{"UserToken": []}]),
+        Guard::UserToken => match e.management_scope() {
+            Some(scope) => json!([{"UserToken": []}, {"ManagementKey": [scope.as_str()]}]),
+            None => json!([{"UserToken": []}]),
+        },
         Guard::Public => json!([]),
     };
     op
@@ -112,7 +125,13 @@ pub fn permission(e: &Endpoint) -> String {
             Some((resource, level)) => format!("{}:{}", resource.name(), level.as_str()),
             None => "any valid key".into(),
         },
-        Guard::UserToken => "user token (Admin or Developer)".into(),
+        Guard::UserToken => match e.management_scope() {
+            Some(scope) => format!(
+                "user token (Admin or Developer), or a management key with {}",
+                scope.as_str()
+            ),
+            None => "user token (Admin or Developer)".into(),
+        },
         Guard::Public => "none".into(),
     }
 }

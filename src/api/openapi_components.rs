@@ -272,5 +272,7 @@ pub fn security_schemes() -> Value {
             "description": "The secret key (`sk_…`) of the pair whose publishable key is `X-API-Key`."},
         "UserToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
             "description": "A user token from `POST /auth/login` (Admin or Developer), for the key-management API."},
+        "ManagementKey": {"type": "http", "scheme": "bearer", "bearerFormat": "mk_…",
+            "description": "A management key (`mk_…`, SPEC §17) made by an Admin: accepted on the API-key and webhook-endpoint routes only, each naming the scope it needs; it acts as a Developer would, and its `live` grant also lets it create and roll live keys."},
     })
 }

@@ -10,9 +10,11 @@ use super::describe::{Shape, shape_of};
 use super::gate::{self, KeyPolicy};
 use super::tags::Tag;
 use super::{
-    auth, client_sessions, customers, events, keys, payments, plans, subscriptions, webhooks,
+    auth, client_sessions, customers, events, keys, management_keys, payments, plans,
+    subscriptions, webhooks,
 };
 use crate::error::ErrorCode;
+use crate::keys::management::{Area, Scope as ManagementScope};
 use crate::keys::permissions::{Level, Resource};
 
 /// Who may call a route.
@@ -40,6 +42,25 @@ pub struct Endpoint {
     pub route: fn(Method) -> Route,
     /// What the reference and the OpenAPI document say about it.
     pub doc: Doc,
+}
+
+impl Endpoint {
+    /// The scope a management key needs here, if one is accepted (SPEC §17): on the key
+    /// and webhook-endpoint management routes (deliveries included), reading with GET
+    /// and writing otherwise; nowhere else (not on `/management-keys`, nor sign-in).
+    pub fn management_scope(&self) -> Option<ManagementScope> {
+        if !matches!(self.guard, Guard::UserToken) {
+            return None;
+        }
+        let area = if self.path.starts_with("/api-keys") {
+            Area::ApiKeys
+        } else if self.path.starts_with("/webhook-") {
+            Area::WebhookEndpoints
+        } else {
+            return None;
+        };
+        Some(ManagementScope::new(area, self.method != Method::GET))
+    }
 }
 
 /// An operation's description: the schemas come from the handler's types (`Shape`), the
@@ -146,6 +167,7 @@ const KEY_STATE: &[ErrorCode] = &[ErrorCode::InvalidState];
 
 /// The table. More specific paths come before `{id}` paths they would otherwise match.
 pub fn table() -> Vec<Endpoint> {
+    use ErrorCode::ReauthenticationRequired;
     use ErrorCode::{InvalidCredentials, InvalidRequest, InvalidState, LiveModeUnavailable};
     use ErrorCode::{
         NotFound, OtpInvalid, OtpRequired, RateLimited, TwoFactorRequired, UnsupportedMediaType,
@@ -185,6 +207,18 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(WebhookDeliveries, "listWebhookDeliveries", GET "/webhook-endpoints/{id}/deliveries", Guard::UserToken, webhooks::list_deliveries, "List an endpoint's deliveries"),
         endpoint!(WebhookEndpoints, "testWebhookEndpoint", POST "/webhook-endpoints/{id}/test", Guard::UserToken, webhooks::test_endpoint, "Send a ping event to an endpoint"),
         endpoint!(WebhookDeliveries, "resendWebhookDelivery", POST "/webhook-deliveries/{id}/resend", Guard::UserToken, webhooks::resend_delivery, "Send a delivery's event again"),
+        endpoint!(ManagementKeys, "listManagementKeys", GET "/management-keys", Guard::UserToken, management_keys::list_management_keys,
+            "List management keys (Admin)"),
+        endpoint!(ManagementKeys, "createManagementKey", POST "/management-keys", Guard::UserToken, management_keys::create_management_key,
+            "Create a management key (Admin; the answer alone holds its secret)", errors: &[ReauthenticationRequired]),
+        endpoint!(ManagementKeys, "retrieveManagementKey", GET "/management-keys/{id}", Guard::UserToken, management_keys::retrieve_management_key,
+            "Retrieve a management key (Admin)"),
+        endpoint!(ManagementKeys, "revokeManagementKey", DELETE "/management-keys/{id}", Guard::UserToken, management_keys::revoke_management_key,
+            "Revoke a management key (it stays listed, revoked)", errors: KEY_STATE),
+        endpoint!(ManagementKeys, "suspendManagementKey", POST "/management-keys/{id}/suspend", Guard::UserToken, management_keys::suspend_management_key,
+            "Suspend a management key", errors: KEY_STATE),
+        endpoint!(ManagementKeys, "reactivateManagementKey", POST "/management-keys/{id}/reactivate", Guard::UserToken, management_keys::reactivate_management_key,
+            "Reactivate a suspended management key", errors: &[InvalidState, ReauthenticationRequired]),
         endpoint!(Auth, "whoami", GET "/whoami", publishable(None), events::whoami,
             "Which key this is: its mode, scopes and merchant"),
         endpoint!(ClientSessions, "createClientSession", POST "/client-session", needs(ClientSessions, Write), client_sessions::create_client_session,
@@ -249,11 +283,15 @@ pub fn mount(mut scope: Scope) -> Scope {
                 allowed.push("HEAD");
             }
             for route in routes {
-                resource = resource.route(match e.guard {
-                    Guard::Key(policy) => {
+                resource = resource.route(match (e.guard, e.management_scope()) {
+                    (Guard::Key(policy), _) => {
                         route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
                     }
-                    Guard::UserToken | Guard::Public => route,
+                    // The handler's `ApiUser` learns which scope a management key needs.
+                    (_, Some(needed)) => {
+                        route.wrap(from_fn(move |req, next| accepts(req, next, needed)))
+                    }
+                    (Guard::UserToken | Guard::Public, None) => route,
                 });
             }
         }
@@ -269,4 +307,16 @@ pub fn mount(mut scope: Scope) -> Scope {
         scope = scope.service(resource);
     }
     scope
+}
+
+/// Marks the request as one a management key holding `scope` may make.
+async fn accepts(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+    scope: ManagementScope,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    req.extensions_mut()
+        .insert(super::management_keys::acting::AcceptsManagementKey(scope));
+    next.call(req).await
 }

@@ -8,6 +8,7 @@ pub enum Tag {
     ApiKeys,
     WebhookEndpoints,
     WebhookDeliveries,
+    ManagementKeys,
     Customers,
     Payments,
     Refunds,
@@ -27,6 +28,7 @@ impl Tag {
         Tag::ApiKeys,
         Tag::WebhookEndpoints,
         Tag::WebhookDeliveries,
+        Tag::ManagementKeys,
         Tag::Customers,
         Tag::Payments,
         Tag::Refunds,
@@ -46,6 +48,7 @@ impl Tag {
             Tag::ApiKeys => "API keys",
             Tag::WebhookEndpoints => "Webhook endpoints",
             Tag::WebhookDeliveries => "Webhook deliveries",
+            Tag::ManagementKeys => "Management keys",
             Tag::Customers => "Customers",
             Tag::Payments => "Payments",
             Tag::Refunds => "Refunds",
@@ -72,6 +75,9 @@ impl Tag {
             }
             Tag::WebhookDeliveries => {
                 "Each event's delivery to an endpoint and how it went; a delivery can be sent again. With a user token."
+            }
+            Tag::ManagementKeys => {
+                "Keys for machines (`mk_…`): a deploy pipeline manages API keys and webhook endpoints with one, within its scopes, as a Developer would. Made, listed, suspended and revoked with an Admin's user token."
             }
             Tag::Customers => "The people and companies that pay you.",
             Tag::Payments => "Charges to a card (test cards in test mode), and their refunds.",

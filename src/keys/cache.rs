@@ -306,6 +306,7 @@ mod tests {
                 api_version: None,
                 require_signature: false,
                 canary: false,
+                machine: None,
             }))
         }
     }

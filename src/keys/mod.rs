@@ -9,6 +9,7 @@ pub mod format;
 pub mod invalidation;
 pub mod lifecycle;
 pub mod limiter;
+pub mod management;
 pub mod model;
 pub mod permissions;
 pub mod policy;

@@ -5,6 +5,7 @@
 use ipnetwork::IpNetwork;
 
 use super::format::Mode;
+use super::management::Scope;
 use super::model::{ApiKey, KeyStatus};
 use crate::accounts::Principal;
 use crate::db::models::user::Role;
@@ -55,7 +56,22 @@ pub fn permitted(
         action,
         KeyAction::Create | KeyAction::Edit { .. } | KeyAction::Roll | KeyAction::Reactivate
     );
-    if admins_only && mode == Mode::Live && actor.role() != Role::Admin {
+    // A management key acts as a Developer would; its `live` grant adds creating and
+    // rolling live keys (SPEC §17).
+    let granted = actor.machine.as_ref().is_some_and(|m| m.live)
+        && matches!(action, KeyAction::Create | KeyAction::Roll);
+    if admins_only && mode == Mode::Live && actor.role() != Role::Admin && !granted {
+        if actor.machine.is_some() {
+            return Err(Error::forbidden(format!(
+                "This management key cannot {} live keys{}.",
+                action.verb(),
+                if matches!(action, KeyAction::Create | KeyAction::Roll) {
+                    ": it was made without the live grant"
+                } else {
+                    ": only an Admin can"
+                }
+            )));
+        }
         return Err(Error::forbidden(format!(
             "Only an Admin can {} live keys. You can suspend or revoke one.",
             action.verb()
@@ -123,7 +139,8 @@ pub fn authorize(
     key: Option<&ApiKey>,
 ) -> Result<(), Error> {
     permitted(actor, action, mode, key)?;
-    if needs_sudo(action, mode) {
+    // A management key has nobody to ask for a password; its actions are audited as it.
+    if needs_sudo(action, mode) && actor.machine.is_none() {
         actor.require_sudo()?;
     }
     Ok(())
@@ -139,6 +156,34 @@ pub fn may_manage_endpoint(actor: &Principal, livemode: bool) -> Result<(), Erro
         ));
     }
     Ok(())
+}
+
+/// Management keys are Admins' (SPEC §17): an Admin makes, lists, suspends and revokes
+/// them; a management key never manages management keys. `live_grant`: the change gives
+/// live power (a key made or reactivated with the live grant), so it needs sudo, like a
+/// live key (SPEC §12).
+pub fn may_manage_machine_keys(actor: &Principal, live_grant: bool) -> Result<(), Error> {
+    if actor.machine.is_some() {
+        return Err(Error::forbidden(
+            "A management key cannot manage management keys; an Admin does, in the Developer Hub.",
+        ));
+    }
+    actor.require_hub()?;
+    if actor.role() != Role::Admin {
+        return Err(Error::forbidden(
+            "Only an Admin can manage management keys.",
+        ));
+    }
+    if live_grant {
+        actor.require_sudo()?;
+    }
+    Ok(())
+}
+
+/// Whether a management key holding `granted` may call a route that needs `needed`
+/// (SPEC §17): write includes read, of the same area only.
+pub fn machine_may(granted: &[Scope], needed: Scope) -> bool {
+    granted.iter().any(|g| g.covers(needed))
 }
 
 /// Whether `new` allowed IPs admit an address that `old` did not (an entry added, a

@@ -9,10 +9,16 @@ use std::sync::Mutex;
 
 use crate::db::DbConn;
 use crate::db::models::api_key::ApiKeyRow;
+use crate::db::models::management_key::ManagementKeyRow;
+
+/// A key's latest use (Unix seconds, client address) and how many uses since the last
+/// flush.
+type Uses = (i64, Option<IpAddr>, i64);
 
 #[derive(Default)]
 pub struct UsageRecorder {
-    pending: Mutex<HashMap<String, (i64, Option<IpAddr>)>>,
+    /// Key id → its uses since the last flush.
+    pending: Mutex<HashMap<String, Uses>>,
 }
 
 impl UsageRecorder {
@@ -21,10 +27,10 @@ impl UsageRecorder {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         // Most requests repeat a key already noted: update it in place, without allocating.
         if let Some(last) = pending.get_mut(key_id) {
-            *last = (at, ip);
+            *last = (at, ip, last.2 + 1);
             return;
         }
-        pending.insert(key_id.to_owned(), (at, ip));
+        pending.insert(key_id.to_owned(), (at, ip, 1));
     }
 
     /// True when nothing waits to be written (the flush task then skips the database).
@@ -43,17 +49,25 @@ impl UsageRecorder {
         }
         let n = batch.len();
         let written = crate::db::transaction(conn, |conn| {
-            for (key_id, (at, ip)) in &batch {
+            for (key_id, (at, ip, uses)) in &batch {
                 let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
-                ApiKeyRow::mark_used(conn, key_id, *at, &ip)?;
+                // Management keys also count their requests (SPEC §17: their use shows).
+                if key_id.starts_with(super::management::ID_PREFIX) {
+                    ManagementKeyRow::mark_used(conn, key_id, *at, &ip, *uses)?;
+                } else {
+                    ApiKeyRow::mark_used(conn, key_id, *at, &ip)?;
+                }
             }
             Ok::<_, diesel::result::Error>(())
         });
         if let Err(e) = written {
-            // Keep the uses for the next flush, unless newer ones arrived meanwhile.
+            // Keep the uses for the next flush (a newer use keeps its time, the counts add).
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             for (key_id, used) in batch {
-                pending.entry(key_id).or_insert(used);
+                pending
+                    .entry(key_id)
+                    .and_modify(|newer| newer.2 += used.2)
+                    .or_insert(used);
             }
             return Err(e);
         }

@@ -15,9 +15,11 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 use super::format::{self, KeyKind, Mode};
+use super::management::{self, MachineGrant};
 use super::model::parse_stored_ips;
 use super::permissions::Access;
 use crate::db::models::api_key::ApiKeyRow;
+use crate::db::models::management_key::ManagementKeyRow;
 use crate::db::models::merchant::Merchant;
 use crate::db::{Db, DbConn};
 use crate::error::Error;
@@ -46,6 +48,8 @@ pub enum Refusal {
 pub enum Lookup {
     SecretHash(String),
     Publishable(String),
+    /// A management key (SPEC §17), by the hex SHA-256 stored for it.
+    ManagementHash(String),
 }
 
 /// What the gate needs to know about a key, as the store has it. This is what the
@@ -68,6 +72,8 @@ pub struct KeyRecord {
     pub require_signature: bool,
     /// Answered like an unknown key, and reported (SPEC §12).
     pub canary: bool,
+    /// A management key's grant (SPEC §17); None for API keys. The gate refuses it.
+    pub machine: Option<Arc<MachineGrant>>,
 }
 
 impl KeyRecord {
@@ -87,6 +93,37 @@ impl KeyRecord {
             api_version: row.api_version,
             require_signature: row.require_signature,
             canary: row.canary,
+            machine: None,
+        }
+    }
+}
+
+impl KeyRecord {
+    /// A management key's row as a record (SPEC §17). The fields a management key has
+    /// no use for are empty; [`check`] refuses such a record, so it can never stand for
+    /// an API key at the gate.
+    pub fn from_management(row: ManagementKeyRow, merchant: Merchant) -> Self {
+        Self {
+            key_id: row.id,
+            merchant_id: merchant.id.clone(),
+            merchant_name: merchant.name.clone(),
+            merchant_verified: merchant.verified,
+            mode: Mode::Test,
+            publishable_key: String::new(),
+            status: row.status,
+            expires_at: Some(row.expires_at),
+            access: Access::Scoped(Default::default()),
+            allowed_ips: parse_stored_ips(&row.allowed_ips),
+            rate_limit: 0,
+            api_version: None,
+            require_signature: false,
+            canary: false,
+            machine: Some(Arc::new(MachineGrant {
+                merchant,
+                name: row.name,
+                scopes: management::parse_scopes(&row.scopes),
+                live: row.live,
+            })),
         }
     }
 }
@@ -110,6 +147,10 @@ pub fn find_record(conn: &mut DbConn, lookup: &Lookup) -> Result<Option<KeyRecor
     let found = match lookup {
         Lookup::SecretHash(hash) => ApiKeyRow::find_for_request(conn, Some(hash), None)?,
         Lookup::Publishable(pk) => ApiKeyRow::find_for_request(conn, None, Some(pk))?,
+        Lookup::ManagementHash(hash) => {
+            let found = ManagementKeyRow::find_for_request(conn, hash)?;
+            return Ok(found.map(|(row, merchant)| KeyRecord::from_management(row, merchant)));
+        }
     };
     Ok(found.map(|(row, merchant)| KeyRecord::from_rows(row, merchant)))
 }
@@ -240,6 +281,10 @@ pub fn check(
     now: i64,
 ) -> Result<VerifiedKey, Refusal> {
     let record = record.ok_or(UNKNOWN)?;
+    // A management key is no API key, whatever its digest found (SPEC §17).
+    if record.machine.is_some() {
+        return Err(UNKNOWN);
+    }
     if let Some(p) = &presented.pair_publishable
         && !bool::from(p.as_bytes().ct_eq(record.publishable_key.as_bytes()))
     {

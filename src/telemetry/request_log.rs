@@ -311,6 +311,7 @@ mod tests {
             api_version: None,
             require_signature: false,
             canary: false,
+            machine: None,
         });
         Entry {
             key,

@@ -15,6 +15,7 @@ pub mod key_usage;
 pub mod keys;
 pub mod listing;
 pub mod logs;
+pub mod management_keys;
 pub mod overview;
 pub mod page;
 pub mod password_reset;
@@ -237,5 +238,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/events", web::get().to(events::list_events))
         .route("/events/{id}", web::get().to(events::show_event))
-        .route("/static/{file}", web::get().to(assets::serve));
+        .route("/static/{file}", web::get().to(assets::serve))
+        .configure(management_keys::routes);
 }

@@ -13,6 +13,7 @@ mod leaks;
 mod lists;
 mod logs;
 mod mail;
+mod management_keys;
 mod observe;
 mod openapi;
 mod openapi_shape;

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use support::*;
 
 mod mail;
+mod management_keys;
 
 const SECRET: &str = "cluster-test-secret-that-is-long-enough-0123456789abcdefghijklmnopqrstuvwxyz";
 

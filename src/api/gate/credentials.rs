@@ -31,6 +31,14 @@ pub fn credentials(headers: &HeaderMap) -> Result<Credential, ApiError> {
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|t| !t.is_empty() && !t.contains(' '));
+        // A management key is no API key (SPEC §17): say where it works.
+        if token.is_some_and(|t| t.starts_with(crate::keys::management::PREFIX)) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "Management keys (mk_…) work only on /api/v1/api-keys and /api/v1/webhook-endpoints; send a secret key (sk_…) here.",
+            ));
+        }
         return token
             .map(|t| Credential::Bearer(t.to_owned()))
             .ok_or_else(missing);

@@ -49,6 +49,7 @@ pub mod forms;
 pub mod idempotency;
 pub mod invitation;
 pub mod mail;
+pub mod management_key;
 pub mod merchant;
 pub mod notices;
 pub mod objects;
