@@ -36,6 +36,7 @@ impl KeyStore for OneKey {
                 require_signature: false,
                 canary: false,
                 machine: None,
+                spend_limits: vec![],
             }),
         )
     }

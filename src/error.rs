@@ -52,6 +52,7 @@ catalogue! {
     InvalidJson = "invalid_json", 400;
     InvalidVersion = "invalid_version", 400;
     InvalidIdempotencyKey = "invalid_idempotency_key", 400;
+    PolicyViolation = "policy_violation", 400;
     MissingAuthorization = "missing_authorization", 401;
     InvalidApiKey = "invalid_api_key", 401;
     ApiKeyExpired = "api_key_expired", 401;
@@ -67,6 +68,7 @@ catalogue! {
     IpNotAllowed = "ip_not_allowed", 403;
     ApiKeySuspended = "api_key_suspended", 403;
     LiveModeUnavailable = "live_mode_unavailable", 403;
+    SpendLimitExceeded = "spend_limit_exceeded", 403;
     ReauthenticationRequired = "reauthentication_required", 403,
         "This change needs a sign-in from the last 15 minutes: sign in again (POST /api/v1/auth/login) and retry with the new token.";
     TwoFactorRequired = "two_factor_required", 403;
@@ -144,6 +146,12 @@ pub enum Error {
     /// A conflict the user can resolve, e.g. an email already taken.
     #[error("{0}")]
     Conflict(String),
+    /// A payment or refund would pass a spend limit of the acting key (SPEC §17).
+    #[error("{0}")]
+    SpendLimitExceeded(Box<SpendRefusal>),
+    /// A live key's settings break the merchant's key policy (SPEC §17); `rule` names it.
+    #[error("{message}")]
+    PolicyViolation { rule: &'static str, message: String },
     /// Anything else. The message is for the log, never for the user.
     #[error("internal error: {0}")]
     Internal(String),
@@ -165,6 +173,8 @@ impl Error {
             Self::LiveModeUnavailable(_) => ErrorCode::LiveModeUnavailable,
             Self::InvalidState(_) => ErrorCode::InvalidState,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::SpendLimitExceeded(_) => ErrorCode::SpendLimitExceeded,
+            Self::PolicyViolation { .. } => ErrorCode::PolicyViolation,
             Self::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -181,6 +191,34 @@ impl Error {
 
     pub fn forbidden(msg: impl Into<String>) -> Self {
         Self::Forbidden(msg.into())
+    }
+}
+
+/// Why a payment or refund was refused by a spend limit: the limit, what the key has used
+/// of it in the current UTC window, and when that window ends (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpendRefusal {
+    pub resource: &'static str,
+    pub period: &'static str,
+    pub limit: i64,
+    pub used: i64,
+    pub currency: String,
+    pub resets_at: i64,
+}
+
+impl std::fmt::Display for SpendRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::currencies::display;
+        write!(
+            f,
+            "This would pass the key's spend limit of {} of {} per {}: {} is used in this window, \
+             which resets at {}.",
+            display(self.limit, &self.currency),
+            self.resource,
+            self.period,
+            display(self.used, &self.currency),
+            crate::clock::rfc3339(self.resets_at)
+        )
     }
 }
 

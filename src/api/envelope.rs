@@ -126,6 +126,17 @@ impl From<Error> for ApiError {
             | Error::Conflict(msg)
             | Error::LiveModeUnavailable(msg)
             | Error::InvalidState(msg) => Self::of(code, msg),
+            Error::SpendLimitExceeded(r) => Self::of(code, r.to_string()).details(json!({
+                "limit": r.limit,
+                "used": r.used,
+                "currency": r.currency,
+                "resets_at": crate::clock::rfc3339(r.resets_at),
+                "resource": r.resource,
+                "period": r.period,
+            })),
+            Error::PolicyViolation { rule, message } => {
+                Self::of(code, message).details(json!({ "rule": rule }))
+            }
             Error::NotFound | Error::ReauthenticationRequired => Self::standard(code),
             Error::Throttled(secs) => Self::of(code, e.to_string()).retry_after(secs),
             Error::BadCredentials

@@ -172,6 +172,7 @@ pub fn table() -> Vec<Endpoint> {
     use ErrorCode::{
         NotFound, OtpInvalid, OtpRequired, RateLimited, TwoFactorRequired, UnsupportedMediaType,
     };
+    use ErrorCode::{PolicyViolation, SpendLimitExceeded};
     use Level::{Read, Write};
     use Resource::*;
     vec![
@@ -181,10 +182,10 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(ApiKeys, "listApiKeys", GET "/api-keys", Guard::UserToken, keys::list_keys, "List API keys",
             filters: KEY_FILTERS),
         endpoint!(ApiKeys, "createApiKey", POST "/api-keys", Guard::UserToken, keys::create_key, "Create an API key",
-            errors: &[LiveModeUnavailable]),
+            errors: &[LiveModeUnavailable, PolicyViolation]),
         endpoint!(ApiKeys, "retrieveApiKey", GET "/api-keys/{id}", Guard::UserToken, keys::get_key, "Retrieve an API key"),
         endpoint!(ApiKeys, "updateApiKey", PATCH "/api-keys/{id}", Guard::UserToken, keys::update_key, "Update an API key",
-            errors: KEY_STATE),
+            errors: &[InvalidState, PolicyViolation]),
         endpoint!(ApiKeys, "revokeApiKey", DELETE "/api-keys/{id}", Guard::UserToken, keys::revoke_key,
             "Revoke an API key (it stays listed, revoked)", errors: KEY_STATE),
         endpoint!(ApiKeys, "suspendApiKey", POST "/api-keys/{id}/suspend", Guard::UserToken, keys::suspend_key,
@@ -196,6 +197,10 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(ApiKeys, "retrieveApiKeyUsage", GET "/api-keys/{id}/usage", Guard::UserToken, keys::get_key_usage,
             "A key's requests per hour (24h) or per day (30d), by status class",
             filters: USAGE_FILTERS, errors: &[InvalidRequest]),
+        endpoint!(ApiKeys, "retrieveKeyPolicy", GET "/key-policy", Guard::UserToken, keys::get_key_policy,
+            "Retrieve the key policy (rules for live keys; Admin)"),
+        endpoint!(ApiKeys, "updateKeyPolicy", PATCH "/key-policy", Guard::UserToken, keys::update_key_policy,
+            "Update the key policy (loosening a rule needs a recent sign-in; Admin)"),
         endpoint!(WebhookEndpoints, "listWebhookEndpoints", GET "/webhook-endpoints", Guard::UserToken, webhooks::list_endpoints, "List webhook endpoints"),
         endpoint!(WebhookEndpoints, "createWebhookEndpoint", POST "/webhook-endpoints", Guard::UserToken, webhooks::create_endpoint,
             "Create a webhook endpoint (the answer alone holds its signing secret)", errors: &[LiveModeUnavailable]),
@@ -234,10 +239,10 @@ pub fn table() -> Vec<Endpoint> {
         endpoint!(Plans, "retrievePlan", GET "/plans/{id}", publishable(Some((Plans, Read))), plans::get_plan, "Retrieve a plan"),
         endpoint!(Payments, "listPayments", GET "/payments", needs(Payments, Read), payments::list_payments, "List payments"),
         endpoint!(Payments, "createPayment", POST "/payments", needs(Payments, Write), payments::create_payment,
-            "Create a payment with a test card (a declined card is a failed payment, 201)"),
+            "Create a payment with a test card (a declined card is a failed payment, 201)", errors: &[SpendLimitExceeded]),
         endpoint!(Payments, "retrievePayment", GET "/payments/{id}", needs(Payments, Read), payments::get_payment, "Retrieve a payment"),
         endpoint!(Payments, "refundPayment", POST "/payments/refund/{id}", needs(Refunds, Write), payments::refund_payment,
-            "Refund a succeeded payment, in part or in full", errors: &[InvalidState]),
+            "Refund a succeeded payment, in part or in full", errors: &[InvalidState, SpendLimitExceeded]),
         endpoint!(Refunds, "listRefunds", GET "/refunds", needs(Refunds, Read), payments::list_refunds, "List refunds"),
         endpoint!(Refunds, "retrieveRefund", GET "/refunds/{id}", needs(Refunds, Read), payments::get_refund, "Retrieve a refund"),
         endpoint!(Balance, "retrieveBalance", GET "/balance", needs(Balance, Read), payments::get_balance, "Retrieve the balance"),

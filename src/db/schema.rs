@@ -86,6 +86,7 @@ diesel::table! {
         canary -> Bool,
         revoked_reason -> Nullable<Text>,
         exposed_url -> Nullable<Text>,
+        spend_limits -> Text,
     }
 }
 
@@ -391,5 +392,27 @@ diesel::table! {
         email -> Text,
         ip -> Text,
         at -> BigInt,
+    }
+}
+
+diesel::table! {
+    key_spend (key_id, resource, currency, period, window_start) {
+        key_id -> Text,
+        resource -> Text,
+        currency -> Text,
+        period -> Text,
+        window_start -> BigInt,
+        used -> BigInt,
+    }
+}
+
+diesel::table! {
+    key_policies (merchant_id) {
+        merchant_id -> Text,
+        live_max_lifetime_days -> Nullable<Integer>,
+        live_require_allowed_ips -> Bool,
+        live_require_signature -> Bool,
+        updated_at -> BigInt,
+        updated_by -> Text,
     }
 }

@@ -307,6 +307,7 @@ mod tests {
                 require_signature: false,
                 canary: false,
                 machine: None,
+                spend_limits: vec![],
             }))
         }
     }

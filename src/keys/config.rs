@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 
 use super::permissions::Access;
+use super::spend::SpendLimitDraft;
+use crate::db::models::spend::SpendLimit;
 use crate::error::FieldErrors;
 use crate::versions;
 
@@ -29,6 +31,8 @@ pub struct KeyDraft {
     pub require_signature: bool,
     /// A canary key (SPEC §12): no permissions whatever `permissions` says.
     pub canary: bool,
+    /// Spend limits as typed (SPEC §17); empty for none.
+    pub spend_limits: Vec<SpendLimitDraft>,
 }
 
 impl Default for KeyDraft {
@@ -43,6 +47,7 @@ impl Default for KeyDraft {
             api_version: String::new(),
             require_signature: false,
             canary: false,
+            spend_limits: vec![],
         }
     }
 }
@@ -56,6 +61,7 @@ pub(super) struct KeyConfig {
     pub api_version: Option<String>,
     pub require_signature: bool,
     pub canary: bool,
+    pub spend_limits: Vec<SpendLimit>,
 }
 
 pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option<KeyConfig> {
@@ -119,7 +125,15 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
             None
         }
     };
+    let spend_limits = match super::spend::check_limits(&draft.spend_limits) {
+        Ok(limits) => Some(limits),
+        Err(e) => {
+            errors.insert("spend_limits", e);
+            None
+        }
+    };
     Some(KeyConfig {
+        spend_limits: spend_limits?,
         name,
         access: access?,
         allowed_ips: allowed_ips?,

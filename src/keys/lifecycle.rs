@@ -139,6 +139,7 @@ pub fn roll_key(
             api_version: old.row.api_version.clone(),
             require_signature: old.row.require_signature,
             canary: old.row.canary,
+            spend_limits: old.spend_limits.clone(),
         };
         let (mut row, secret) = new_row(actor, old.mode, config, old.row.expires_at, reveal);
         if !roll_publishable {

@@ -7,6 +7,7 @@ pub mod expiry;
 pub mod exposure;
 pub mod format;
 pub mod invalidation;
+pub mod key_policy;
 pub mod lifecycle;
 pub mod limiter;
 pub mod management;
@@ -15,6 +16,7 @@ pub mod permissions;
 pub mod policy;
 pub mod service;
 pub mod signature;
+pub mod spend;
 pub mod usage;
 pub mod verify;
 

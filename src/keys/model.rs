@@ -10,6 +10,7 @@ use super::format::Mode;
 use super::permissions::Access;
 use crate::clock;
 use crate::db::models::api_key::ApiKeyRow;
+use crate::db::models::spend::SpendLimit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyStatus {
@@ -87,6 +88,10 @@ pub struct KeyObject {
     pub revoked_reason: Option<String>,
     /// Where a leaked key was found, when it was reported.
     pub exposed_url: Option<String>,
+    /// At most this much money per UTC hour or day (SPEC §17); empty for no limit.
+    pub spend_limits: Vec<SpendLimit>,
+    /// A live key that breaks a rule of the key policy set after it was made.
+    pub outside_policy: bool,
 }
 
 /// A key as people and scripts see it: everything but the secret.
@@ -97,6 +102,10 @@ pub struct ApiKey {
     pub access: Access,
     pub allowed_ips: Vec<IpNetwork>,
     pub status: KeyStatus,
+    pub spend_limits: Vec<SpendLimit>,
+    /// A live key that breaks a rule of the merchant's key policy made after it (SPEC
+    /// §17). False until the service reads the policy (`key_policy::mark`).
+    pub outside_policy: bool,
 }
 
 impl ApiKey {
@@ -113,12 +122,13 @@ impl ApiKey {
             mode: Mode::parse(&row.mode).unwrap_or(Mode::Test),
             access: Access::from_storage(&row.permissions),
             allowed_ips: parse_stored_ips(&row.allowed_ips),
+            spend_limits: SpendLimit::parse_stored(&row.spend_limits),
+            outside_policy: false,
             status,
             row,
         }
     }
 
-    /// The key object of SPEC §6.
     /// The key object of SPEC §6.
     pub fn view(&self) -> KeyObject {
         let r = &self.row;
@@ -147,6 +157,8 @@ impl ApiKey {
             revoked_reason: (self.status == KeyStatus::Revoked)
                 .then(|| r.revoked_reason.clone().unwrap_or_else(|| "user".into())),
             exposed_url: r.exposed_url.clone(),
+            spend_limits: self.spend_limits.clone(),
+            outside_policy: self.outside_policy,
         }
     }
 

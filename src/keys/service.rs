@@ -5,13 +5,16 @@
 
 use super::config::{self, KeyConfig, KeyDraft, check_config, store_ips};
 use super::format::{self, KeyKind, Mode};
+use super::key_policy;
 use super::model::{ApiKey, CreatedKey, KeyStatus};
 use super::permissions::Access;
 use super::policy::{self, KeyAction};
+use super::spend::SpendLimitDraft;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::models::api_key::{ApiKeyRow, KeyChanges};
 use crate::db::models::audit::AuditEntry;
+use crate::db::models::spend::SpendLimit;
 use crate::db::{DbConn, changes};
 use crate::error::{Error, FieldErrors};
 
@@ -109,6 +112,14 @@ pub fn create_key(
     }
     let (row, secret) = new_row(actor, mode, config, expires_at, reveal);
     crate::db::transaction(conn, |conn| {
+        key_policy::enforce(
+            conn,
+            &row.merchant_id,
+            mode,
+            &row.allowed_ips,
+            row.require_signature,
+            Some(row.expires_at.map(|at| at - row.created_at)),
+        )?;
         row.insert(conn)?;
         announce_new(conn, &row)?;
         audit(
@@ -124,10 +135,9 @@ pub fn create_key(
             ),
         )
     })?;
-    Ok(CreatedKey {
-        key: ApiKey::from_row(row, clock::now()),
-        secret,
-    })
+    let mut key = ApiKey::from_row(row, clock::now());
+    key_policy::mark(conn, &actor.merchant.id, std::slice::from_mut(&mut key))?;
+    Ok(CreatedKey { key, secret })
 }
 
 pub(super) fn new_row(
@@ -164,6 +174,7 @@ pub(super) fn new_row(
         canary: config.canary,
         revoked_reason: None,
         exposed_url: None,
+        spend_limits: SpendLimit::to_storage(&config.spend_limits),
     };
     (row, secret)
 }
@@ -190,11 +201,13 @@ pub fn list_keys(
     actor.require_hub()?;
     let now = clock::now();
     let rows = ApiKeyRow::list(conn, &actor.merchant.id, filter.mode.map(Mode::as_str))?;
-    Ok(rows
+    let mut keys: Vec<ApiKey> = rows
         .into_iter()
         .map(|r| ApiKey::from_row(r, now))
         .filter(|k| filter.status.is_none_or(|s| k.status == s))
-        .collect())
+        .collect();
+    key_policy::mark(conn, &actor.merchant.id, &mut keys)?;
+    Ok(keys)
 }
 
 /// One page of keys, newest first, filtered and paged in the database: after the key
@@ -230,15 +243,16 @@ pub fn list_keys_page(
         after.as_ref().map(|(at, id)| (*at, id.as_str())),
         fetch,
     )?;
-    Ok(rows.into_iter().map(|r| ApiKey::from_row(r, now)).collect())
+    let mut keys: Vec<ApiKey> = rows.into_iter().map(|r| ApiKey::from_row(r, now)).collect();
+    key_policy::mark(conn, &actor.merchant.id, &mut keys)?;
+    Ok(keys)
 }
 
 pub fn get_key(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<ApiKey, Error> {
     actor.require_hub()?;
-    Ok(ApiKey::from_row(
-        ApiKeyRow::find(conn, &actor.merchant.id, id)?,
-        clock::now(),
-    ))
+    let mut key = ApiKey::from_row(ApiKeyRow::find(conn, &actor.merchant.id, id)?, clock::now());
+    key_policy::mark(conn, &actor.merchant.id, std::slice::from_mut(&mut key))?;
+    Ok(key)
 }
 
 /// Recent audit entries about one key, newest first.
@@ -265,6 +279,7 @@ pub struct KeyPatch {
     pub rate_limit: Option<String>,
     pub api_version: Option<String>,
     pub require_signature: Option<bool>,
+    pub spend_limits: Option<Vec<SpendLimitDraft>>,
 }
 
 pub fn update_key(
@@ -298,6 +313,9 @@ pub fn update_key(
                 .unwrap_or_else(|| key.row.api_version.clone().unwrap_or_default()),
             require_signature: patch.require_signature.unwrap_or(key.row.require_signature),
             canary: key.row.canary,
+            spend_limits: patch
+                .spend_limits
+                .unwrap_or_else(|| key.spend_limits.iter().map(SpendLimitDraft::of).collect()),
         };
         let mut errors = FieldErrors::new();
         let config = check_config(&draft, &mut errors);
@@ -313,8 +331,17 @@ pub fn update_key(
             rate_limit: config.rate_limit,
             api_version: config.api_version,
             require_signature: config.require_signature,
+            spend_limits: SpendLimit::to_storage(&config.spend_limits),
             updated_at: clock::now(),
         };
+        key_policy::enforce(
+            conn,
+            &key.row.merchant_id,
+            key.mode,
+            &changes.allowed_ips,
+            changes.require_signature,
+            None,
+        )?;
         let detail = describe_changes(&key.row, &changes);
         ApiKeyRow::update(conn, &key.row.id, &changes)?;
         changes::announce(conn, changes::key(&key.row.id))?;
@@ -337,7 +364,8 @@ fn widens(old: &ApiKey, new: &KeyConfig) -> bool {
     let more_addresses = policy::ips_widen(&old.allowed_ips, &new.allowed_ips);
     let unsigned = old.row.require_signature && !new.require_signature;
     let faster = new.rate_limit > old.row.rate_limit;
-    raised || granted_all || more_addresses || unsigned || faster
+    let spends_more = super::spend::widens(&old.spend_limits, &new.spend_limits);
+    raised || granted_all || more_addresses || unsigned || faster || spends_more
 }
 
 fn describe_changes(old: &ApiKeyRow, new: &KeyChanges) -> String {
@@ -372,6 +400,21 @@ fn describe_changes(old: &ApiKeyRow, new: &KeyChanges) -> String {
     }
     if old.require_signature != new.require_signature {
         parts.push(format!("signature required → {}", new.require_signature));
+    }
+    if old.spend_limits != new.spend_limits {
+        let limits = SpendLimit::parse_stored(&new.spend_limits);
+        parts.push(format!(
+            "spend limits → {}",
+            if limits.is_empty() {
+                "none".into()
+            } else {
+                limits
+                    .iter()
+                    .map(super::spend::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ));
     }
     if parts.is_empty() {
         "no change".into()

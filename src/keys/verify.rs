@@ -74,6 +74,8 @@ pub struct KeyRecord {
     pub canary: bool,
     /// A management key's grant (SPEC §17); None for API keys. The gate refuses it.
     pub machine: Option<Arc<MachineGrant>>,
+    /// Spend limits (SPEC §17): they travel with the key, so the gate reads nothing more.
+    pub spend_limits: Vec<crate::db::models::spend::SpendLimit>,
 }
 
 impl KeyRecord {
@@ -82,6 +84,7 @@ impl KeyRecord {
             mode: Mode::parse(&row.mode).unwrap_or(Mode::Test),
             access: Access::from_storage(&row.permissions),
             allowed_ips: parse_stored_ips(&row.allowed_ips),
+            spend_limits: crate::db::models::spend::SpendLimit::parse_stored(&row.spend_limits),
             key_id: row.id,
             merchant_id: merchant.id,
             merchant_name: merchant.name,
@@ -96,9 +99,7 @@ impl KeyRecord {
             machine: None,
         }
     }
-}
 
-impl KeyRecord {
     /// A management key's row as a record (SPEC §17). The fields a management key has
     /// no use for are empty; [`check`] refuses such a record, so it can never stand for
     /// an API key at the gate.
@@ -118,6 +119,7 @@ impl KeyRecord {
             api_version: None,
             require_signature: false,
             canary: false,
+            spend_limits: vec![],
             machine: Some(Arc::new(MachineGrant {
                 merchant,
                 name: row.name,

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use super::{must_exist, simulator, views};
 use crate::db::DbConn;
 use crate::db::models::objects::{CustomerRow, PaymentRow, RefundRow, Scope};
+use crate::db::models::spend::SpendResource;
 use crate::error::Error;
 use crate::events::emit;
+use crate::keys::spend;
 
 pub struct PaymentInput {
     pub amount: i64,
@@ -41,6 +43,16 @@ pub fn create_payment(
                 CustomerRow::find(conn, scope, customer),
                 "customer",
                 "customer",
+            )?;
+        }
+        // A spend limit counts what the key moved: failed payments move nothing.
+        if outcome.is_ok() {
+            spend::count(
+                conn,
+                scope,
+                SpendResource::Payments,
+                &input.currency,
+                input.amount,
             )?;
         }
         let row = PaymentRow {
@@ -138,6 +150,13 @@ pub fn refund_payment(
                 Error::field("amount", "That is more than what remains refundable.")
             }));
         }
+        spend::count(
+            conn,
+            scope,
+            SpendResource::Refunds,
+            &payment.currency,
+            amount,
+        )?;
         let row = RefundRow {
             id: crate::ids::time_ordered_id("re"),
             merchant_id: scope.merchant_id.clone(),

@@ -312,6 +312,7 @@ mod tests {
             require_signature: false,
             canary: false,
             machine: None,
+            spend_limits: vec![],
         });
         Entry {
             key,

@@ -82,7 +82,10 @@ const FIELD_ORDER: &[&str] = &[
     "api_version",
     "expires_in_days",
     "webhook_url",
+    "require_signature",
+    "spend_limits",
     "amount",
+    "live_max_lifetime_days",
 ];
 
 /// What a field is called on its form, for the error summary.
@@ -108,6 +111,9 @@ fn field_label(name: &str) -> &'static str {
         "enabled_events" => "Events",
         "api_key" => "Key",
         "amount" => "Amount",
+        "spend_limits" => "Spend limits",
+        "require_signature" => "Signed requests",
+        "live_max_lifetime_days" => "Maximum lifetime",
         _ => "Field",
     }
 }

@@ -11,6 +11,7 @@ pub mod docs;
 pub mod events;
 pub mod form;
 pub mod invitations;
+pub mod key_policy;
 pub mod key_usage;
 pub mod keys;
 pub mod listing;
@@ -156,6 +157,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/keys/{id}/revoke", web::get().to(keys::confirm_revoke))
         .route("/keys/{id}/revoke", web::post().to(keys::revoke_key))
+        .route("/settings/keys", web::get().to(key_policy::show_key_policy))
+        .route(
+            "/settings/keys",
+            web::post().to(key_policy::update_key_policy),
+        )
         .route("/logs", web::get().to(logs::list_logs))
         .route("/logs/{request_id}", web::get().to(logs::show_log))
         .route("/webhooks", web::get().to(webhooks::list_endpoints))

@@ -19,6 +19,7 @@ mod openapi;
 mod openapi_shape;
 mod payments;
 mod slow;
+mod spend;
 mod webhooks;
 
 async fn login(app: &TestApp, body: Value) -> reqwest::Response {

@@ -17,6 +17,7 @@ use support::*;
 
 mod mail;
 mod management_keys;
+mod spend;
 
 const SECRET: &str = "cluster-test-secret-that-is-long-enough-0123456789abcdefghijklmnopqrstuvwxyz";
 

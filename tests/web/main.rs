@@ -19,6 +19,7 @@ mod logs;
 mod mail;
 mod password_reset;
 mod reference;
+mod spend;
 mod webhooks;
 
 fn location(res: &reqwest::Response) -> &str {

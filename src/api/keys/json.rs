@@ -157,6 +157,8 @@ pub struct CreateKeyParams {
     /// (401 `invalid_api_key`) and raises `api_key.canary_triggered`. `permissions` may
     /// then be left out.
     pub canary: Option<bool>,
+    #[schema(schema_with = super::spend::schema)]
+    pub spend_limits: Option<Vec<Value>>,
     /// Makes a webhook endpoint bound to this key (all its events); the answer then
     /// holds `webhook_secret` beside `secret_key`.
     #[schema(schema_with = webhook_url)]
@@ -192,6 +194,8 @@ impl FromBody for NewKeyDraft {
         let api_version = read_version(b);
         let require_signature = b.bool("require_signature");
         let webhook_url = b.string("webhook_url", false, 2048);
+        // A bad list is named in the body's errors, which refuse the request.
+        let spend_limits = super::spend::read_spend_limits(b);
         Some(NewKeyDraft(
             KeyDraft {
                 name: name?,
@@ -203,6 +207,7 @@ impl FromBody for NewKeyDraft {
                 api_version: api_version?.unwrap_or_default(),
                 require_signature: require_signature.unwrap_or(false),
                 canary,
+                spend_limits: spend_limits.unwrap_or_default(),
             },
             webhook_url,
         ))
@@ -247,6 +252,10 @@ pub struct UpdateKeyParams {
     #[schema(schema_with = version)]
     pub api_version: Option<String>,
     pub require_signature: Option<bool>,
+    /// The key's spend limits, replacing the ones it has; `[]` or null removes them
+    /// (removing or raising one needs sudo on a live key).
+    #[schema(schema_with = super::spend::schema)]
+    pub spend_limits: Option<Vec<Value>>,
 }
 
 pub struct KeyChange(pub(super) KeyPatch);
@@ -264,6 +273,7 @@ impl FromBody for KeyChange {
         let sent = b.has("api_version");
         let api_version = read_version(b);
         let require_signature = b.bool("require_signature");
+        let spend_limits = super::spend::read_spend_limits(b);
         Some(KeyChange(KeyPatch {
             name,
             permissions,
@@ -278,6 +288,7 @@ impl FromBody for KeyChange {
                 None
             },
             require_signature,
+            spend_limits,
         }))
     }
 }

@@ -3,6 +3,8 @@
 //! key's usage in `usage`.
 
 mod json;
+mod policy;
+mod spend;
 mod usage;
 
 use actix_web::{HttpRequest, web};
@@ -22,6 +24,7 @@ use crate::state::AppState;
 use crate::webhooks::bound;
 use json::{KeyChange, NewKey, NewKeyDraft, RollParams, RolledKey, bad_filter, with_secret};
 
+pub use policy::{get_key_policy, update_key_policy};
 pub use usage::get_key_usage;
 
 crate::api::describe::described!(KeyObject);

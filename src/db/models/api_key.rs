@@ -38,6 +38,8 @@ pub struct ApiKeyRow {
     /// Why it was revoked: `user`, or `exposed` (reported leaked, found at `exposed_url`).
     pub revoked_reason: Option<String>,
     pub exposed_url: Option<String>,
+    /// Spend limits (SPEC §17) as a JSON array; empty = none.
+    pub spend_limits: String,
 }
 
 /// The columns a key edit may change. `None` clears the version pin (not "leave as is").
@@ -50,6 +52,7 @@ pub struct KeyChanges {
     pub rate_limit: i32,
     pub api_version: Option<String>,
     pub require_signature: bool,
+    pub spend_limits: String,
     pub updated_at: i64,
 }
 

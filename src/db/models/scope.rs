@@ -8,6 +8,9 @@ pub struct Scope {
     pub merchant_id: String,
     pub livemode: bool,
     pub acting_key: Option<String>,
+    /// The acting key's spend limits (SPEC §17), from the verified key: counted in the
+    /// transaction of each payment or refund it makes.
+    pub spend_limits: Vec<super::spend::SpendLimit>,
 }
 
 impl Scope {
@@ -16,6 +19,7 @@ impl Scope {
             merchant_id: merchant_id.into(),
             livemode,
             acting_key: None,
+            spend_limits: Vec::new(),
         }
     }
 }

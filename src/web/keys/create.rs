@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
-use super::form::{KeyForm, MatrixGroup, matrix};
+use super::form::{KeyForm, MatrixGroup, SpendRow, matrix, spend_rows};
 use super::view::KeyRow;
 use crate::accounts::Principal;
 use crate::db::DbConn;
@@ -66,6 +66,7 @@ pub struct NewKeyPage {
     pub full_access: bool,
     pub live_note: Option<String>,
     pub versions: &'static [&'static str],
+    pub spend_rows: Vec<SpendRow>,
 }
 
 /// Why live keys are not offered to this person, if they are not: the key policy's
@@ -89,6 +90,7 @@ fn new_key_page(
 ) -> NewKeyPage {
     NewKeyPage {
         layout: Layout::signed_in(who, session, "keys"),
+        spend_rows: spend_rows(&form),
         form,
         matrix,
         full_access,
@@ -220,6 +222,10 @@ pub async fn create_key(
                 Error::LiveModeUnavailable(msg) | Error::Forbidden(msg) => {
                     (StatusCode::FORBIDDEN, FieldErrors::from([("mode", msg)]))
                 }
+                Error::PolicyViolation { rule, message } => (
+                    StatusCode::BAD_REQUEST,
+                    FieldErrors::from([(crate::keys::key_policy::field_of(rule), message)]),
+                ),
                 other => return Err(other.into()),
             };
             let page = new_key_page(

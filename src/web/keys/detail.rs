@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{KeyForm, MatrixGroup, matrix};
+use super::form::{KeyForm, MatrixGroup, SpendRow, matrix, spend_rows, with_spend_limits};
 use super::view::{KeyRow, refusal, unavailable};
 use crate::error::{Error, FieldErrors};
 use crate::keys::Access;
@@ -20,6 +20,15 @@ use crate::web::form::{Form, FormState, Response};
 use crate::web::page::{self, FormPairs, Layout, PageError, SignedIn};
 use crate::web::shown::Time;
 use crate::{clock, versions};
+
+/// One spend limit on the key's page: what it has used of it in this window.
+pub struct SpendLine {
+    /// "of payments in USD", for the limit's line.
+    pub per: String,
+    pub used: String,
+    pub limit: String,
+    pub resets: Time,
+}
 
 pub struct PermissionLine {
     pub label: &'static str,
@@ -54,6 +63,7 @@ pub struct DetailPage {
     pub expiring: Option<String>,
     /// Usage chart, latest requests and least privilege (`key_usage.rs`).
     pub usage: crate::web::key_usage::UsagePanel,
+    pub spend: Vec<SpendLine>,
 }
 
 #[derive(Deserialize)]
@@ -78,17 +88,19 @@ pub async fn show_key(
         .as_deref()
         .and_then(crate::keys::usage::Period::parse)
         .unwrap_or(crate::keys::usage::Period::Day);
-    let (key, history, webhooks, usage) = page::state(&req)
+    let (key, history, webhooks, usage, spend) = page::state(&req)
         .db
         .run(move |c| {
             let key = service::get_key(c, &actor, &id)?;
             let labels = [(key.row.id.clone(), key.row.name.clone())].into();
             let usage = crate::web::key_usage::panel(c, &key, &labels, period, clock::now())?;
+            let spend = crate::keys::spend::usage(c, &key.row.id, &key.spend_limits, clock::now())?;
             Ok((
                 key,
                 service::key_history(c, &actor, &id)?,
                 crate::webhooks::endpoints::bound_to(c, &actor, &id)?,
                 usage,
+                spend,
             ))
         })
         .await?;
@@ -141,6 +153,19 @@ pub async fn show_key(
             .collect(),
         expiring: expiring_in(&key, clock::now()),
         usage,
+        spend: spend
+            .into_iter()
+            .map(|s| SpendLine {
+                per: format!(
+                    "of {} per {}",
+                    s.limit.resource.as_str(),
+                    s.limit.period.as_str()
+                ),
+                used: crate::currencies::display(s.used, &s.limit.currency),
+                limit: crate::currencies::display(s.limit.amount, &s.limit.currency),
+                resets: Time::at(s.resets_at),
+            })
+            .collect(),
         key: KeyRow::of(&key),
     };
     Ok(page::ok(&page))
@@ -171,6 +196,26 @@ pub struct EditPage {
     pub matrix: Vec<MatrixGroup>,
     pub full_access: bool,
     pub versions: &'static [&'static str],
+    pub spend_rows: Vec<SpendRow>,
+}
+
+fn edit_page(
+    who: &crate::accounts::Principal,
+    session: &Session,
+    key: &ApiKey,
+    form: FormState,
+    matrix: Vec<MatrixGroup>,
+    full_access: bool,
+) -> EditPage {
+    EditPage {
+        layout: Layout::signed_in(who, session, "keys"),
+        spend_rows: spend_rows(&form),
+        form,
+        matrix,
+        full_access,
+        versions: versions::SUPPORTED,
+        key: KeyRow::of(key),
+    }
 }
 
 pub async fn edit_key(
@@ -197,14 +242,15 @@ pub async fn edit_key(
             "require_signature",
             if key.row.require_signature { "on" } else { "" },
         );
-    let page = EditPage {
-        layout: Layout::signed_in(&who, &session, "keys"),
+    let form = with_spend_limits(form, &key.spend_limits);
+    let page = edit_page(
+        &who,
+        &session,
+        &key,
         form,
-        matrix: matrix(|r| key.access.level(r)),
-        full_access: key.access == Access::Full,
-        versions: versions::SUPPORTED,
-        key: KeyRow::of(&key),
-    };
+        matrix(|r| key.access.level(r)),
+        key.access == Access::Full,
+    );
     Ok(page::ok(&page))
 }
 
@@ -227,14 +273,14 @@ pub async fn update_key(
                 .run(move |c| service::get_key(c, &actor, &id))
                 .await?;
             let errors = FieldErrors::from([("_form", page::FORM_EXPIRED.to_owned())]);
-            let page = EditPage {
-                layout: Layout::signed_in(&who, &session, "keys"),
-                form: form.kept().errors(errors),
-                matrix: matrix(|r| form.level(r)),
-                full_access: form.full_access(),
-                versions: versions::SUPPORTED,
-                key: KeyRow::of(&key),
-            };
+            let page = edit_page(
+                &who,
+                &session,
+                &key,
+                form.kept().errors(errors),
+                matrix(|r| form.level(r)),
+                form.full_access(),
+            );
             return Ok(page::render(StatusCode::FORBIDDEN, &page));
         }
         Err(e) => return Err(e),
@@ -247,6 +293,7 @@ pub async fn update_key(
         rate_limit: Some(draft.rate_limit),
         api_version: Some(draft.api_version),
         require_signature: Some(draft.require_signature),
+        spend_limits: Some(draft.spend_limits),
     };
     let (actor, key_id, ip) = (who.clone(), id.clone(), AppState::client_ip(&req));
     match page::state(&req)
@@ -257,9 +304,13 @@ pub async fn update_key(
         Ok(_) => Ok(page::see_other(&format!("/keys/{id}?done=updated"))),
         // Revoked (or otherwise changed) meanwhile: the edits stay on screen, with why
         // they could not be saved, rather than an error page that throws them away.
-        Err(e @ (Error::Invalid(_) | Error::InvalidState(_))) => {
+        Err(e @ (Error::Invalid(_) | Error::InvalidState(_) | Error::PolicyViolation { .. })) => {
             let (status, errors) = match e {
                 Error::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+                Error::PolicyViolation { rule, message } => (
+                    StatusCode::BAD_REQUEST,
+                    FieldErrors::from([(crate::keys::key_policy::field_of(rule), message)]),
+                ),
                 other => (
                     page::status_of(&other),
                     FieldErrors::from([(
@@ -275,14 +326,14 @@ pub async fn update_key(
                 .db
                 .run(move |c| service::get_key(c, &actor, &id))
                 .await?;
-            let page = EditPage {
-                layout: Layout::signed_in(&who, &session, "keys"),
-                form: form.kept().errors(errors),
-                matrix: matrix(|r| form.level(r)),
-                full_access: form.full_access(),
-                versions: versions::SUPPORTED,
-                key: KeyRow::of(&key),
-            };
+            let page = edit_page(
+                &who,
+                &session,
+                &key,
+                form.kept().errors(errors),
+                matrix(|r| form.level(r)),
+                form.full_access(),
+            );
             Ok(page::render(status, &page))
         }
         Err(e) => Err(e.into()),

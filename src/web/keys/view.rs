@@ -32,6 +32,8 @@ pub struct KeyRow {
     /// Where a reported leak was found (the key was revoked then).
     pub exposed_url: Option<String>,
     pub last_used_ip: String,
+    /// A live key that breaks a rule of the key policy made after it.
+    pub outside_policy: bool,
 }
 
 impl KeyRow {
@@ -54,6 +56,7 @@ impl KeyRow {
             canary: k.row.canary,
             exposed_url: k.row.exposed_url.clone(),
             last_used_ip: k.row.last_used_ip.clone().unwrap_or_default(),
+            outside_policy: k.outside_policy,
         }
     }
 }
