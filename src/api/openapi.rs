@@ -207,9 +207,12 @@ fn success(data: Value, doc: &mut Shared) -> Value {
     }
 }
 
-/// OpenAPI links from an answer holding objects (`data`) to the operations that take
-/// their id, so a client (or a fuzzer's stateful phase) can follow real ids.
+/// OpenAPI links from an answer holding one object (`data`) to the operations that take
+/// its id, so a client (or a fuzzer's stateful phase) can follow real ids. A list's
+/// answer has none: the objects it holds were made by answers that have them, and
+/// repeating them on every list kept the document over its 150 KB (SPEC §10).
 fn links(data: &Value, table: &[Endpoint]) -> Option<Value> {
+    data["$ref"].as_str()?;
     let (section, at) = object_section(data)?;
     let mut links = Map::new();
     for target in table
@@ -252,6 +255,14 @@ pub fn document(origin: &str) -> Value {
     components.insert(
         "Currency".into(),
         serde_json::to_value(crate::schema::currency_schema()).unwrap_or_default(),
+    );
+    components.insert(
+        "Permissions".into(),
+        serde_json::to_value(crate::keys::permissions::permissions_schema()).unwrap_or_default(),
+    );
+    components.insert(
+        "IpAddressOrBlock".into(),
+        serde_json::to_value(crate::keys::config::ip_item_schema()).unwrap_or_default(),
     );
     let tags: Vec<Value> = Tag::ALL
         .iter()

@@ -147,6 +147,23 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
 /// The shape of an `allowed_ips` entry, for the OpenAPI document: an IPv4 or IPv6
 /// address (hex groups, `::` once; the IPv4-in-IPv6 spellings the parser also takes are
 /// left out) with an optional prefix length. Host bits are the parser's alone to judge.
+/// An item of an IP allowlist in the OpenAPI document: the `IpAddressOrBlock` schema,
+/// held once (the keys' and the management keys' bodies name it).
+pub fn ip_item() -> utoipa::openapi::Ref {
+    utoipa::openapi::Ref::from_schema_name("IpAddressOrBlock")
+}
+
+/// The `IpAddressOrBlock` schema [`ip_item`] refers to.
+pub fn ip_item_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(IP_PATTERN))
+        .description(Some(
+            "An IPv4 or IPv6 address, or a CIDR block with no host bits such as `10.0.0.0/24`.",
+        ))
+        .build()
+}
+
 pub const IP_PATTERN: &str = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}(/(3[0-2]|[12]?[0-9]))?|(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,7}:|([0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,5}(:[0-9A-Fa-f]{1,4}){1,2}|([0-9A-Fa-f]{1,4}:){1,4}(:[0-9A-Fa-f]{1,4}){1,3}|([0-9A-Fa-f]{1,4}:){1,3}(:[0-9A-Fa-f]{1,4}){1,4}|([0-9A-Fa-f]{1,4}:){1,2}(:[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(:[0-9A-Fa-f]{1,4}){1,6}|:((:[0-9A-Fa-f]{1,4}){1,7}|:))(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)$";
 
 /// IPv4/IPv6 addresses and CIDR blocks, every entry as given: nothing is dropped or

@@ -288,8 +288,14 @@ fn parse_entry(name: &str, level: &str) -> Result<(Resource, Level), String> {
     Ok((resource, parsed))
 }
 
+/// The `Permissions` schema, which the OpenAPI document holds once (it is named in
+/// three places).
+pub fn schema() -> utoipa::openapi::Ref {
+    utoipa::openapi::Ref::from_schema_name("Permissions")
+}
+
 /// `"*"`, or an object naming resources and their levels (only the levels each offers).
-pub fn schema() -> utoipa::openapi::schema::Schema {
+pub fn permissions_schema() -> utoipa::openapi::schema::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
     let mut scoped = ObjectBuilder::new()
         .schema_type(Type::Object)

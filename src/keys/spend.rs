@@ -194,6 +194,13 @@ pub fn usage(
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_documented_maximum_is_the_checked_one() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(crate::db::models::spend::SpendLimit::schema()).unwrap();
+        assert_eq!(schema["properties"]["amount"]["maximum"], MAX_AMOUNT);
+    }
+
     fn draft(resource: &str, currency: &str, amount: &str, period: &str) -> SpendLimitDraft {
         SpendLimitDraft {
             resource: resource.into(),

@@ -56,13 +56,9 @@ fn version() -> utoipa::openapi::schema::Object {
 }
 
 fn ip_list() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    use utoipa::openapi::schema::ArrayBuilder;
     ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(crate::keys::config::IP_PATTERN)),
-        )
+        .items(crate::keys::config::ip_item())
         .max_items(Some(100))
         .description(Some(
             "IPv4 or IPv6 addresses, or CIDR blocks with no host bits such as `10.0.0.0/24` or \

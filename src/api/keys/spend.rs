@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::api::body::Body;
-use crate::keys::spend::{MAX_AMOUNT, MAX_LIMITS, SpendLimitDraft, check_limits};
+use crate::keys::spend::{MAX_LIMITS, SpendLimitDraft, check_limits};
 
 /// The limits sent (None: absent; `null` or `[]` is no limits). Every bad entry is named
 /// at once in `details.fields.spend_limits`.
@@ -67,40 +67,12 @@ pub(super) fn read_spend_limits(b: &mut Body) -> Option<Vec<SpendLimitDraft>> {
     }
 }
 
-/// The schema: a list of limits, at most one per resource, currency and period. Written
-/// out (no `$ref`), so the body's schema stands on its own.
+/// The schema: a list of limits, at most one per resource, currency and period, each a
+/// `SpendLimit` (the shape the key's answer shows them in).
 pub(super) fn schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    let text = |values: &[&str]| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(values.to_vec()))
-    };
-    let limit = ObjectBuilder::new()
-        .property("resource", text(&["payments", "refunds"]))
-        .property(
-            "currency",
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some("^[a-z]{3}$")),
-        )
-        .property(
-            "amount",
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(MAX_AMOUNT)),
-        )
-        .property("period", text(&["hour", "day"]))
-        .required("resource")
-        .required("currency")
-        .required("amount")
-        .required("period")
-        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::<
-            utoipa::openapi::schema::Schema,
-        >::FreeForm(false)));
+    use utoipa::openapi::schema::ArrayBuilder;
     ArrayBuilder::new()
-        .items(limit)
+        .items(utoipa::openapi::Ref::from_schema_name("SpendLimit"))
         .max_items(Some(MAX_LIMITS))
         .description(Some(
             "Spend limits: at most `amount` (minor units) of payments or refunds in `currency` \

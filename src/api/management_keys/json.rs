@@ -45,13 +45,9 @@ fn expiry_schema() -> utoipa::openapi::schema::Object {
 }
 
 fn ip_list() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    use utoipa::openapi::schema::ArrayBuilder;
     ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(crate::keys::config::IP_PATTERN)),
-        )
+        .items(crate::keys::config::ip_item())
         .max_items(Some(100))
         .description(Some(
             "Addresses or CIDR blocks (no host bits) it may be used from; empty for anywhere.",

@@ -76,7 +76,8 @@ pub struct SpendLimit {
     #[schema(pattern = "^[a-z]{3}$")]
     pub currency: String,
     /// In minor units (cents for `usd`).
-    #[schema(minimum = 1)]
+    // The maximum is keys::spend::MAX_AMOUNT (a test holds them equal).
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     pub period: SpendPeriod,
 }
