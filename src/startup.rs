@@ -244,14 +244,15 @@ fn run(
         settings.public_url.clone(),
     );
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
+        // The pages, and every path nothing else routes (its 404 is a page), in one scope
+        // that matches any path and so comes last: only they pay for the session cookie's
+        // decryption and the page middleware, not /api/v1 or /healthz (SPEC §15).
+        let pages = web::scope("")
             // A page whose change needs the password again asks for it in place (inside
             // the session middleware, so it reads the session's CSRF token).
             .wrap(from_fn(crate::web::account::prompt_for_password))
             // Error pages get the navigation of whoever is looking, and a way back.
             .wrap(from_fn(crate::web::page::error_pages))
-            .wrap(security_headers(secure))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
                     .cookie_name("paydesk_session".into())
@@ -261,6 +262,11 @@ fn run(
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
+            .configure(crate::web::routes)
+            .default_service(web::to(crate::web::page::not_found));
+        App::new()
+            .app_data(state.clone())
+            .wrap(security_headers(secure))
             .wrap(from_fn(move |req, next| {
                 crate::deadline::body_deadline(req, next, body_timeout)
             }))
@@ -270,8 +276,7 @@ fn run(
             .route("/readyz", web::get().to(crate::health::readyz))
             .configure(|cfg| security_txt(cfg, &contacts, &canonical))
             .configure(crate::api::routes)
-            .configure(crate::web::routes)
-            .default_service(web::to(crate::web::page::not_found))
+            .service(pages)
     })
     .workers(workers)
     .client_request_timeout(settings.head_timeout)
