@@ -162,10 +162,12 @@ class Server:
                 self.check(method, path, token, body)
             time.sleep(SETTLE)
             busy.append(self.dump())
+            PHASES.append(f"{self.out.name}.{self.dumps}: busy {method} {path}")
             length = time.monotonic() - t0
             self.control("-z")
             time.sleep(length)
             idle.append(self.dump())
+            PHASES.append(f"{self.out.name}.{self.dumps}: idle after {method} {path}")
         log(f"  {self.name} {method} {path[:28]}: busy {busy}, idle {idle}")
         # Background work lands in a phase now and then and only ever adds; the smallest
         # of each kind leaves it out.
@@ -190,6 +192,8 @@ class Server:
 
 
 SERVERS: list[Server] = []
+# Which dump file holds which phase, for --keep.
+PHASES: list[str] = []
 
 
 def die(msg: str) -> None:
@@ -264,6 +268,17 @@ def count_paydesk(args, work: Path, state: str) -> dict[str, float]:
     return out
 
 
+def keep(work: Path, dest: Path) -> None:
+    """Copies the callgrind dumps (one per phase, named by PHASES.txt) and the servers' logs."""
+    import shutil
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in work.rglob("*"):
+        if f.is_file() and (f.name.startswith("cg-") or f.name.startswith("server-")):
+            shutil.copy2(f, dest / f.name)
+    (dest / "PHASES.txt").write_text("\n".join(PHASES) + "\n")
+    log(f"instr: profiles kept in {dest} (see PHASES.txt; callgrind_annotate FILE)")
+
+
 def read_baseline(path: Path) -> dict[str, int]:
     base = {}
     if path.exists():
@@ -284,6 +299,7 @@ def main() -> None:
     ap.add_argument("--write-baseline", action="store_true")
     ap.add_argument("--n", type=int, default=150)
     ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--keep", type=Path, help="copy the profiles and server logs here")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="paydesk-instr.") as tmp:
@@ -291,6 +307,8 @@ def main() -> None:
         counts = count_floor(args, work)
         for state in ("on", "off"):
             counts.update(count_paydesk(args, work, state))
+        if args.keep:
+            keep(work, args.keep)
     counts["log_line"] = counts["on.whoami"] - counts["off.whoami"]
 
     base = read_baseline(args.baseline)

@@ -142,10 +142,34 @@ fn run(
     cookie_key.extend_from_slice(&derive_key(&settings.secret, "paydesk cookie key 2"));
     let cookie_key = Key::from(&cookie_key);
     let rate_limits: Arc<dyn RateLimiter> = match &settings.redis_url {
-        Some(url) => Arc::new(RedisLimiter::new(url)?),
-        None => Arc::new(LocalLimiter::default()),
+        Some(url) => Arc::new(RedisLimiter::with_window(
+            url,
+            settings.rate_limit_window_ms,
+        )?),
+        None => Arc::new(LocalLimiter::new(settings.rate_limit_window_ms)),
     };
     let listening = Arc::new(ListenerState::default());
+    let webhooks = crate::webhooks::WebhookSettings {
+        sealer: crate::crypto::Sealer::new(&settings.secret, "webhook secrets"),
+        retry_base_ms: settings.webhook_retry_base_ms,
+        allow_private: settings.webhook_allow_private,
+    };
+    let spawn_delivery = || crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
+    let deliveries = settings.webhook_delivery.then(spawn_delivery);
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let mail = crate::mail::spawn(db.clone(), MailSettings::new(settings, local))?;
+    // Wakes this instance's workers: its own changes, and every instance's (listener).
+    let wake: invalidation::Wake = Arc::new(move |target: &str| {
+        use crate::db::changes::{WAKE_ALL, WAKE_DELIVERIES, WAKE_MAIL};
+        if matches!(target, WAKE_MAIL | WAKE_ALL) {
+            mail.wake();
+        }
+        if matches!(target, WAKE_DELIVERIES | WAKE_ALL)
+            && let Some(d) = &deliveries
+        {
+            d.wake();
+        }
+    });
     let keys = match db.backend() {
         // Other instances announce their changes; the listener turns the cache on.
         Backend::Postgres => {
@@ -154,7 +178,12 @@ fn run(
                 Duration::from_secs(60),
                 false,
             ));
-            invalidation::spawn_listener(&settings.database_url, cache.clone(), listening.clone());
+            invalidation::spawn_listener(
+                &settings.database_url,
+                cache.clone(),
+                listening.clone(),
+                wake.clone(),
+            );
             cache
         }
         // One process per file: the only other writer is the CLI, heard within 5 s.
@@ -164,20 +193,10 @@ fn run(
             true,
         )),
     };
-    let webhooks = crate::webhooks::WebhookSettings {
-        sealer: crate::crypto::Sealer::new(&settings.secret, "webhook secrets"),
-        retry_base_ms: settings.webhook_retry_base_ms,
-        allow_private: settings.webhook_allow_private,
-    };
-    if settings.webhook_delivery {
-        crate::webhooks::deliver::spawn(db.clone(), webhooks.clone());
-    }
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let mail = crate::mail::spawn(db.clone(), MailSettings::new(settings, local))?;
     let hook_keys = keys.clone();
     db.on_change(move |target| {
-        if target == crate::mail::WAKE {
-            mail.wake();
+        if target.starts_with(crate::db::changes::WAKE_PREFIX) {
+            wake(target);
         } else {
             hook_keys.invalidate(target);
         }
@@ -225,14 +244,15 @@ fn run(
         settings.public_url.clone(),
     );
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
+        // The pages, and every path nothing else routes (its 404 is a page), in one scope
+        // that matches any path and so comes last: only they pay for the session cookie's
+        // decryption and the page middleware, not /api/v1 or /healthz (SPEC §15).
+        let pages = web::scope("")
             // A page whose change needs the password again asks for it in place (inside
             // the session middleware, so it reads the session's CSRF token).
             .wrap(from_fn(crate::web::account::prompt_for_password))
             // Error pages get the navigation of whoever is looking, and a way back.
             .wrap(from_fn(crate::web::page::error_pages))
-            .wrap(security_headers(secure))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
                     .cookie_name("paydesk_session".into())
@@ -242,6 +262,11 @@ fn run(
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
+            .configure(crate::web::routes)
+            .default_service(web::to(crate::web::page::not_found));
+        App::new()
+            .app_data(state.clone())
+            .wrap(security_headers(secure))
             .wrap(from_fn(move |req, next| {
                 crate::deadline::body_deadline(req, next, body_timeout)
             }))
@@ -251,8 +276,7 @@ fn run(
             .route("/readyz", web::get().to(crate::health::readyz))
             .configure(|cfg| security_txt(cfg, &contacts, &canonical))
             .configure(crate::api::routes)
-            .configure(crate::web::routes)
-            .default_service(web::to(crate::web::page::not_found))
+            .service(pages)
     })
     .workers(workers)
     .client_request_timeout(settings.head_timeout)
@@ -390,9 +414,8 @@ fn spawn_request_log_flush(db: Db, log: Arc<RequestLog>, every: Duration) {
 }
 
 /// Every minute: forgets finished rate windows and old invalidations; deletes expired
-/// sessions and idempotency keys (older than 24 h), request log lines older than the
-/// retention, usage counters older than 31 days and mails sent or given up more than 30
-/// days ago; sends keys' expiry notices.
+/// sessions and idempotency keys (24 h), request log lines past the retention, usage
+/// counters (31 days) and mails sent or given up (30 days); sends keys' expiry notices.
 fn spawn_housekeeping(
     db: Db,
     rate_limits: Arc<dyn RateLimiter>,
@@ -410,11 +433,16 @@ fn spawn_housekeeping(
                 .run(move |c| {
                     let now = crate::clock::now();
                     let log_cutoff_ms = (now - i64::from(log_retention_days) * 86_400) * 1000;
-                    let purged = Session::purge_expired(c, now)?
-                        + IdempotencyRow::purge_expired(c, now)?
-                        + RequestLogRow::purge_older_than(c, log_cutoff_ms)?
-                        + request_log::purge_usage_before(c, now - 31 * 86_400)?
-                        + MailRow::purge_done_before(c, now - 30 * 86_400)?;
+                    // One transaction, not one per purge (SPEC §15, idle cost).
+                    let purged = crate::db::transaction(c, |c| {
+                        Ok::<_, crate::error::Error>(
+                            Session::purge_expired(c, now)?
+                                + IdempotencyRow::purge_expired(c, now)?
+                                + RequestLogRow::purge_older_than(c, log_cutoff_ms)?
+                                + request_log::purge_usage_before(c, now - 31 * 86_400)?
+                                + MailRow::purge_done_before(c, now - 30 * 86_400)?,
+                        )
+                    })?;
                     crate::keys::expiry::send_notices(c, now)?;
                     Ok(purged)
                 })

@@ -146,6 +146,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PAYDESK_REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// Length of a key's rate-limit window in milliseconds (limits are per window)
+    #[arg(long, env = "PAYDESK_RATE_LIMIT_WINDOW_MS", default_value_t = 60_000, value_parser = clap::value_parser!(i64).range(100..=86_400_000))]
+    pub rate_limit_window_ms: i64,
+
     /// Serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9464 (default off)
     #[arg(long, env = "PAYDESK_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
@@ -343,6 +347,8 @@ pub struct Settings {
     pub usage_flush_interval: std::time::Duration,
     /// Rate limits shared through Redis; None = counted per instance.
     pub redis_url: Option<String>,
+    /// `PAYDESK_RATE_LIMIT_WINDOW_MS`: a key's limit counts requests in windows this long.
+    pub rate_limit_window_ms: i64,
     /// Where /metrics is served; None = nowhere.
     pub metrics_bind: Option<SocketAddr>,
     /// Slow clients: the request head must arrive within `head_timeout`, its body within
@@ -391,6 +397,7 @@ impl Settings {
             workers: None,
             usage_flush_interval: std::time::Duration::from_secs(5),
             redis_url: args.redis_url.filter(|u| !u.trim().is_empty()),
+            rate_limit_window_ms: args.rate_limit_window_ms,
             metrics_bind: args.metrics_bind,
             head_timeout: std::time::Duration::from_secs(5),
             body_timeout: std::time::Duration::from_secs(10),

@@ -6,8 +6,10 @@
 //! target is noted on the running thread, and [`super::Db::run`] hands it to the cache
 //! once the work has returned: after the commit, before anyone is answered.
 //!
-//! Targets: `key:<key id>`, `merchant:<merchant id>`, `hash:<hex SHA-256 of a key>`;
-//! noted in this process only: `mail:queued` (see [`note`]).
+//! Targets: `key:<key id>`, `merchant:<merchant id>`, `hash:<hex SHA-256 of a key>`,
+//! and wake-ups for the workers of every instance ([`wake`]): `wake:mail` (a mail was
+//! queued), `wake:deliveries` (a webhook delivery was queued), and `wake:all`, which this
+//! process notes for itself when its listener starts (anything may have been missed).
 
 use std::cell::RefCell;
 
@@ -36,10 +38,22 @@ pub fn announce(conn: &mut DbConn, target: String) -> Result<(), Error> {
     Ok(())
 }
 
-/// Notes `target` for this process only (no `pg_notify`): a wake-up for one of this
-/// instance's workers (`mail::WAKE`), handed over by [`super::Db::run`] like the others.
-pub fn note(target: &str) {
-    NOTED.with(|n| n.borrow_mut().push(target.to_owned()));
+/// What wake-up targets start with: the listener hands them to the workers, not the
+/// key cache.
+pub const WAKE_PREFIX: &str = "wake:";
+/// Wakes every worker of this instance.
+pub const WAKE_ALL: &str = "wake:all";
+/// Wakes the webhook delivery workers.
+pub const WAKE_DELIVERIES: &str = "wake:deliveries";
+/// Wakes the mail workers.
+pub const WAKE_MAIL: &str = "wake:mail";
+
+/// Wakes the workers named by `target` (`wake:…`) on every instance once the caller's
+/// transaction commits: `NOTIFY` on PostgreSQL, heard by each instance's listener; on
+/// SQLite (one process) only this instance's, handed over by [`super::Db::run`].
+pub fn wake(conn: &mut DbConn, target: &'static str) -> Result<(), Error> {
+    debug_assert!(target.starts_with(WAKE_PREFIX));
+    announce(conn, target.to_owned())
 }
 
 /// What this thread's work announced since the last call.

@@ -35,14 +35,29 @@ pub fn enqueue(
         {
             continue;
         }
-        queue_one(conn, &endpoint.id, event_id, event_type, now_ms)?;
+        insert(conn, &endpoint.id, event_id, event_type, now_ms)?;
         queued += 1;
+    }
+    if queued > 0 {
+        crate::db::changes::wake(conn, crate::db::changes::WAKE_DELIVERIES)?;
     }
     Ok(queued)
 }
 
-/// One delivery, due now (also for resends and test pings).
+/// One delivery, due now (also for resends and test pings); wakes the delivery workers.
 pub fn queue_one(
+    conn: &mut DbConn,
+    endpoint_id: &str,
+    event_id: &str,
+    event_type: &str,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let id = insert(conn, endpoint_id, event_id, event_type, now_ms)?;
+    crate::db::changes::wake(conn, crate::db::changes::WAKE_DELIVERIES)?;
+    Ok(id)
+}
+
+fn insert(
     conn: &mut DbConn,
     endpoint_id: &str,
     event_id: &str,

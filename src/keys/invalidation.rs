@@ -6,23 +6,45 @@
 //!
 //! Every instance keeps one connection (`application_name=paydesk-listener`) that
 //! LISTENs on the channel and drops what it hears from its cache. The listener proves
-//! itself alive with a NOTIFY to itself every second; 3 s without hearing it, or any
-//! connection error, counts as down: the cache is turned off (every request reads the
-//! database) until the listener is back, and then starts empty.
+//! itself alive by hearing something at least every second or so: when a second has
+//! passed without a word on the channel it sends a heartbeat (`NOTIFY`), and 3 s without
+//! hearing anything, or any connection error, counts as down: the cache is turned off
+//! (every request reads the database) until the listener is back, and then starts empty.
+//!
+//! Any notification proves a listener hears, so the instances share the heartbeats:
+//! whoever has heard nothing for a second sends one (checked every 0.4–0.6 s, so the
+//! instances drift apart rather than send together), and the others, having heard it,
+//! stay quiet. Each notification costs every listening connection one transaction to
+//! read it, and its sender one more, so one heartbeat per instance every second would
+//! cost each idle instance N + 1 transactions a second; shared, about one heartbeat goes
+//! round every 1–1.5 s in all, whatever N (SPEC §15: an idle instance commits at most 2
+//! transactions a second).
 //!
 //! Targets are `key:<key id>`, `merchant:<merchant id>` and `hash:<hex sha-256 of a
-//! presented key>`; `hb:<instance>` is a heartbeat.
+//! presented key>`; `hb:<instance>` is a heartbeat; `wake:…` wakes this instance's
+//! workers (`db::changes::wake`), as does the listener's start (`wake:all`), since
+//! what was announced while it was down was not heard. The heartbeat is one simple
+//! `NOTIFY` statement (a prepared `pg_notify` costs a second transaction to parse).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use super::cache::KeyCache;
-use crate::db::changes::CHANNEL;
+use crate::db::changes::{CHANNEL, WAKE_ALL, WAKE_PREFIX};
+
+/// What the listener hands a `wake:…` target to.
+pub type Wake = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub const APPLICATION_NAME: &str = "paydesk-listener";
-const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A heartbeat is sent when nothing was heard for this long.
+const QUIET: Duration = Duration::from_secs(1);
 const SILENCE_IS_DOWN: Duration = Duration::from_secs(3);
+
+/// How long until the listener next checks what it heard: 0.4–0.6 s, at random.
+fn next_check() -> Duration {
+    Duration::from_millis(400 + rand::random::<u64>() % 201)
+}
 
 /// What `/readyz` says about the listener.
 #[derive(Debug, Default)]
@@ -47,7 +69,12 @@ impl ListenerState {
 }
 
 /// Starts the listener for a PostgreSQL database. The cache stays off until it listens.
-pub fn spawn_listener(database_url: &str, cache: Arc<KeyCache>, state: Arc<ListenerState>) {
+pub fn spawn_listener(
+    database_url: &str,
+    cache: Arc<KeyCache>,
+    state: Arc<ListenerState>,
+    wake: Wake,
+) {
     let config = match database_url.parse::<tokio_postgres::Config>() {
         Ok(mut c) => {
             c.application_name(APPLICATION_NAME);
@@ -67,7 +94,7 @@ pub fn spawn_listener(database_url: &str, cache: Arc<KeyCache>, state: Arc<Liste
         let mut backoff = Duration::from_millis(100);
         loop {
             let started = Instant::now();
-            let why = listen(&config, &cache, &state, &me).await;
+            let why = listen(&config, (&cache, &wake), &state, &me).await;
             cache.set_enabled(false);
             state.set(DOWN);
             tracing::warn!(reason = %why, "key listener is down; reading keys from the database until it is back");
@@ -83,7 +110,7 @@ pub fn spawn_listener(database_url: &str, cache: Arc<KeyCache>, state: Arc<Liste
 /// Listens until the connection fails or falls silent; returns why it stopped.
 async fn listen(
     config: &tokio_postgres::Config,
-    cache: &KeyCache,
+    (cache, wake): (&KeyCache, &Wake),
     state: &ListenerState,
     me: &str,
 ) -> String {
@@ -114,23 +141,34 @@ async fn listen(
     cache.set_enabled(true);
     state.set(UP);
     tracing::info!("key listener is up");
-    let mut beat = tokio::time::interval(HEARTBEAT);
+    wake(WAKE_ALL);
+    let ping = format!("NOTIFY {CHANNEL}, '{me}'");
     let mut last_heard = Instant::now();
+    let check = tokio::time::sleep(next_check());
+    tokio::pin!(check);
     loop {
         tokio::select! {
-            payload = heard.recv() => match payload {
-                Some(p) if p == me => last_heard = Instant::now(),
-                Some(p) if p.starts_with("hb:") => {}
-                Some(p) => cache.invalidate(&p),
-                None => return "the connection closed".into(),
-            },
-            _ = beat.tick() => {
-                if last_heard.elapsed() > SILENCE_IS_DOWN {
-                    return "no heartbeat for 3 s".into();
+            payload = heard.recv() => {
+                let Some(p) = payload else {
+                    return "the connection closed".into();
+                };
+                // Whatever it is, it came through: the listener hears.
+                last_heard = Instant::now();
+                if p.starts_with(WAKE_PREFIX) {
+                    wake(&p);
+                } else if !p.starts_with("hb:") {
+                    cache.invalidate(&p);
                 }
-                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&CHANNEL, &me];
-                let ping = client.execute("SELECT pg_notify($1, $2)", &params);
-                match tokio::time::timeout(HEARTBEAT, ping).await {
+            },
+            _ = &mut check => {
+                check.as_mut().reset(tokio::time::Instant::now() + next_check());
+                if last_heard.elapsed() > SILENCE_IS_DOWN {
+                    return "nothing heard for 3 s, not even a heartbeat".into();
+                }
+                if last_heard.elapsed() < QUIET {
+                    continue;
+                }
+                match tokio::time::timeout(QUIET, client.batch_execute(&ping)).await {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => return format!("heartbeat failed: {e}"),
                     Err(_) => {}

@@ -16,9 +16,9 @@
 //! ```
 //!
 //! - `queue` only writes a row to `mail_outbox`: the request never waits for SMTP, and a
-//!   rolled-back action sends nothing. Once the work handed to `Db::run` returns, this
-//!   instance's worker is woken (after the commit); other instances find the row within
-//!   their poll (a few seconds).
+//!   rolled-back action sends nothing. The commit wakes the workers: this instance's once
+//!   the work handed to `Db::run` returns, the others' through `NOTIFY` on PostgreSQL
+//!   (`db::changes::wake`); a slow safety poll finds anything else.
 //! - `link` is a path (`/keys/key_…`), made absolute with `PAYDESK_PUBLIC_URL` (else this
 //!   instance's own address) when the mail is sent, or an absolute `https://…` URL. It
 //!   ends the body on a line of its own. Without SMTP it is logged with the recipient
@@ -66,8 +66,9 @@ pub struct Mail {
     pub kind: &'static str,
 }
 
-/// The change target [`queue`] notes so that `Db::run` wakes this instance's worker.
-pub const WAKE: &str = "mail:queued";
+/// The change target [`queue`] announces so that the instances' mail workers wake up
+/// (see `db::changes::wake`).
+pub const WAKE: &str = crate::db::changes::WAKE_MAIL;
 
 /// What seals a waiting mail's body and link; set once at start ([`use_secret`]).
 static SEALER: OnceLock<Sealer> = OnceLock::new();
@@ -125,8 +126,7 @@ pub fn queue(conn: &mut DbConn, mail: &Mail) -> Result<(), Error> {
         sent_at: None,
     }
     .insert(conn)?;
-    crate::db::changes::note(WAKE);
-    Ok(())
+    crate::db::changes::wake(conn, WAKE)
 }
 
 fn one_line(s: &str) -> String {

@@ -2,8 +2,9 @@
 //! each through SMTP — or, without `PAYDESK_SMTP_URL`, logs its recipient, subject and
 //! link — and marks it sent, retries it (attempt n+1 waits `30 s × 2^(n−1)`, ±10 %, cap
 //! 6 h), or gives up after 8 attempts or at once on a permanent refusal (5xx, a bad
-//! address). It sleeps until a mail is queued on this instance (`MailHandle::wake`) or
-//! the slow poll comes round, so an idle instance reads the table once per poll.
+//! address). It sleeps until a mail is queued (`MailHandle::wake`: on this instance, or
+//! on another through `NOTIFY` on PostgreSQL), until the next retry is due, or for the
+//! slow safety poll, so an idle instance reads the table once per poll.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,13 +39,14 @@ pub struct MailSettings {
     pub from: String,
     /// What a link's path is joined to: `PAYDESK_PUBLIC_URL`, else our own address.
     pub origin: String,
-    /// How often to look for mails queued by other instances or due for a retry.
+    /// The safety poll: the longest an idle worker sleeps (a missed wake-up).
     pub poll: Duration,
 }
 
-/// How often the worker looks for mails queued elsewhere (another instance, the command
-/// line) or due for a retry; a mail queued here wakes it at once.
-pub const POLL: Duration = Duration::from_secs(5);
+/// The longest an idle worker sleeps: a mail queued on any instance wakes it at once,
+/// and a retry when it is due; this catches a wake-up missed while the listener was down,
+/// or a mail queued by the command line on SQLite.
+pub const POLL: Duration = Duration::from_secs(30);
 
 /// The origin links in mails are joined to: `PAYDESK_PUBLIC_URL`, else the address this
 /// instance listens on (`localhost` for a wildcard bind).
@@ -167,17 +169,31 @@ pub fn spawn(db: Db, settings: MailSettings) -> Result<MailHandle, String> {
     let poll = settings.poll;
     tokio::spawn(async move {
         loop {
+            // One read when nothing is due (an idle wake-up costs one statement); the
+            // claim only when something is.
             let claimed = db
-                .run(|c| Ok(MailRow::claim_due(c, clock::now_ms(), LEASE_MS, BATCH)?))
+                .run(|c| {
+                    let now = clock::now_ms();
+                    match next_due(c)? {
+                        Some(at) if at <= now => {
+                            let due = MailRow::claim_due(c, now, LEASE_MS, BATCH)?;
+                            // Due but taken by another instance meanwhile: look again soon.
+                            let again = due.is_empty().then_some(now);
+                            Ok((due, again))
+                        }
+                        later => Ok((vec![], later)),
+                    }
+                })
                 .await;
-            let due = claimed.unwrap_or_else(|e| {
+            let (due, next) = claimed.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "could not claim mails");
-                vec![]
+                (vec![], Some(clock::now_ms() + 1_000))
             });
             if due.is_empty() {
+                let idle = crate::retry::idle_for(next, clock::now_ms(), poll);
                 tokio::select! {
                     _ = wake.notified() => {}
-                    _ = tokio::time::sleep(poll) => {}
+                    _ = tokio::time::sleep(idle) => {}
                 }
                 continue;
             }
@@ -194,6 +210,16 @@ pub fn spawn(db: Db, settings: MailSettings) -> Result<MailHandle, String> {
         }
     });
     Ok(handle)
+}
+
+/// When the next pending mail is due (Unix ms), if any.
+fn next_due(c: &mut crate::db::DbConn) -> Result<Option<i64>, Error> {
+    use crate::db::schema::mail_outbox as m;
+    use diesel::prelude::*;
+    Ok(m::table
+        .filter(m::status.eq("pending"))
+        .select(diesel::dsl::min(m::next_attempt_at))
+        .get_result::<Option<i64>>(c)?)
 }
 
 enum Outcome {

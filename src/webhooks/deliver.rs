@@ -3,10 +3,16 @@
 //! schedules retries: attempt n+1 waits `base × 2^(n−1)` (cap 24 h, ±10 % jitter), 12
 //! attempts in all, then `failed`. At least once: a crash mid-attempt leaves the row
 //! pending, due again when its lease ends.
+//!
+//! An idle worker reads nothing: it is woken when a delivery is queued (`NOTIFY` from any
+//! instance on PostgreSQL, an in-process signal on SQLite), sleeps until the next retry
+//! is due, and otherwise looks once per [`SAFETY_POLL`].
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use super::WebhookSettings;
 use super::ssrf;
@@ -27,25 +33,60 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const KEEP_BYTES: usize = 4096;
 const CAP_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Starts the worker on this instance.
-pub fn spawn(db: Db, settings: WebhookSettings) {
-    // How often to look for due rows: often enough that a retry is not late by more
-    // than a quarter of the base wait, never more than twice a second.
-    let idle = Duration::from_millis((settings.retry_base_ms / 4).clamp(20, 500) as u64);
+/// How long an idle worker sleeps at most: a safety net for a wake-up that was missed
+/// (the listener was down). Due retries do not wait for it: the worker sleeps until the
+/// next pending row is due.
+pub const SAFETY_POLL: Duration = Duration::from_secs(30);
+/// The change target that wakes the delivery workers (`db::changes::wake`).
+pub const WAKE: &str = crate::db::changes::WAKE_DELIVERIES;
+
+/// Wakes this instance's delivery worker (a delivery was queued here or elsewhere).
+#[derive(Clone, Default)]
+pub struct DeliveryHandle(Arc<Notify>);
+
+impl DeliveryHandle {
+    pub fn wake(&self) {
+        // A permit is kept if the worker is busy, so the wake-up is not lost.
+        self.0.notify_one();
+    }
+}
+
+/// Starts the worker on this instance. It sleeps until woken ([`DeliveryHandle`]), until
+/// the next pending delivery is due, or for the safety poll, whichever comes first.
+pub fn spawn(db: Db, settings: WebhookSettings) -> DeliveryHandle {
+    let handle = DeliveryHandle::default();
+    let woken = handle.0.clone();
     tokio::spawn(async move {
         loop {
+            // One read when nothing is due (an idle wake-up costs one statement); the
+            // claim only when something is.
             let claimed = db
-                .run(|c| Ok(DeliveryRow::claim_due(c, clock::now_ms(), LEASE_MS, 20)?))
+                .run(|c| {
+                    let now = clock::now_ms();
+                    match next_due(c)? {
+                        Some(at) if at <= now => {
+                            let due = DeliveryRow::claim_due(c, now, LEASE_MS, 20)?;
+                            // Due but taken by another instance meanwhile: look again soon.
+                            let again = due.is_empty().then_some(now);
+                            Ok((due, again))
+                        }
+                        later => Ok((vec![], later)),
+                    }
+                })
                 .await;
-            let due = match claimed {
-                Ok(due) => due,
+            let (due, next) = match claimed {
+                Ok(found) => found,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not claim webhook deliveries");
-                    vec![]
+                    (vec![], Some(clock::now_ms() + 1_000))
                 }
             };
             if due.is_empty() {
-                tokio::time::sleep(idle).await;
+                let idle = crate::retry::idle_for(next, clock::now_ms(), SAFETY_POLL);
+                tokio::select! {
+                    _ = woken.notified() => {}
+                    _ = tokio::time::sleep(idle) => {}
+                }
                 continue;
             }
             // The batch's attempts run at once: one slow receiver (up to 10 s) does not
@@ -62,6 +103,17 @@ pub fn spawn(db: Db, settings: WebhookSettings) {
             while batch.join_next().await.is_some() {}
         }
     });
+    handle
+}
+
+/// When the next pending delivery is due (Unix ms), if any.
+fn next_due(c: &mut crate::db::DbConn) -> Result<Option<i64>, Error> {
+    use crate::db::schema::webhook_deliveries as d;
+    use diesel::prelude::*;
+    Ok(d::table
+        .filter(d::status.eq("pending"))
+        .select(diesel::dsl::min(d::next_attempt_at))
+        .get_result::<Option<i64>>(c)?)
 }
 
 /// The event as sent: the event object in the endpoint's API version.

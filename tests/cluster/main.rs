@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use support::*;
 
+mod idle;
+mod lease;
 mod mail;
 mod management_keys;
 mod spend;
@@ -195,12 +197,20 @@ async fn create_key(a: &Instance, token: &str, body: Value) -> (String, String) 
 
 /// Two instances on one fresh PostgreSQL database, both listening.
 async fn two_instances(env: &[(&str, &str)]) -> Option<(PgDatabase, Instance, Instance)> {
+    two_instances_with(env, env).await
+}
+
+/// Two instances with settings of their own on one fresh PostgreSQL database.
+async fn two_instances_with(
+    env_a: &[(&str, &str)],
+    env_b: &[(&str, &str)],
+) -> Option<(PgDatabase, Instance, Instance)> {
     if !postgres_configured() {
         return None;
     }
     let pg = PgDatabase::create();
-    let a = Instance::start(&pg.url, env);
-    let b = Instance::start(&pg.url, env);
+    let a = Instance::start(&pg.url, env_a);
+    let b = Instance::start(&pg.url, env_b);
     for i in [&a, &b] {
         i.wait_ready("listener", "ok", Duration::from_secs(10))
             .await;

@@ -163,6 +163,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         workers: Some(1),
         usage_flush_interval: std::time::Duration::from_millis(100),
         redis_url: None,
+        rate_limit_window_ms: 60_000,
         metrics_bind: None,
         head_timeout: std::time::Duration::from_secs(5),
         body_timeout: std::time::Duration::from_secs(10),

@@ -11,7 +11,7 @@ use crate::db::schema::{key_scope_hourly, key_usage_hourly, request_logs};
 /// One API request whose key was identified.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = request_logs)]
-// NULL, not DEFAULT, for None: what lets SQLite take many rows in one statement.
+// NULL, not DEFAULT, for None: one INSERT text whatever a row holds (so it is cached).
 #[diesel(treat_none_as_default_value = false)]
 pub struct RequestLogRow {
     pub request_id: String,
@@ -41,18 +41,37 @@ pub struct LogFilter {
     pub path_prefix: Option<String>,
 }
 
-/// Rows per batched insert: well under SQLite's 32 766 bound parameters (13 a row).
+/// Rows per batched insert on PostgreSQL (13 bound parameters a row).
 const CHUNK: usize = 500;
 
 impl RequestLogRow {
-    /// Inserts a batch, a few hundred rows per statement. Callers run it in one
-    /// transaction, so a failed batch leaves nothing behind to collide with.
+    /// Inserts a batch. Callers run it in one transaction, so a failed batch leaves
+    /// nothing behind to collide with.
+    ///
+    /// On SQLite, one single-row INSERT per line, on the concrete connection: its text
+    /// never changes, so diesel prepares it once per connection and each line costs a
+    /// bind and a step (SPEC §15). A multi-row INSERT's text changes with the batch
+    /// size, so diesel cannot cache it and SQLite parsed and planned it again at every
+    /// flush, which cost more than writing the rows. In-process, many statements cost
+    /// no round trips. On PostgreSQL a statement is a round trip: a few hundred rows
+    /// per statement.
     pub fn insert_batch(conn: &mut DbConn, rows: &[RequestLogRow]) -> QueryResult<usize> {
         let mut n = 0;
-        for chunk in rows.chunks(CHUNK) {
-            n += crate::on_backend!(conn, |c| diesel::insert_into(request_logs::table)
-                .values(chunk)
-                .execute(c))?;
+        match conn {
+            DbConn::Sqlite(c) => {
+                for row in rows {
+                    n += diesel::insert_into(request_logs::table)
+                        .values(row)
+                        .execute(c)?;
+                }
+            }
+            DbConn::Postgres(c) => {
+                for chunk in rows.chunks(CHUNK) {
+                    n += diesel::insert_into(request_logs::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
         }
         Ok(n)
     }

@@ -1,0 +1,60 @@
+//! Per-key request limits: N requests in a window (a minute, `PAYDESK_RATE_LIMIT_WINDOW_MS`)
+//! that starts with the key's first request, then 429 until the window is over (SPEC §5,
+//! §8, §15). Only requests that passed the key, IP and signature checks reach it, so
+//! refused credentials use nobody's quota.
+//!
+//! Two limiters behind one trait, so the gate does not care which it has:
+//! - [`LocalLimiter`] (`local.rs`): in memory, per instance.
+//! - [`RedisLimiter`] (`redis.rs`): the window's count lives in Redis
+//!   (`PAYDESK_REDIS_URL`), so N instances admit a key's limit in total. An instance takes
+//!   a few of the window's tokens at a time (a lease, `lease.rs`) and spends them in
+//!   memory, so most requests make no round trip. If Redis does not answer within 25 ms,
+//!   or fails, the instance counts locally instead (a warning once per outage, never a
+//!   5xx) and tries Redis again a second later.
+
+use std::future::Future;
+use std::pin::Pin;
+
+mod lease;
+mod local;
+mod redis;
+
+pub use local::LocalLimiter;
+pub use redis::RedisLimiter;
+
+/// The window's length unless `PAYDESK_RATE_LIMIT_WINDOW_MS` says otherwise.
+pub const DEFAULT_WINDOW_MS: i64 = 60_000;
+
+/// What the `RateLimit-*` headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window ends (at least 1).
+    pub reset_secs: i64,
+    pub allowed: bool,
+}
+
+impl Quota {
+    fn new(limit: u32, remaining: u32, reset_ms: i64, allowed: bool) -> Self {
+        Quota {
+            limit,
+            remaining: remaining.min(limit),
+            reset_secs: ((reset_ms + 999) / 1000).max(1),
+            allowed,
+        }
+    }
+}
+
+pub type QuotaFuture<'a> = Pin<Box<dyn Future<Output = Quota> + Send + 'a>>;
+
+/// Counts one request of a key against its per-window limit.
+pub trait RateLimiter: Send + Sync {
+    fn take<'a>(&'a self, key_id: &'a str, limit: u32) -> QuotaFuture<'a>;
+    /// `local` or `redis`: where the counts live now (for metrics).
+    fn backend(&self) -> &'static str;
+    /// What `/readyz` says about Redis: `off`, `ok` or `unreachable`.
+    fn readiness(&self) -> Pin<Box<dyn Future<Output = &'static str> + Send + '_>>;
+    /// Forgets windows that have ended.
+    fn sweep(&self);
+}
