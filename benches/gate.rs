@@ -12,7 +12,7 @@ use paydesk::keys::cache::KeyCache;
 use paydesk::keys::format::{self, KeyKind, Mode};
 use paydesk::keys::signature;
 use paydesk::keys::verify::{self, Credential, KeyRecord, KeyStore, Lookup};
-use paydesk::keys::{Access, Mode as KeyMode};
+use paydesk::keys::Access;
 
 /// One key, in memory: the cache in front of it is what is measured.
 struct OneKey(String);
@@ -21,22 +21,9 @@ impl KeyStore for OneKey {
     fn find(&self, lookup: &Lookup) -> Result<Option<KeyRecord>, Error> {
         Ok(
             (*lookup == Lookup::SecretHash(paydesk::crypto::hash(&self.0))).then(|| KeyRecord {
-                key_id: "key_bench".into(),
-                merchant_id: "mer_bench".into(),
-                merchant_name: "Acme".into(),
                 merchant_verified: true,
-                mode: KeyMode::Test,
-                publishable_key: "pk_test".into(),
-                status: "active".into(),
-                expires_at: None,
                 access: Access::from_storage("customers:read payments:write"),
-                allowed_ips: vec![],
-                rate_limit: 100,
-                api_version: None,
-                require_signature: false,
-                canary: false,
-                machine: None,
-                spend_limits: vec![],
+                ..KeyRecord::sample("key_bench")
             }),
         )
     }

@@ -275,7 +275,6 @@ mod tests {
     use super::*;
     use crate::keys::format::{KeyKind, Mode, generate};
     use crate::keys::verify::{Credential, Lookup, present};
-    use crate::keys::{Access, Mode as M};
 
     /// A store with one key whose status can be changed, counting its lookups.
     struct FakeStore {
@@ -292,22 +291,8 @@ mod tests {
             std::thread::sleep(self.delay);
             let wanted = Lookup::SecretHash(crate::crypto::hash(&self.key));
             Ok((*lookup == wanted).then(|| KeyRecord {
-                key_id: "key_1".into(),
-                merchant_id: "mer_1".into(),
-                merchant_name: "Acme".into(),
-                merchant_verified: false,
-                mode: M::Test,
-                publishable_key: "pk".into(),
                 status,
-                expires_at: None,
-                access: Access::from_storage("*"),
-                allowed_ips: vec![],
-                rate_limit: 100,
-                api_version: None,
-                require_signature: false,
-                canary: false,
-                machine: None,
-                spend_limits: vec![],
+                ..KeyRecord::sample("key_1")
             }))
         }
     }

@@ -79,6 +79,29 @@ pub struct KeyRecord {
 }
 
 impl KeyRecord {
+    /// An active test key of merchant `mer_1` with full access and no limits, for tests
+    /// and benchmarks that need a record without a database (change fields with `..`).
+    pub fn sample(key_id: &str) -> Self {
+        Self {
+            key_id: key_id.into(),
+            merchant_id: "mer_1".into(),
+            merchant_name: "Acme".into(),
+            merchant_verified: false,
+            mode: Mode::Test,
+            publishable_key: "pk_test".into(),
+            status: "active".into(),
+            expires_at: None,
+            access: Access::from_storage("*"),
+            allowed_ips: vec![],
+            rate_limit: 100,
+            api_version: None,
+            require_signature: false,
+            canary: false,
+            machine: None,
+            spend_limits: vec![],
+        }
+    }
+
     pub fn from_rows(row: ApiKeyRow, merchant: Merchant) -> Self {
         Self {
             mode: Mode::parse(&row.mode).unwrap_or(Mode::Test),

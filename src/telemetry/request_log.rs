@@ -296,24 +296,7 @@ mod tests {
     use super::*;
 
     fn line(n: i64) -> Entry {
-        let key = Arc::new(KeyRecord {
-            key_id: "key_1".into(),
-            merchant_id: "mer_1".into(),
-            merchant_name: "Acme".into(),
-            merchant_verified: false,
-            mode: Mode::Test,
-            publishable_key: "pk".into(),
-            status: "active".into(),
-            expires_at: None,
-            access: crate::keys::Access::from_storage("*"),
-            allowed_ips: vec![],
-            rate_limit: 100,
-            api_version: None,
-            require_signature: false,
-            canary: false,
-            machine: None,
-            spend_limits: vec![],
-        });
+        let key = Arc::new(KeyRecord::sample("key_1"));
         Entry {
             key,
             request_id: InlineId::new(&format!("req_{n}")),
