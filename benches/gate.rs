@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use paydesk::error::Error;
+use paydesk::keys::Access;
 use paydesk::keys::cache::KeyCache;
 use paydesk::keys::format::{self, KeyKind, Mode};
 use paydesk::keys::signature;
 use paydesk::keys::verify::{self, Credential, KeyRecord, KeyStore, Lookup};
-use paydesk::keys::Access;
 
 /// One key, in memory: the cache in front of it is what is measured.
 struct OneKey(String);

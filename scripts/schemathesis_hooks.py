@@ -62,6 +62,19 @@ def _host_bits_only(message):
     the document's pattern gives the form, and no JSON Schema pattern of sane size can
     say which prefix lengths an address's trailing bits allow."""
     return message.startswith('"') and "has host bits set" in message and "Not an IP" not in message
+
+
+_REPEAT = re.compile(r"Limit \d+ repeats limit \d+: one limit per resource, currency and period\.")
+
+
+def _repeated_limits(message):
+    """Spend limits that repeat a resource, currency and period (SPEC §17): the document
+    says one per window, and JSON Schema's `uniqueItems` compares whole objects, not
+    three of their fields. Every sentence must be such a repeat."""
+    sentences = [s for s in re.split(r"(?<=\.) ", message) if s]
+    return bool(sentences) and all(_REPEAT.fullmatch(s) for s in sentences)
+
+
 EXCEPTIONS = {
     **{op: _NO_SUCH_IN_LIST for op in _LISTS},
     "createPayment": {"customer": ("no such customer",)},
@@ -76,8 +89,12 @@ EXCEPTIONS = {
     },
     "createWebhookEndpoint": {"api_key": ("no such key",), "url": _UNRESOLVED},
     "updateWebhookEndpoint": {"url": _UNRESOLVED},
-    "createApiKey": {"webhook_url": _UNRESOLVED, "allowed_ips": _host_bits_only},
-    "updateApiKey": {"allowed_ips": _host_bits_only},
+    "createApiKey": {
+        "webhook_url": _UNRESOLVED,
+        "allowed_ips": _host_bits_only,
+        "spend_limits": _repeated_limits,
+    },
+    "updateApiKey": {"allowed_ips": _host_bits_only, "spend_limits": _repeated_limits},
     "createManagementKey": {"allowed_ips": _host_bits_only},
 }
 

@@ -10,10 +10,13 @@ use serde_json::{Map, Value, json};
 use super::envelope::{ApiError, body_error, payload_too_large};
 use super::strict::Strict;
 
-/// `5.0` is the whole number 5 (JSON Schema counts it as an integer too).
-fn whole_float(n: &serde_json::Number) -> Option<i64> {
-    let f = n.as_f64()?;
-    (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+/// A JSON number as a whole number: `5`, or `5.0` (JSON Schema counts it as an integer
+/// too).
+pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        let f = n.as_f64()?;
+        (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+    })
 }
 
 pub struct Body {
@@ -138,7 +141,7 @@ impl Body {
         match self.take(name) {
             None if required => self.fail(name, "required"),
             None => None,
-            Some(Value::Number(n)) => match n.as_i64().or_else(|| whole_float(&n)) {
+            Some(Value::Number(n)) => match whole_number(&n) {
                 Some(i) if (min..=max).contains(&i) => Some(i),
                 _ => self.fail(name, &format!("must be a whole number from {min} to {max}")),
             },

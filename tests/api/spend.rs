@@ -66,6 +66,15 @@ on_both_backends! {
         ]}))).await;
         assert_eq!((s, code(&body)), (400, "invalid_request"), "{body}");
         assert!(body["error"]["details"]["fields"]["spend_limits"].as_str().unwrap().contains("Limit 2 repeats limit 1"));
+        // 2500.0 is the whole number 2500, as everywhere else in a body (JSON Schema agrees).
+        let (s, body) = call(&app, &token, Method::PATCH, &path, Some(json!({"spend_limits": [
+            {"resource": "payments", "currency": "usd", "amount": 2500.0, "period": "day"},
+        ]}))).await;
+        assert_eq!((s, body["data"]["spend_limits"][0]["amount"].clone()), (200, json!(2500)), "{body}");
+        let (s, body) = call(&app, &token, Method::PATCH, &path, Some(json!({"spend_limits": [
+            {"resource": "payments", "currency": "usd", "amount": 2.5, "period": "day"},
+        ]}))).await;
+        assert_eq!((s, code(&body)), (400, "invalid_request"), "{body}");
         let (s, body) = call(&app, &token, Method::PATCH, &path, Some(json!({"spend_limits": null}))).await;
         assert_eq!((s, body["data"]["spend_limits"].clone()), (200, json!([])), "{body}");
     }

@@ -52,7 +52,10 @@ pub(super) fn read_spend_limits(b: &mut Body) -> Option<Vec<SpendLimitDraft>> {
             resource: text("resource"),
             currency: text("currency"),
             amount: match map.get("amount") {
-                Some(Value::Number(n)) if n.is_i64() => n.to_string(),
+                Some(Value::Number(n)) => match crate::api::body::whole_number(n) {
+                    Some(whole) => whole.to_string(),
+                    None => "not a whole number".into(),
+                },
                 _ => "not a whole number".into(),
             },
             period: text("period"),
@@ -76,8 +79,9 @@ pub(super) fn schema() -> utoipa::openapi::schema::Array {
         .max_items(Some(MAX_LIMITS))
         .description(Some(
             "Spend limits: at most `amount` (minor units) of payments or refunds in `currency` \
-             per UTC hour or day. A payment or refund that would pass one is refused with 403 \
-             `spend_limit_exceeded`. Empty or null for none.",
+             per UTC hour or day, one limit per resource, currency and period. A payment or \
+             refund that would pass one is refused with 403 `spend_limit_exceeded`. Empty or \
+             null for none.",
         ))
         .build()
 }

@@ -72,8 +72,8 @@ impl SpendPeriod {
 #[serde(deny_unknown_fields)]
 pub struct SpendLimit {
     pub resource: SpendResource,
-    /// A lower-case ISO 4217 code, such as `usd`.
-    #[schema(pattern = "^[a-z]{3}$")]
+    /// A lower-case ISO 4217 code, such as `usd` (one of `Currency`).
+    #[schema(schema_with = crate::schema::currency)]
     pub currency: String,
     /// In minor units (cents for `usd`).
     // The maximum is keys::spend::MAX_AMOUNT (a test holds them equal).
