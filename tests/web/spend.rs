@@ -82,6 +82,13 @@ on_both_backends! {
         assert!(list.contains("data-testid=\"outside-policy\""), "{list}");
         let detail = app.get_html(&format!("/keys/{id}")).await;
         assert!(detail.contains("data-testid=\"outside-policy-banner\""));
+        // Rolling it would make a new live key breaking the rule: refused on the roll page,
+        // the key left as it was.
+        let res = app.post_form(&format!("/keys/{id}/roll"), &format!("/keys/{id}/roll"), &[("grace_period_seconds", "0")]).await;
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap();
+        assert!(status == 400 && html.contains("live keys expire within 90 days") && html.contains("Create a new key with an expiry instead"), "{status}: {html}");
+        assert!(app.get_html(&format!("/keys/{id}")).await.contains("data-testid=\"outside-policy-banner\""));
         // The form refuses a live key that breaks a rule, naming it.
         let res = create_key_form(&app, &[("name", "New live"), ("mode", "live"), ("access", "full"), ("expires_in_days", "30")]).await;
         let status = res.status().as_u16();
