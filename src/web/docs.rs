@@ -56,6 +56,8 @@ pub struct Field {
     pub name: String,
     /// HTML: the type in a few words, enum values as code.
     pub kind: String,
+    /// HTML, under the type: a named object schema's own fields (see `parts`), or empty.
+    pub parts: String,
     pub required: bool,
     /// HTML (see `prose`).
     pub description: String,
@@ -155,6 +157,7 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> O
                 p["in"].as_str().unwrap_or("")
             ),
             kind: kind(&p["schema"]),
+            parts: parts(&p["schema"], schemas),
             required: p["required"].as_bool().unwrap_or(false),
             description: prose(&p["description"]),
         })
@@ -256,6 +259,7 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
         out.push(Field {
             name: name.clone(),
             kind: kind(prop),
+            parts: parts(prop, schemas),
             required: required.iter().any(|r| r == name),
             // A named schema (`Currency`) says what it is itself.
             description: match &prop["description"] {
@@ -265,6 +269,56 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
         });
     }
     out
+}
+
+/// What a named object schema (`SpendLimit`, the object form of `Permissions`) holds,
+/// as one short line of HTML under the field's type: its fields, those of one type
+/// together (`customers, payments: one of none, read, write`). Empty for anything else:
+/// a plain type, or a named string (`Currency`).
+fn parts(schema: &Value, schemas: &Value) -> String {
+    if schema["$ref"].is_string() {
+        let named = resolve(schema, schemas);
+        let object = std::iter::once(named)
+            .chain(
+                ["oneOf", "anyOf"]
+                    .iter()
+                    .flat_map(|k| named[*k].as_array().into_iter().flatten()),
+            )
+            .find(|s| s["properties"].is_object());
+        return object.map_or_else(String::new, |o| object_line(o, schemas));
+    }
+    if schema["items"].is_object() {
+        return parts(&schema["items"], schemas);
+    }
+    ["oneOf", "anyOf"]
+        .iter()
+        .flat_map(|k| schema[*k].as_array().into_iter().flatten())
+        .map(|option| parts(option, schemas))
+        .find(|line| !line.is_empty())
+        .unwrap_or_default()
+}
+
+fn object_line(object: &Value, schemas: &Value) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, prop) in object["properties"].as_object().into_iter().flatten() {
+        let name = format!("<code>{}</code>", escape(name));
+        // A named list of values (`SpendPeriod`) is clearer as its values.
+        let named = resolve(prop, schemas);
+        let k = kind(if named["enum"].is_array() {
+            named
+        } else {
+            prop
+        });
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((k, vec![name])),
+        }
+    }
+    let line: Vec<String> = groups
+        .into_iter()
+        .map(|(k, names)| format!("{}: {k}", names.join(", ")))
+        .collect();
+    format!("<p class=\"hint parts\">Fields: {}.</p>", line.join("; "))
 }
 
 /// A schema in a few words, as HTML: `string`, `integer 1–100`, `one of test, live`,
