@@ -317,21 +317,23 @@ fn audit_checkpoint(database_url: &str) -> Result<(), String> {
 }
 
 fn check_key(token: &str) -> Result<(), String> {
+    use paydesk::keys::token::{self, Token};
     let token = token.trim();
-    match paydesk::keys::format::diagnose(token) {
-        Ok(shape) => {
+    let what = match token::diagnose(token) {
+        Ok(Token::Api(shape)) => {
             let kind = match shape.kind {
                 paydesk::keys::KeyKind::Secret => "secret",
                 paydesk::keys::KeyKind::Publishable => "publishable",
             };
-            println!(
-                "well-formed {kind} {} key: format and checksum are valid (this does not say whether it exists or works)",
-                shape.mode.as_str()
-            );
-            Ok(())
+            format!("{kind} {} key", shape.mode.as_str())
         }
-        Err(why) => Err(format!("not a valid Paydesk key: {why}")),
-    }
+        Ok(Token::Management) => "management key".to_owned(),
+        Err(why) => return Err(format!("not a valid Paydesk key: {why}")),
+    };
+    println!(
+        "well-formed {what}: format and checksum are valid (this does not say whether it exists or works)"
+    );
+    Ok(())
 }
 
 /// A service error as one line for the terminal.

@@ -1,5 +1,6 @@
 //! Leaked and canary keys (SPEC §12). A secret key reported public (GitHub's
-//! secret-scanning partner format) is revoked at once with `revoked_reason: "exposed"`;
+//! secret-scanning partner format) is revoked at once with `revoked_reason: "exposed"`,
+//! and so is a management key (SPEC §17, audited as `management_key.exposed`);
 //! a canary key is never revoked: any use of it, or a report of it, is the signal. Both
 //! are audited and raise an event (`api_key.exposed`, `api_key.canary_triggered`).
 
@@ -9,11 +10,13 @@ use serde::Serialize;
 use crate::clock;
 use crate::db::models::api_key::ApiKeyRow;
 use crate::db::models::audit::AuditEntry;
+use crate::db::models::management_key::ManagementKeyRow;
 use crate::db::models::objects::Scope;
 use crate::db::schema::{api_keys, canary_triggers};
 use crate::db::{DbConn, changes};
 use crate::error::Error;
-use crate::keys::format;
+use crate::keys::KeyKind;
+use crate::keys::token::{Token, recognise};
 use crate::mail::notify::{Kind, Notice, key_words, notify};
 
 /// A canary raises at most one event per client IP per hour; each use still counts.
@@ -80,12 +83,86 @@ fn scope(row: &ApiKeyRow) -> Scope {
     Scope::new(row.merchant_id.clone(), row.mode == "live")
 }
 
-/// One reported token: ours and secret → revoked (or, for a canary, triggered).
-/// Publishable keys are public by design and anything else is not ours: false positives.
+/// One reported token: ours and secret (a secret key or a management key) → revoked
+/// (or, for a canary, triggered). Publishable keys are public by design and anything
+/// else is not ours: false positives.
 pub fn report(conn: &mut DbConn, token: &str, url: &str, source: &str) -> Result<Label, Error> {
-    if !token.starts_with("sk_") || format::parse(token).is_none() {
-        return Ok(Label::FalsePositive);
+    match recognise(token) {
+        Some(Token::Api(shape)) if shape.kind == KeyKind::Secret => {
+            report_secret_key(conn, token, url, source)
+        }
+        Some(Token::Management) => report_management_key(conn, token, url, source),
+        _ => Ok(Label::FalsePositive),
     }
+}
+
+/// A reported management key: revoked at once (every instance's cache told), audited
+/// with secret scanning as the actor, and the Admins mailed.
+fn report_management_key(
+    conn: &mut DbConn,
+    token: &str,
+    url: &str,
+    source: &str,
+) -> Result<Label, Error> {
+    let hash = crate::crypto::hash(token);
+    let Some((row, _)) = ManagementKeyRow::find_for_request(conn, &hash)? else {
+        return Ok(Label::FalsePositive);
+    };
+    if row.status == "revoked" {
+        return Ok(Label::TruePositive);
+    }
+    crate::db::transaction(conn, |conn| {
+        if !ManagementKeyRow::set_status(
+            conn,
+            &row.id,
+            &["active", "suspended"],
+            "revoked",
+            clock::now(),
+        )? {
+            // Revoked meanwhile: nothing more to do.
+            return Ok(());
+        }
+        changes::announce(conn, changes::key(&row.id))?;
+        AuditEntry::record(
+            conn,
+            Some(&row.merchant_id),
+            "secret-scanning",
+            "management_key.exposed",
+            &row.id,
+            "",
+            &format!("found public at {url} (reported by {source}); revoked"),
+        )?;
+        // The place it was found may quote the key itself: never in a mail.
+        let place = url.replace(token, "[the key]");
+        notify(
+            conn,
+            &row.merchant_id,
+            Kind::KeyExposed,
+            None,
+            &Notice {
+                subject: format!("Management key {} was found public and revoked", row.name),
+                text: format!(
+                    "Paydesk revoked the management key {} ({}) at once: it was reported \
+                     public at {place} (by {source}). Requests made with it now fail.\n\n\
+                     Create a new management key, use it where the old one was used, and \
+                     remove the old one from where it was found.",
+                    row.name, row.secret_hint
+                ),
+                link: Some(&format!("/management-keys/{}", row.id)),
+            },
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    Ok(Label::TruePositive)
+}
+
+/// A reported secret key: revoked with `revoked_reason: "exposed"` (a canary: triggered).
+fn report_secret_key(
+    conn: &mut DbConn,
+    token: &str,
+    url: &str,
+    source: &str,
+) -> Result<Label, Error> {
     let hash = crate::crypto::hash(token);
     let found: Vec<ApiKeyRow> = api_keys::table
         .filter(api_keys::secret_hash.eq(&hash))

@@ -11,6 +11,7 @@ use super::model::ApiKey;
 use crate::accounts::Principal;
 use crate::clock;
 use crate::db::DbConn;
+use crate::db::models::api_key::ApiKeyRow;
 use crate::db::models::audit::AuditEntry;
 use crate::db::models::key_policy::KeyPolicyRow;
 use crate::error::{Error, FieldErrors};
@@ -119,7 +120,8 @@ pub fn load(conn: &mut DbConn, merchant_id: &str) -> Result<KeyPolicy, Error> {
 }
 
 /// Refuses a live key's new settings when they break a rule. `lifetime`: as in
-/// [`KeyPolicy::broken`], given on create only (an edit does not change the expiry).
+/// [`KeyPolicy::broken`], given for a new key only (an edit does not change the expiry);
+/// new keys go through [`enforce_new`].
 pub fn enforce(
     conn: &mut DbConn,
     merchant_id: &str,
@@ -135,6 +137,20 @@ pub fn enforce(
         Some((rule, message)) => Err(Error::PolicyViolation { rule, message }),
         None => Ok(()),
     }
+}
+
+/// Refuses a new live key (created, or a roll's successor) that breaks a rule: the one
+/// check every path that makes a key goes through. Its lifetime runs from its creation
+/// to its expiry (a roll's successor keeps the old key's expiry).
+pub fn enforce_new(conn: &mut DbConn, mode: Mode, row: &ApiKeyRow) -> Result<(), Error> {
+    enforce(
+        conn,
+        &row.merchant_id,
+        mode,
+        &row.allowed_ips,
+        row.require_signature,
+        Some(row.expires_at.map(|at| at - row.created_at)),
+    )
 }
 
 /// Sets `outside_policy` on the live keys among `keys` (one read of the policy).

@@ -3,6 +3,7 @@
 //! to every instance's key cache.
 
 use super::config::KeyConfig;
+use super::key_policy;
 use super::model::{ApiKey, CreatedKey};
 use super::policy::{self, KeyAction};
 use super::service::{Reveal, announce_new, audit, get_key, new_row};
@@ -112,7 +113,7 @@ pub fn revoke_key(
 /// then finds the new key, and paired with the old secret still works for the grace. The
 /// old key is read, checked and retired in one transaction, and retired only if nobody
 /// rolled it meanwhile: of two concurrent rolls exactly one succeeds (the other is
-/// `InvalidState`).
+/// `InvalidState`). A live key's successor must meet the key policy (`policy_violation`).
 pub fn roll_key(
     conn: &mut DbConn,
     actor: &Principal,
@@ -148,6 +149,8 @@ pub fn roll_key(
         // The new key starts in the old key's status: rolling a suspended key keeps it
         // suspended.
         row.status = old.row.status.clone();
+        // The successor is a new live key: the policy's rules hold for it as for any.
+        key_policy::enforce_new(conn, old.mode, &row)?;
         let now = clock::now();
         let old_until = old
             .row

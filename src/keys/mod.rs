@@ -17,6 +17,7 @@ pub mod policy;
 pub mod service;
 pub mod signature;
 pub mod spend;
+pub mod token;
 pub mod usage;
 pub mod verify;
 

@@ -112,14 +112,7 @@ pub fn create_key(
     }
     let (row, secret) = new_row(actor, mode, config, expires_at, reveal);
     crate::db::transaction(conn, |conn| {
-        key_policy::enforce(
-            conn,
-            &row.merchant_id,
-            mode,
-            &row.allowed_ips,
-            row.require_signature,
-            Some(row.expires_at.map(|at| at - row.created_at)),
-        )?;
+        key_policy::enforce_new(conn, mode, &row)?;
         row.insert(conn)?;
         announce_new(conn, &row)?;
         audit(

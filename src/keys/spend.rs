@@ -21,6 +21,9 @@ pub struct SpendLimitDraft {
     pub currency: String,
     pub amount: String,
     pub period: String,
+    /// The amount as a person types money in the Hub, in the currency's major unit
+    /// ("100.00", "5000" for jpy); the API's is in minor units (SPEC §17).
+    pub in_major_units: bool,
 }
 
 impl SpendLimitDraft {
@@ -30,6 +33,7 @@ impl SpendLimitDraft {
             currency: limit.currency.clone(),
             amount: limit.amount.to_string(),
             period: limit.period.as_str().into(),
+            in_major_units: false,
         }
     }
 }
@@ -57,17 +61,31 @@ pub fn check_limits(drafts: &[SpendLimitDraft]) -> Result<Vec<SpendLimit>, Strin
                 "Limit {n}: use a lower-case ISO 4217 currency code Paydesk accepts, such as usd."
             ));
         }
-        let amount = d
-            .amount
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|a| (1..=MAX_AMOUNT).contains(a));
-        if amount.is_none() {
+        let typed = d.amount.trim();
+        let amount = if d.in_major_units {
+            currencies::parse_major(typed, &currency)
+        } else {
+            typed.parse::<i64>().ok().filter(|a| *a >= 1)
+        };
+        if amount.is_none() && d.in_major_units {
+            let example =
+                currencies::major(100 * 10_i64.pow(currencies::exponent(&currency)), &currency);
+            problems.push(format!(
+                "Limit {n}: enter the amount as a number such as {example}."
+            ));
+        } else if amount.is_none() {
             problems.push(format!(
                 "Limit {n}: enter the amount as a whole number of minor units (cents for usd) from 1 to {MAX_AMOUNT}."
             ));
+        } else if amount.is_some_and(|a| a > MAX_AMOUNT) {
+            let most = if d.in_major_units {
+                currencies::major(MAX_AMOUNT, &currency)
+            } else {
+                MAX_AMOUNT.to_string()
+            };
+            problems.push(format!("Limit {n}: the most a limit may be is {most}."));
         }
+        let amount = amount.filter(|a| *a <= MAX_AMOUNT);
         let period = SpendPeriod::parse(d.period.trim());
         if period.is_none() {
             problems.push(format!("Limit {n}: choose a period, hour or day (UTC)."));
@@ -207,6 +225,7 @@ mod tests {
             currency: currency.into(),
             amount: amount.into(),
             period: period.into(),
+            in_major_units: false,
         }
     }
 

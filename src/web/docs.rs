@@ -8,6 +8,7 @@ use askama::Template;
 use serde_json::Value;
 
 use super::client_examples::{self, Example};
+use super::docs_schema::{escape, kind, parts, resolve};
 use super::form::Response;
 use super::page::{self, Layout, SignedIn};
 use crate::api::{openapi, routes};
@@ -56,6 +57,8 @@ pub struct Field {
     pub name: String,
     /// HTML: the type in a few words, enum values as code.
     pub kind: String,
+    /// HTML, under the type: a named object schema's own fields (see `parts`), or empty.
+    pub parts: String,
     pub required: bool,
     /// HTML (see `prose`).
     pub description: String,
@@ -155,6 +158,7 @@ fn operation(base: &str, path: &str, method: &str, op: &Value, doc: &Value) -> O
                 p["in"].as_str().unwrap_or("")
             ),
             kind: kind(&p["schema"]),
+            parts: parts(&p["schema"], schemas),
             required: p["required"].as_bool().unwrap_or(false),
             description: prose(&p["description"]),
         })
@@ -238,14 +242,6 @@ fn prose(v: &Value) -> String {
     out
 }
 
-/// A `$ref` followed to its schema (one level; `allOf` parts merged for display).
-fn resolve<'a>(schema: &'a Value, schemas: &'a Value) -> &'a Value {
-    match schema["$ref"].as_str() {
-        Some(r) => &schemas[r.rsplit('/').next().unwrap_or("")],
-        None => schema,
-    }
-}
-
 fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
     let mut out = Vec::new();
     for part in schema["allOf"].as_array().into_iter().flatten() {
@@ -256,6 +252,7 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
         out.push(Field {
             name: name.clone(),
             kind: kind(prop),
+            parts: parts(prop, schemas),
             required: required.iter().any(|r| r == name),
             // A named schema (`Currency`) says what it is itself.
             description: match &prop["description"] {
@@ -265,61 +262,6 @@ fn fields(schema: &Value, schemas: &Value) -> Vec<Field> {
         });
     }
     out
-}
-
-/// A schema in a few words, as HTML: `string`, `integer 1–100`, `one of test, live`,
-/// `Customer`.
-fn kind(schema: &Value) -> String {
-    if let Some(r) = schema["$ref"].as_str() {
-        return escape(r.rsplit('/').next().unwrap_or(""));
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(options) = schema[key].as_array() {
-            return options.iter().map(kind).collect::<Vec<_>>().join(" or ");
-        }
-    }
-    if let Some(values) = schema["enum"].as_array() {
-        // Each value whole, in code (`2026-05-27` never breaks at its hyphens).
-        let shown: Vec<String> = values
-            .iter()
-            .take(6)
-            .map(|v| match v {
-                Value::String(s) => format!("<code>{}</code>", escape(s)),
-                other => format!("<code>{}</code>", escape(&other.to_string())),
-            })
-            .collect();
-        let more = if values.len() > 6 { ", …" } else { "" };
-        return format!("one of {}{more}", shown.join(", "));
-    }
-    let mut words = match &schema["type"] {
-        Value::String(t) => escape(t),
-        Value::Array(ts) => escape(
-            &ts.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" or "),
-        ),
-        _ => "object".into(),
-    };
-    if words.starts_with("array") {
-        words = format!("list of {}", kind(&schema["items"]));
-    }
-    if let (Some(min), Some(max)) = (schema["minimum"].as_i64(), schema["maximum"].as_i64()) {
-        words.push_str(&format!(" <span class=\"range\">{min}–{max}</span>"));
-    }
-    if let Some(max) = schema["maxLength"].as_u64() {
-        words.push_str(&format!(", ≤ {max} characters"));
-    }
-    if let Some(format) = schema["format"].as_str() {
-        words.push_str(&format!(" ({})", escape(format)));
-    }
-    words
-}
-
-fn escape(s: &str) -> String {
-    askama::filters::escape(s, askama::filters::Html)
-        .map(|e| e.to_string())
-        .unwrap_or_default()
 }
 
 /// A value to show for a field in an example.

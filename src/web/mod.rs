@@ -8,6 +8,7 @@ pub mod chart;
 pub mod client_examples;
 pub mod customers;
 pub mod docs;
+mod docs_schema;
 pub mod events;
 pub mod form;
 pub mod invitations;

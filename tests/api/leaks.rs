@@ -142,6 +142,43 @@ on_both_backends! {
         assert_eq!(key["data"]["revoked_reason"], "user");
     }
 
+    async fn a_reported_management_key_is_revoked_at_once_like_a_secret_key(app) {
+        let token = admin_token(&app).await;
+        let res = app.client.post(app.url("/api/v1/management-keys")).bearer_auth(&token)
+            .json(&json!({"name": "Deploy pipeline", "scopes": ["api_keys:read"], "live": false, "allowed_ips": [], "expires_in_days": 30}))
+            .send().await.unwrap();
+        let made: Value = res.json().await.unwrap();
+        let (id, mk) = (made["data"]["id"].as_str().unwrap().to_owned(), made["data"]["secret"].as_str().unwrap().to_owned());
+        assert_eq!(get(&app, &mk, "/api-keys").await.0, 200, "it works before the report");
+        // Well formed but never made, and one character mistyped: not ours.
+        let unknown = paydesk::keys::management::generate();
+        let mut typo = mk.clone().into_bytes();
+        typo[10] = if typo[10] == b'a' { b'b' } else { b'a' };
+        let typo = String::from_utf8(typo).unwrap();
+        let url = "https://github.com/acme/deploy/blob/main/ci.yml";
+        let (s, answer) = report(&app, json!([
+            {"token": mk, "type": "paydesk_management_key", "url": url, "source": "content"},
+            {"token": unknown, "type": "paydesk_management_key", "url": url, "source": "content"},
+            {"token": typo, "type": "paydesk_management_key", "url": url, "source": "content"},
+        ])).await;
+        assert_eq!(s, 200, "{answer}");
+        let labels: Vec<&str> = answer.as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["true_positive", "false_positive", "false_positive"]);
+        assert_eq!(answer[0]["token_hash"], paydesk::crypto::hash(&mk));
+        assert!(!answer.to_string().contains(&mk), "the answer reveals nothing else");
+        // Refused at once, shown revoked, the report in its history; a second report of it
+        // is still ours.
+        assert_eq!(get(&app, &mk, "/api-keys").await.0, 401);
+        let res = app.client.get(app.url(&format!("/api/v1/management-keys/{id}"))).bearer_auth(&token).send().await.unwrap();
+        let key: Value = res.json().await.unwrap();
+        assert_eq!(key["data"]["status"], "revoked", "{key}");
+        let page = app.get_html(&format!("/management-keys/{id}")).await;
+        assert!(page.contains("management_key.exposed") && page.contains("secret-scanning"), "{page}");
+        assert!(!page.contains(&mk));
+        let (_, again) = report(&app, json!([{"token": mk, "url": url}])).await;
+        assert_eq!(again[0]["label"], "true_positive");
+    }
+
     async fn a_report_must_be_an_array_of_tokens(app) {
         for (body, code) in [
             (json!({"token": "x"}), "invalid_json"),

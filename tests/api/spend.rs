@@ -205,6 +205,45 @@ on_both_backends! {
         assert_eq!(s, 201);
     }
 
+    async fn the_policy_holds_for_a_rolled_key_and_for_a_key_a_management_key_makes(app) {
+        let token = admin_token(&app).await;
+        app.verify_merchant("Acme");
+        let older = make_key(&app, &token, json!({"name": "older", "mode": "live", "permissions": "*"})).await;
+        let (s, mk) = call(&app, &token, Method::POST, "/management-keys", Some(json!({
+            "name": "Release", "scopes": ["api_keys:write"], "live": true, "allowed_ips": [], "expires_in_days": 7,
+        }))).await;
+        assert_eq!(s, 201, "{mk}");
+        let mk = mk["data"]["secret"].as_str().unwrap().to_owned();
+        let (s, _) = call(&app, &token, Method::PATCH, "/key-policy", Some(json!({"live_require_allowed_ips": true}))).await;
+        assert_eq!(s, 200);
+        let roll = format!("/api-keys/{}/roll", older.id);
+        // A roll's successor is a new live key without an allowlist: refused, by a person or
+        // a management key, and the old key keeps working unrolled.
+        for bearer in [&token, &mk] {
+            let (s, body) = call(&app, bearer, Method::POST, &roll, Some(json!({}))).await;
+            assert_eq!((s, code(&body), body["error"]["details"]["rule"].as_str()),
+                (400, "policy_violation", Some("live_require_allowed_ips")), "{body}");
+        }
+        assert_eq!(call(&app, &older.secret, Method::GET, "/customers", None).await.0, 200);
+        let (_, key) = call(&app, &token, Method::GET, &format!("/api-keys/{}", older.id), None).await;
+        assert_eq!((key["data"]["status"].as_str(), key["data"]["outside_policy"].as_bool()), (Some("active"), Some(true)), "{key}");
+        // A management key making a live key meets the same rule.
+        let (s, body) = call(&app, &mk, Method::POST, "/api-keys", Some(json!({"name": "ci", "mode": "live", "permissions": "*"}))).await;
+        assert_eq!((s, body["error"]["details"]["rule"].as_str()), (400, Some("live_require_allowed_ips")), "{body}");
+        let (s, body) = call(&app, &mk, Method::POST, "/api-keys", Some(json!({"name": "ci", "mode": "live", "permissions": "*", "allowed_ips": ["203.0.113.7"]}))).await;
+        assert_eq!(s, 201, "{body}");
+        // Given an allowlist, the key rolls; under a maximum lifetime, a successor that
+        // never expires does not.
+        let (s, body) = call(&app, &token, Method::PATCH, &format!("/api-keys/{}", older.id), Some(json!({"allowed_ips": ["203.0.113.7"]}))).await;
+        assert_eq!(s, 200, "{body}");
+        let (s, rolled) = call(&app, &mk, Method::POST, &roll, Some(json!({}))).await;
+        assert_eq!(s, 201, "{rolled}");
+        let (s, _) = call(&app, &token, Method::PATCH, "/key-policy", Some(json!({"live_max_lifetime_days": 30}))).await;
+        assert_eq!(s, 200);
+        let (s, body) = call(&app, &token, Method::POST, &format!("/api-keys/{}/roll", rolled["data"]["id"].as_str().unwrap()), Some(json!({}))).await;
+        assert_eq!((s, body["error"]["details"]["rule"].as_str()), (400, Some("live_max_lifetime_days")), "{body}");
+    }
+
     async fn loosening_the_policy_needs_sudo_and_only_an_admin_changes_it(app) {
         let token = admin_token(&app).await;
         let (s, _) = call(&app, &token, Method::PATCH, "/key-policy", Some(json!({

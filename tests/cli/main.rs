@@ -587,6 +587,18 @@ fn keys_check_validates_format_and_checksum_offline() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("well-formed secret test key"));
+    // A management key (SPEC §17) is one of ours too.
+    let mk = paydesk::keys::management::generate();
+    let out = paydesk(
+        "sqlite:///nonexistent/never-opened.db",
+        &["keys", "check", &mk],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("well-formed management key"));
+    let mut mk_typo: Vec<char> = mk.chars().collect();
+    mk_typo[8] = if mk_typo[8] == 'a' { 'b' } else { 'a' };
+    let mk_typo: String = mk_typo.into_iter().collect();
 
     // One character changed: the checksum says so.
     let mut typo: Vec<char> = key.chars().collect();
@@ -596,6 +608,8 @@ fn keys_check_validates_format_and_checksum_offline() {
         (typo.as_str(), "checksum does not match"),
         ("sk_test_short", "this has 5"),
         ("ghp_abcdef", "does not start with sk_"),
+        (mk_typo.as_str(), "checksum does not match"),
+        ("mk_short", "this has 5"),
     ] {
         let out = paydesk(
             "sqlite:///nonexistent/never-opened.db",

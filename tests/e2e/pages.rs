@@ -186,7 +186,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
     let key = post(
         "/api-keys",
         &token,
-        json!({"name": "Production backend with a long label", "permissions": {"customers": "write", "payments": "write", "plans": "write", "subscriptions": "write", "refunds": "write", "events": "read"}, "allowed_ips": ["127.0.0.1", "203.0.113.7", "2001:db8::/64"]}),
+        json!({"name": "Production backend with a long label", "permissions": {"customers": "write", "payments": "write", "plans": "write", "subscriptions": "write", "refunds": "write", "events": "read"}, "allowed_ips": ["127.0.0.1", "203.0.113.7", "2001:db8::/64"], "spend_limits": [{"resource": "payments", "currency": "usd", "amount": 500000, "period": "day"}, {"resource": "refunds", "currency": "jpy", "amount": 90000, "period": "hour"}]}),
     )
     .await;
     let sk = key["secret_key"].as_str().unwrap().to_owned();
@@ -312,6 +312,47 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         problems.push(format!("the show-once page at 360 px: {p}"));
     }
 
+    // A management key's show-once page at every width (each a new key: the answer to
+    // the form is shown once).
+    for (width, height) in VIEWPORTS {
+        set_viewport(&driver, &b, width, height).await;
+        b.goto(&app.url("/management-keys/new")).await.unwrap();
+        fill(&b, "name", &format!("Deploy pipeline at {width} px")).await;
+        click(&b, "input[name=scopes][value=\"api_keys:write\"]").await;
+        fill(&b, "allowed_ips", "203.0.113.7, 2001:db8::/64").await;
+        click(&b, "form[action=\"/management-keys\"] button[type=submit]").await;
+        wait_path(&b, "/management-keys").await;
+        let html = b.source().await.unwrap();
+        assert!(html.contains("mk_"), "the secret is shown once: {html}");
+        for p in page_problems(&b, axe.as_deref(), width >= 1024).await {
+            problems.push(format!(
+                "the management key's show-once page at {width} px: {p}"
+            ));
+        }
+    }
+    let mgmt = post(
+        "/management-keys",
+        &token,
+        json!({"name": "Webhook rotation job", "scopes": ["api_keys:read", "webhook_endpoints:write"], "live": false, "allowed_ips": ["198.51.100.0/24"], "expires_in_days": 90}),
+    )
+    .await;
+    let mgk = mgmt["id"].as_str().unwrap().to_owned();
+    let gone = post(
+        "/management-keys",
+        &token,
+        json!({"name": "Old pipeline", "scopes": ["webhook_endpoints:read"], "live": false, "allowed_ips": [], "expires_in_days": 7}),
+    )
+    .await;
+    let gone = gone["id"].as_str().unwrap().to_owned();
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/management-keys/{gone}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
     // The endpoint's first delivery, from its page (the test event above).
     b.goto(&app.url(&format!("/webhooks/{we}"))).await.unwrap();
     let html = b.source().await.unwrap();
@@ -338,6 +379,16 @@ async fn every_page_fits_a_phone_and_a_laptop_and_axe_finds_nothing_serious() {
         ("new-key", "/keys/new".to_owned()),
         ("key", format!("/keys/{key_id}")),
         ("key-30d", format!("/keys/{key_id}?usage=30d")),
+        ("management-keys", "/management-keys".to_owned()),
+        ("new-management-key", "/management-keys/new".to_owned()),
+        ("management-key", format!("/management-keys/{mgk}")),
+        (
+            "revoke-management-key",
+            format!("/management-keys/{mgk}/revoke"),
+        ),
+        ("revoked-management-key", format!("/management-keys/{gone}")),
+        ("key-policy", "/settings/keys".to_owned()),
+        ("edit-key", format!("/keys/{key_id}/edit")),
         ("webhooks", "/webhooks".to_owned()),
         ("new-webhook", "/webhooks/new".to_owned()),
         ("webhook", format!("/webhooks/{we}")),

@@ -326,3 +326,49 @@ async fn every_operation_shows_curl_python_node_and_php() {
         "result = client.customers.create(email=\"jenny@example.com\")"
     );
 }
+
+#[tokio::test]
+async fn a_named_object_type_shows_its_fields_under_it_in_a_line() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let html = app.get_html("/docs/api").await;
+    let at = html.find("id=\"createApiKey\"").unwrap();
+    let article = &html[at..at + html[at..].find("</article>").unwrap()];
+    let row = |field: &str| {
+        let from = article
+            .find(&format!("<code>{field}</code></td>"))
+            .unwrap_or_else(|| panic!("{field}: {article}"));
+        &article[from..from + article[from..].find("</tr>").unwrap()]
+    };
+    // A spend limit's four fields, under "list of SpendLimit".
+    let limits = row("spend_limits");
+    assert!(limits.contains("list of SpendLimit"), "{limits}");
+    let parts = &limits[limits.find("class=\"hint parts\"").expect("its fields")..];
+    for field in ["resource", "currency", "amount", "period"] {
+        assert!(
+            parts.contains(&format!("<code>{field}</code>")),
+            "{field}: {parts}"
+        );
+    }
+    assert!(
+        parts.contains("<code>payments</code>") && parts.contains("<code>day</code>"),
+        "{parts}"
+    );
+    // Permissions: the resources of one level set together, not a line each.
+    let permissions = row("permissions");
+    let parts = &permissions[permissions
+        .find("class=\"hint parts\"")
+        .expect("its fields")..];
+    assert!(
+        parts.contains("<code>customers</code>") && parts.contains("<code>payments</code>"),
+        "{parts}"
+    );
+    assert!(parts.matches("one of").count() <= 3, "{parts}");
+    // A named string says nothing more; and the lines stay a small share of the page.
+    assert!(!row("allowed_ips").contains("class=\"hint parts\""));
+    let added: usize = html
+        .split("<p class=\"hint parts\">")
+        .skip(1)
+        .map(|rest| rest.find("</p>").unwrap())
+        .sum();
+    assert!(added * 20 < html.len(), "{added} of {} bytes", html.len());
+}

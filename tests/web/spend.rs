@@ -23,12 +23,20 @@ on_both_backends! {
             ("spend_resource_2", "refunds"), ("spend_currency_2", "qqq"), ("spend_amount_2", "5"), ("spend_period_2", "hour")]).await;
         assert_eq!(res.status(), 400);
         let html = res.text().await.unwrap();
-        assert!(html.contains("Limit 1: enter the amount") && html.contains("Limit 2: use a lower-case ISO 4217"), "{html}");
+        assert!(html.contains("Limit 1: enter the amount as a number such as 100.00.") && html.contains("Limit 2: use a lower-case ISO 4217"), "{html}");
         assert!(html.contains("Give the key a label"));
         assert!(html.contains("value=\"ten\""), "kept as typed");
+        // Money as a merchant types it: cents are one decimal too many; yen have none.
         let res = create_key_form(&app, &[("name", "Limited"), ("mode", "test"), ("access", "full"),
-            ("spend_resource_1", "payments"), ("spend_currency_1", "usd"), ("spend_amount_1", "10000"), ("spend_period_1", "day"),
-            ("spend_resource_2", "payments"), ("spend_currency_2", ""), ("spend_amount_2", ""), ("spend_period_2", "day")]).await;
+            ("spend_resource_1", "payments"), ("spend_currency_1", "usd"), ("spend_amount_1", "100.005"), ("spend_period_1", "day"),
+            ("spend_resource_2", "refunds"), ("spend_currency_2", "jpy"), ("spend_amount_2", "50.5"), ("spend_period_2", "hour")]).await;
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Limit 1: enter the amount as a number such as 100.00.") && html.contains("Limit 2: enter the amount as a number such as 100."), "{html}");
+        let res = create_key_form(&app, &[("name", "Limited"), ("mode", "test"), ("access", "full"),
+            ("spend_resource_1", "payments"), ("spend_currency_1", "usd"), ("spend_amount_1", "100.00"), ("spend_period_1", "day"),
+            ("spend_resource_2", "refunds"), ("spend_currency_2", "jpy"), ("spend_amount_2", "5000"), ("spend_period_2", "hour"),
+            ("spend_resource_3", "payments"), ("spend_currency_3", ""), ("spend_amount_3", ""), ("spend_period_3", "day")]).await;
         assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
         let reveal = location(&res);
         let html = app.get_html(&reveal).await;
@@ -41,9 +49,16 @@ on_both_backends! {
         let spend = page.split("data-testid=\"key-spend\"").nth(1).unwrap();
         let spend = &spend[..spend.find("</dd>").unwrap()];
         assert!(spend.contains("25.00") && spend.contains("100.00") && spend.contains("of payments per day") && spend.contains("resets"), "{spend}");
-        // The edit form shows the limit, and saving it as it is changes nothing.
+        // The API keeps minor units: 100.00 USD is 10000 cents, 5000 JPY is 5000.
+        let token = app.api_token("admin@acme.test").await;
+        let key: serde_json::Value = app.client.get(app.url(&format!("/api/v1/api-keys/{id}"))).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        let limits = key["data"]["spend_limits"].to_string();
+        assert!(limits.contains("\"amount\":10000") && limits.contains("\"amount\":5000"), "{limits}");
+        // The edit form shows the limits as they were typed.
         let edit = app.get_html(&format!("/keys/{id}/edit")).await;
-        assert!(edit.contains("value=\"10000\""), "{edit}");
+        assert!(edit.contains("value=\"100.00\"") && edit.contains("value=\"5000\""), "{edit}");
+        assert!(!edit.contains("value=\"10000\""), "{edit}");
     }
 
     async fn an_admin_sets_the_key_policy_on_its_page_and_older_keys_are_marked(app) {
@@ -67,6 +82,13 @@ on_both_backends! {
         assert!(list.contains("data-testid=\"outside-policy\""), "{list}");
         let detail = app.get_html(&format!("/keys/{id}")).await;
         assert!(detail.contains("data-testid=\"outside-policy-banner\""));
+        // Rolling it would make a new live key breaking the rule: refused on the roll page,
+        // the key left as it was.
+        let res = app.post_form(&format!("/keys/{id}/roll"), &format!("/keys/{id}/roll"), &[("grace_period_seconds", "0")]).await;
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap();
+        assert!(status == 400 && html.contains("live keys expire within 90 days") && html.contains("Create a new key with an expiry instead"), "{status}: {html}");
+        assert!(app.get_html(&format!("/keys/{id}")).await.contains("data-testid=\"outside-policy-banner\""));
         // The form refuses a live key that breaks a rule, naming it.
         let res = create_key_form(&app, &[("name", "New live"), ("mode", "live"), ("access", "full"), ("expires_in_days", "30")]).await;
         let status = res.status().as_u16();

@@ -59,6 +59,7 @@ pub(super) fn read_spend_limits(b: &mut Body) -> Option<Vec<SpendLimitDraft>> {
                 _ => "not a whole number".into(),
             },
             period: text("period"),
+            in_major_units: false,
         });
     }
     let checked = check_limits(&drafts).err();

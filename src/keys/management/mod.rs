@@ -30,6 +30,8 @@ pub const SCAN_PATTERN: &str = r"\bmk_[0-9A-Za-z]{38}\b";
 
 const RANDOM_LEN: usize = 32;
 const CHECKSUM_LEN: usize = 6;
+/// Characters after `mk_`: the random part and the checksum.
+pub const BODY_LEN: usize = RANDOM_LEN + CHECKSUM_LEN;
 
 /// A new management key string.
 pub fn generate() -> String {

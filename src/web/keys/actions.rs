@@ -215,6 +215,18 @@ pub async fn roll_key(
             let page = confirm_page(&req, &session, &who, id, "roll", message).await?;
             Ok(page::render(StatusCode::BAD_REQUEST, &page))
         }
+        // Its successor would break the key policy: said on the page, the key unchanged.
+        Err(Error::PolicyViolation { rule, message }) => {
+            // A successor keeps the key's expiry, which no edit changes.
+            let way = if rule == crate::keys::key_policy::RULE_LIFETIME {
+                "Create a new key with an expiry instead."
+            } else {
+                "Edit the key first, or create a new key."
+            };
+            let message = format!("{message} {way}");
+            let page = confirm_page(&req, &session, &who, id, "roll", Some(message)).await?;
+            Ok(page::render(StatusCode::BAD_REQUEST, &page))
+        }
         Err(e) => Err(e.into()),
     }
 }

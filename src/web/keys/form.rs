@@ -1,6 +1,7 @@
 //! The key form shared by create and edit: the permission matrix, and reading a
 //! submitted form into a draft.
 
+use crate::currencies;
 use crate::db::models::spend::SpendLimit;
 use crate::keys::config::KeyDraft;
 use crate::keys::permissions::{GROUPS, Level, RESOURCES};
@@ -150,13 +151,14 @@ pub(super) fn spend_rows(form: &FormState) -> Vec<SpendRow> {
         .collect()
 }
 
-/// A key's limits in the form's rows, for its edit page.
+/// A key's limits in the form's rows, for its edit page: amounts in the currency's major
+/// unit, as the form takes them.
 pub(super) fn with_spend_limits(mut form: FormState, limits: &[SpendLimit]) -> FormState {
     for (limit, f) in limits.iter().zip(SPEND_FIELDS.iter()) {
         form = form
             .with(f[0], limit.resource.as_str())
             .with(f[1], &limit.currency)
-            .with(f[2], &limit.amount.to_string())
+            .with(f[2], &currencies::major(limit.amount, &limit.currency))
             .with(f[3], limit.period.as_str());
     }
     form
@@ -237,6 +239,7 @@ impl KeyForm {
                 currency: self.get(f[1]).into(),
                 amount: self.get(f[2]).into(),
                 period: self.get(f[3]).into(),
+                in_major_units: true,
             })
             .collect()
     }
