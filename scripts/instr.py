@@ -60,6 +60,9 @@ ROWS = [
     ("off.create", "  log off: POST /api/v1/customers", "floor.whoami", None),
     ("off.create_hook", "  log off: POST /api/v1/customers, 1 endpoint", "off.create", None),
     ("log_line", "request log line (whoami on - off)", None, None),
+    # Issue 22's note: what a spend limit adds to a payment (log on only).
+    ("on.payment", "Paydesk POST /api/v1/payments", "floor.whoami", None),
+    ("on.payment_limited", "Paydesk POST /api/v1/payments, daily limit", "on.payment", None),
 ]
 # SPEC §15: noting and writing one request log line costs at most this many instructions.
 LOG_LINE_TARGET = 6000
@@ -264,6 +267,20 @@ def count_paydesk(args, work: Path, state: str) -> dict[str, float]:
            body={"url": "http://127.0.0.1:9/hook", "mode": "test"})
     out[p + "create_hook"] = s.count("POST", "/api/v1/customers", args.n, args.warmup,
                                      token=key, body=new)
+    if state == "on":
+        # A payment with a key without spend limits, then with one holding a daily limit
+        # on payments (high enough never to refuse): the cost of the check (issue 22).
+        limited = s.must("POST", "/api/v1/api-keys", token=token,
+                         body={"name": "instr-limited", "mode": "test", "permissions": "*",
+                               "rate_limit": 100000,
+                               "spend_limits": [{"resource": "payments", "currency": "usd",
+                                                 "amount": 1_000_000_000_000,
+                                                 "period": "day"}]})["data"]["secret_key"]
+        pay = {"amount": 100, "currency": "usd", "payment_method": "4242424242424242"}
+        out[p + "payment"] = s.count("POST", "/api/v1/payments", args.n, args.warmup,
+                                     token=key, body=pay)
+        out[p + "payment_limited"] = s.count("POST", "/api/v1/payments", args.n, args.warmup,
+                                             token=limited, body=pay)
     s.stop()
     return out
 

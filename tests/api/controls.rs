@@ -239,7 +239,10 @@ on_both_backends! {
         assert_eq!(res.headers()["ratelimit-remaining"], "0");
         let retry: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=60).contains(&retry));
-        assert_eq!(code(&res.json::<Value>().await.unwrap()), "rate_limited");
+        let body = res.json::<Value>().await.unwrap();
+        assert_eq!(code(&body), "rate_limited");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("This key allows 5 requests per minute;"), "{message}");
         // Another key is untouched.
         let (s, _) = get(&app, &other.secret, "/whoami").await;
         assert_eq!(s, 200);
@@ -268,4 +271,25 @@ on_both_backends! {
         let html = app.get_html(&format!("/keys/{id}")).await;
         assert!(html.contains("Any address"), "{html}");
     }
+}
+
+#[tokio::test]
+async fn the_refusal_names_the_configured_window() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.rate_limit_window_ms = 30_000).await;
+    let token = admin_token(&app).await;
+    let key = make_key(
+        &app,
+        &token,
+        json!({"name": "w", "permissions": "*", "rate_limit": 1}),
+    )
+    .await;
+    let (s, _) = get(&app, &key.secret, "/whoami").await;
+    assert_eq!(s, 200);
+    let (s, body) = get(&app, &key.secret, "/whoami").await;
+    assert_eq!((s, code(&body)), (429, "rate_limited"));
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("This key allows 1 requests per 30 seconds;"),
+        "{message}"
+    );
 }

@@ -97,8 +97,10 @@ pub(super) async fn admit(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             format!(
-                "This key allows {} requests per minute; retry after {} seconds.",
-                q.limit, q.reset_secs
+                "This key allows {} requests per {}; retry after {} seconds.",
+                q.limit,
+                crate::keys::limiter::describe_window(state.rate_limits.window_ms()),
+                q.reset_secs
             ),
         ));
     }

@@ -44,22 +44,35 @@ pub struct LogFilter {
 /// Rows per batched insert on PostgreSQL (13 bound parameters a row).
 const CHUNK: usize = 500;
 
+/// On SQLite, batches of 64 rows, then of 8, then single rows: each size has one text,
+/// which diesel caches (a fixed-size array has a static query id).
+const SQLITE_BIG: usize = 64;
+const SQLITE_SMALL: usize = 8;
+
 impl RequestLogRow {
     /// Inserts a batch. Callers run it in one transaction, so a failed batch leaves
     /// nothing behind to collide with.
     ///
-    /// On SQLite, one single-row INSERT per line, on the concrete connection: its text
-    /// never changes, so diesel prepares it once per connection and each line costs a
-    /// bind and a step (SPEC §15). A multi-row INSERT's text changes with the batch
-    /// size, so diesel cannot cache it and SQLite parsed and planned it again at every
-    /// flush, which cost more than writing the rows. In-process, many statements cost
-    /// no round trips. On PostgreSQL a statement is a round trip: a few hundred rows
-    /// per statement.
+    /// On SQLite, INSERTs of a fixed number of rows (64, 8, 1), on the concrete
+    /// connection: each text never changes, so diesel prepares it once per connection and
+    /// a batch costs a bind and a step (SPEC §15); the statement's own overhead (the
+    /// cache lookup, the VDBE's start and reset) is paid once per 64 lines, not per line.
+    /// A multi-row INSERT of any length has a text that changes with the batch size, so
+    /// diesel cannot cache it and SQLite would parse and plan it again at every flush.
+    /// On PostgreSQL a statement is a round trip: a few hundred rows per statement.
     pub fn insert_batch(conn: &mut DbConn, rows: &[RequestLogRow]) -> QueryResult<usize> {
         let mut n = 0;
         match conn {
             DbConn::Sqlite(c) => {
-                for row in rows {
+                let mut big = rows.chunks_exact(SQLITE_BIG);
+                for chunk in &mut big {
+                    n += insert_array::<SQLITE_BIG>(c, chunk)?;
+                }
+                let mut small = big.remainder().chunks_exact(SQLITE_SMALL);
+                for chunk in &mut small {
+                    n += insert_array::<SQLITE_SMALL>(c, chunk)?;
+                }
+                for row in small.remainder() {
                     n += diesel::insert_into(request_logs::table)
                         .values(row)
                         .execute(c)?;
@@ -185,6 +198,22 @@ pub struct HourlyUsage {
     pub class_5xx: i64,
 }
 
+/// One INSERT of exactly `N` rows (`chunk` has `N`): a fixed-size array, so diesel
+/// caches the statement.
+fn insert_array<const N: usize>(
+    c: &mut diesel::SqliteConnection,
+    chunk: &[RequestLogRow],
+) -> QueryResult<usize> {
+    let Ok(rows) = <&[RequestLogRow; N]>::try_from(chunk) else {
+        return Err(diesel::result::Error::QueryBuilderError(
+            "a request log batch of the wrong size".into(),
+        ));
+    };
+    diesel::insert_into(request_logs::table)
+        .values(rows)
+        .execute(c)
+}
+
 /// Adds `counts` (2xx, 4xx, 5xx) to the key's counters for `hour`.
 pub fn add_usage(conn: &mut DbConn, key_id: &str, hour: i64, counts: [i64; 3]) -> QueryResult<()> {
     use key_usage_hourly::dsl as u;
@@ -286,4 +315,83 @@ pub fn purge_usage_before(conn: &mut DbConn, cutoff: i64) -> QueryResult<usize> 
             + diesel::delete(key_scope_hourly::table.filter(key_scope_hourly::hour.lt(cutoff)))
                 .execute(conn)?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::InstrumentationEvent;
+
+    use super::*;
+
+    fn row(n: i64, error_code: Option<&str>) -> RequestLogRow {
+        RequestLogRow {
+            request_id: format!("req_{n}"),
+            merchant_id: "mer_1".into(),
+            livemode: false,
+            key_id: "key_1".into(),
+            at_ms: n,
+            method: "GET".into(),
+            path: "/api/v1/whoami".into(),
+            status: 200,
+            error_code: error_code.map(str::to_owned),
+            latency_us: 1,
+            client_ip: None,
+            api_version: "2026-11-01".into(),
+            replayed: false,
+        }
+    }
+
+    #[test]
+    fn sqlite_prepares_each_log_insert_once_for_all_flushes() {
+        let mut conn = crate::db::connect_one("sqlite://:memory:").unwrap();
+        crate::db::migrate_conn(&mut conn).unwrap();
+        let (prepared, run) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+        let (p, r) = (prepared.clone(), run.clone());
+        let DbConn::Sqlite(c) = &mut conn else {
+            unreachable!()
+        };
+        let watch = move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::CacheQuery { sql, .. } if sql.contains("request_logs") => {
+                *p.lock().unwrap() += 1;
+            }
+            InstrumentationEvent::StartQuery { query, .. }
+                if query.to_string().contains("request_logs") =>
+            {
+                *r.lock().unwrap() += 1;
+            }
+            _ => {}
+        };
+        c.set_instrumentation(watch);
+        // Two flushes of 64 + 8 + 3 lines, with and without their optional fields.
+        let lines = |from: i64| -> Vec<RequestLogRow> {
+            (from..from + 75)
+                .map(|n| row(n, (n % 3 == 0).then_some("not_found")))
+                .collect()
+        };
+        assert_eq!(
+            RequestLogRow::insert_batch(&mut conn, &lines(0)).unwrap(),
+            75
+        );
+        assert_eq!(
+            RequestLogRow::insert_batch(&mut conn, &lines(100)).unwrap(),
+            75
+        );
+        assert_eq!(
+            *run.lock().unwrap(),
+            2 * 5,
+            "one statement per 64, per 8, per line"
+        );
+        assert_eq!(
+            *prepared.lock().unwrap(),
+            3,
+            "each size prepared once, then cached"
+        );
+        let DbConn::Sqlite(c) = &mut conn else {
+            unreachable!()
+        };
+        let written: i64 = request_logs::table.count().get_result(c).unwrap();
+        assert_eq!(written, 150);
+    }
 }

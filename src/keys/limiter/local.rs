@@ -59,6 +59,10 @@ impl RateLimiter for LocalLimiter {
         Box::pin(std::future::ready(quota))
     }
 
+    fn window_ms(&self) -> i64 {
+        self.window_ms
+    }
+
     fn backend(&self) -> &'static str {
         "local"
     }

@@ -48,13 +48,46 @@ impl Quota {
 
 pub type QuotaFuture<'a> = Pin<Box<dyn Future<Output = Quota> + Send + 'a>>;
 
+/// The window in words, for messages: `minute`, `2 minutes`, `second`, `30 seconds`, `1500 ms`.
+pub fn describe_window(window_ms: i64) -> String {
+    let unit = |n: i64, one: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    match window_ms {
+        ms if ms > 0 && ms % 60_000 == 0 => unit(ms / 60_000, "minute"),
+        ms if ms > 0 && ms % 1_000 == 0 => unit(ms / 1_000, "second"),
+        ms => format!("{ms} ms"),
+    }
+}
+
 /// Counts one request of a key against its per-window limit.
 pub trait RateLimiter: Send + Sync {
     fn take<'a>(&'a self, key_id: &'a str, limit: u32) -> QuotaFuture<'a>;
+    /// The window's length in ms (`PAYDESK_RATE_LIMIT_WINDOW_MS`).
+    fn window_ms(&self) -> i64;
     /// `local` or `redis`: where the counts live now (for metrics).
     fn backend(&self) -> &'static str;
     /// What `/readyz` says about Redis: `off`, `ok` or `unreachable`.
     fn readiness(&self) -> Pin<Box<dyn Future<Output = &'static str> + Send + '_>>;
     /// Forgets windows that have ended.
     fn sweep(&self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_window;
+
+    #[test]
+    fn the_window_is_said_in_its_own_unit() {
+        assert_eq!(describe_window(60_000), "minute");
+        assert_eq!(describe_window(120_000), "2 minutes");
+        assert_eq!(describe_window(1_000), "second");
+        assert_eq!(describe_window(2_000), "2 seconds");
+        assert_eq!(describe_window(90_000), "90 seconds");
+        assert_eq!(describe_window(1_500), "1500 ms");
+    }
 }

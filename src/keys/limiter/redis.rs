@@ -253,6 +253,10 @@ impl RateLimiter for RedisLimiter {
         Box::pin(self.shared.take(key_id, limit))
     }
 
+    fn window_ms(&self) -> i64 {
+        self.shared.window_ms
+    }
+
     fn backend(&self) -> &'static str {
         if self.shared.in_outage.load(Ordering::Acquire) {
             "local"
