@@ -37,6 +37,12 @@ const SECTIONS: &[(&str, &str, &str, &str)] = &[
         "The client session's id",
     ),
     ("events", "evt_", "EventId", "The event's id"),
+    (
+        "management-keys",
+        "mgk_",
+        "ManagementKeyId",
+        "The management key's id",
+    ),
 ];
 
 /// The `{id}` parameter of a section's routes, as a `$ref` to `components.parameters`.

@@ -101,8 +101,14 @@ impl SpendLimit {
 }
 
 /// Adds `amount` to the key's counter for this limit's window starting at `window`,
-/// unless that would pass the limit: the row is made first (at 0, if new), then one
-/// conditional UPDATE. False when the limit would be passed (nothing was added).
+/// unless that would pass the limit: one conditional UPDATE, and when it changed nothing
+/// (the window's row may not exist yet) the row is made at 0 and the UPDATE runs again.
+/// False when the limit would be passed (nothing was added).
+///
+/// The UPDATE runs on the concrete connection, so its prepared statement is cached: a
+/// payment within an existing window pays for one cached statement. On PostgreSQL two
+/// first payments of a window both make the row; `ON CONFLICT DO NOTHING` waits for the
+/// other's commit, and the second UPDATE then sees its row.
 pub fn try_add(
     conn: &mut DbConn,
     key_id: &str,
@@ -111,6 +117,22 @@ pub fn try_add(
     amount: i64,
 ) -> QueryResult<bool> {
     use key_spend::dsl as s;
+    let add = |conn: &mut DbConn| {
+        crate::on_backend!(conn, |c| diesel::update(
+            s::key_spend
+                .filter(s::key_id.eq(key_id))
+                .filter(s::resource.eq(limit.resource.as_str()))
+                .filter(s::currency.eq(&limit.currency))
+                .filter(s::period.eq(limit.period.as_str()))
+                .filter(s::window_start.eq(window))
+                .filter((s::used + amount).le(limit.amount)),
+        )
+        .set(s::used.eq(s::used + amount))
+        .execute(c))
+    };
+    if add(conn)? == 1 {
+        return Ok(true);
+    }
     crate::on_backend!(conn, |c| diesel::insert_into(s::key_spend)
         .values((
             s::key_id.eq(key_id),
@@ -122,18 +144,7 @@ pub fn try_add(
         ))
         .on_conflict_do_nothing()
         .execute(c))?;
-    let n = diesel::update(
-        s::key_spend
-            .filter(s::key_id.eq(key_id))
-            .filter(s::resource.eq(limit.resource.as_str()))
-            .filter(s::currency.eq(&limit.currency))
-            .filter(s::period.eq(limit.period.as_str()))
-            .filter(s::window_start.eq(window))
-            .filter((s::used + amount).le(limit.amount)),
-    )
-    .set(s::used.eq(s::used + amount))
-    .execute(conn)?;
-    Ok(n == 1)
+    Ok(add(conn)? == 1)
 }
 
 /// What the key has used of this limit in the window starting at `window` (0 if none).
