@@ -41,6 +41,23 @@ macro_rules! on_backend {
     };
 }
 
+/// The place in a newest-first list of the object a `starting_after` cursor names, as
+/// `(created_at, id)`, from the query that looked it up: 400 naming `starting_after` when
+/// there is no such object in the list (SPEC §4).
+pub fn cursor<T>(
+    found: diesel::QueryResult<T>,
+    place: impl FnOnce(T) -> (i64, String),
+) -> Result<(i64, String), crate::error::Error> {
+    match found {
+        Ok(row) => Ok(place(row)),
+        Err(diesel::result::Error::NotFound) => Err(crate::error::Error::field(
+            "starting_after",
+            "no such object in this list",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The one way to run a transaction. On SQLite it starts with `BEGIN IMMEDIATE`: the write
 /// lock is taken first (waiting up to the busy timeout, 5 s), so a transaction that reads
 /// and then writes can never fail to upgrade its lock (`database is locked`, answered as a

@@ -64,13 +64,12 @@ pub(super) struct KeyConfig {
     pub spend_limits: Vec<SpendLimit>,
 }
 
-pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option<KeyConfig> {
-    let name = draft.name.trim().to_owned();
+/// A key's label, trimmed: 1 to 100 characters on one line. `missing` is what to say
+/// when it is empty. The API keys' and the management keys' forms and bodies share it.
+pub(super) fn check_label(label: &str, missing: &str, errors: &mut FieldErrors) -> String {
+    let name = label.trim().to_owned();
     if name.is_empty() {
-        errors.insert(
-            "name",
-            "Give the key a label, such as \"Production backend\".".into(),
-        );
+        errors.insert("name", missing.into());
     } else if name.chars().count() > 100 {
         errors.insert("name", "Use at most 100 characters.".into());
     } else if name.chars().any(char::is_control) {
@@ -80,6 +79,15 @@ pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option
             "Use one line of text: no line breaks, tabs or other control characters.".into(),
         );
     }
+    name
+}
+
+pub(super) fn check_config(draft: &KeyDraft, errors: &mut FieldErrors) -> Option<KeyConfig> {
+    let name = check_label(
+        &draft.name,
+        "Give the key a label, such as \"Production backend\".",
+        errors,
+    );
     let access = match &draft.permissions {
         // A canary can do nothing: every use is answered like an unknown key.
         _ if draft.canary => Some(Access::Scoped(Default::default())),

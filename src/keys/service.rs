@@ -215,16 +215,10 @@ pub fn list_keys_page(
     policy::permitted(actor, KeyAction::View, Mode::Test, None)?;
     let after = match starting_after {
         None => None,
-        Some(id) => match ApiKeyRow::find(conn, &actor.merchant.id, id) {
-            Ok(row) => Some((row.created_at, row.id)),
-            Err(diesel::result::Error::NotFound) => {
-                return Err(Error::field(
-                    "starting_after",
-                    "no such object in this list",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        },
+        Some(id) => Some(crate::db::cursor(
+            ApiKeyRow::find(conn, &actor.merchant.id, id),
+            |row| (row.created_at, row.id),
+        )?),
     };
     let now = clock::now();
     let rows = ApiKeyRow::page(

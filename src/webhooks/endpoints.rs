@@ -176,24 +176,16 @@ pub fn list_page(
     actor.require_hub()?;
     let after = match starting_after {
         None => None,
-        Some(id) => Some(cursor_of(EndpointRow::find(conn, &actor.merchant.id, id))?),
+        Some(id) => Some(crate::db::cursor(
+            EndpointRow::find(conn, &actor.merchant.id, id),
+            |row| (row.created_at, row.id),
+        )?),
     };
     let after = after.as_ref().map(|(at, id)| (*at, id.as_str()));
     Ok(EndpointRow::page(conn, &actor.merchant.id, after, fetch)?
         .iter()
         .map(view)
         .collect())
-}
-
-fn cursor_of(found: diesel::QueryResult<EndpointRow>) -> Result<(i64, String), Error> {
-    match found {
-        Ok(row) => Ok((row.created_at, row.id)),
-        Err(diesel::result::Error::NotFound) => Err(Error::field(
-            "starting_after",
-            "no such object in this list",
-        )),
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub fn get(conn: &mut DbConn, actor: &Principal, id: &str) -> Result<EndpointRow, Error> {

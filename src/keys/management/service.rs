@@ -134,20 +134,11 @@ pub fn draft_errors(draft: &ManagementDraft) -> FieldErrors {
 
 fn check(draft: &ManagementDraft) -> Result<Checked, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let name = draft.name.trim().to_owned();
-    if name.is_empty() {
-        errors.insert(
-            "name",
-            "Give the management key a label, such as \"Deploy pipeline\".".into(),
-        );
-    } else if name.chars().count() > 100 {
-        errors.insert("name", "Use at most 100 characters.".into());
-    } else if name.chars().any(char::is_control) {
-        errors.insert(
-            "name",
-            "Use one line of text: no line breaks, tabs or other control characters.".into(),
-        );
-    }
+    let name = crate::keys::config::check_label(
+        &draft.name,
+        "Give the management key a label, such as \"Deploy pipeline\".",
+        &mut errors,
+    );
     let mut scopes = Vec::new();
     let mut unknown = Vec::new();
     for s in &draft.scopes {
@@ -271,16 +262,10 @@ pub fn list_page(
     policy::may_manage_machine_keys(actor, false)?;
     let after = match starting_after {
         None => None,
-        Some(id) => match ManagementKeyRow::find(conn, &actor.merchant.id, id) {
-            Ok(row) => Some((row.created_at, row.id)),
-            Err(diesel::result::Error::NotFound) => {
-                return Err(Error::field(
-                    "starting_after",
-                    "no such object in this list",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        },
+        Some(id) => Some(crate::db::cursor(
+            ManagementKeyRow::find(conn, &actor.merchant.id, id),
+            |row| (row.created_at, row.id),
+        )?),
     };
     let now = clock::now();
     let rows = ManagementKeyRow::page(
