@@ -66,6 +66,28 @@ pub fn created<T>(data: T) -> ApiResult<Created<T>> {
 }
 
 /// 200 with the object.
+/// An operation that changes a key's status (suspend, reactivate, revoke): the actor,
+/// the object's id and the client's address (for the audit log).
+pub type StatusChange<T> =
+    fn(&mut DbConn, &crate::accounts::Principal, &str, &str) -> Result<T, Error>;
+
+/// Runs a [`StatusChange`] off the async workers and answers the object as `view` shows
+/// it: the API keys' and the management keys' suspend, reactivate and revoke.
+pub async fn change_status<T: Send + 'static, V>(
+    req: &HttpRequest,
+    who: crate::accounts::Principal,
+    id: String,
+    change: StatusChange<T>,
+    view: fn(&T) -> V,
+) -> ApiResult<V> {
+    let ip = AppState::client_ip(req);
+    let changed = AppState::of(req)
+        .db
+        .run(move |c| change(c, &who, &id, &ip))
+        .await?;
+    ok(view(&changed))
+}
+
 pub fn ok<T>(data: T) -> ApiResult<T> {
     Ok(Reply {
         status: StatusCode::OK,

@@ -9,13 +9,10 @@ mod usage;
 
 use actix_web::{HttpRequest, web};
 
-use crate::accounts::Principal;
 use crate::api::body::{JsonObject, NoFields};
 use crate::api::context::{self, ApiResult, Created, Query};
 use crate::api::extract::ApiUser;
 use crate::api::list::{self, List, Page};
-use crate::db::DbConn;
-use crate::error::Error;
 use crate::keys::Mode;
 use crate::keys::lifecycle;
 use crate::keys::model::{ApiKey, KeyObject, KeyStatus};
@@ -138,30 +135,20 @@ pub async fn update_key(
     context::ok(key.view())
 }
 
-type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ApiKey, Error>;
-
-/// Suspend, reactivate and revoke: one service call, the key back.
-async fn change_status(
-    req: HttpRequest,
-    who: Principal,
-    id: String,
-    change: StatusChange,
-) -> ApiResult<KeyObject> {
-    let ip = AppState::client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| change(c, &who, &id, &ip))
-        .await?;
-    context::ok(key.view())
-}
-
 pub async fn suspend_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::suspend_key).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        lifecycle::suspend_key,
+        ApiKey::view,
+    )
+    .await
 }
 
 pub async fn reactivate_key(
@@ -170,7 +157,14 @@ pub async fn reactivate_key(
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::reactivate_key).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        lifecycle::reactivate_key,
+        ApiKey::view,
+    )
+    .await
 }
 
 pub async fn roll_key(
@@ -211,5 +205,12 @@ pub async fn revoke_key(
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<KeyObject> {
-    change_status(req, who, id.into_inner(), lifecycle::revoke_key).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        lifecycle::revoke_key,
+        ApiKey::view,
+    )
+    .await
 }

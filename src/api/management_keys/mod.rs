@@ -8,13 +8,10 @@ mod json;
 
 use actix_web::{HttpRequest, web};
 
-use crate::accounts::Principal;
 use crate::api::body::{JsonObject, NoFields};
 use crate::api::context::{self, ApiResult, Created, Query};
 use crate::api::extract::ApiUser;
 use crate::api::list::{self, List, Page};
-use crate::db::DbConn;
-use crate::error::Error;
 use crate::keys::management::service::{self, ManagementKey, ManagementKeyObject};
 use crate::state::AppState;
 use json::{NewManagementKey, NewManagementKeyDraft};
@@ -66,30 +63,20 @@ pub async fn retrieve_management_key(
     context::ok(key.view())
 }
 
-type StatusChange = fn(&mut DbConn, &Principal, &str, &str) -> Result<ManagementKey, Error>;
-
-/// Suspend, reactivate and revoke: one operation, the key back.
-async fn change_status(
-    req: HttpRequest,
-    who: Principal,
-    id: String,
-    change: StatusChange,
-) -> ApiResult<ManagementKeyObject> {
-    let ip = AppState::client_ip(&req);
-    let key = AppState::of(&req)
-        .db
-        .run(move |c| change(c, &who, &id, &ip))
-        .await?;
-    context::ok(key.view())
-}
-
 pub async fn suspend_management_key(
     req: HttpRequest,
     ApiUser(who): ApiUser,
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<ManagementKeyObject> {
-    change_status(req, who, id.into_inner(), service::suspend).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        service::suspend,
+        ManagementKey::view,
+    )
+    .await
 }
 
 pub async fn reactivate_management_key(
@@ -98,7 +85,14 @@ pub async fn reactivate_management_key(
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<ManagementKeyObject> {
-    change_status(req, who, id.into_inner(), service::reactivate).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        service::reactivate,
+        ManagementKey::view,
+    )
+    .await
 }
 
 pub async fn revoke_management_key(
@@ -107,5 +101,12 @@ pub async fn revoke_management_key(
     id: web::Path<String>,
     _: NoFields,
 ) -> ApiResult<ManagementKeyObject> {
-    change_status(req, who, id.into_inner(), service::revoke).await
+    context::change_status(
+        &req,
+        who,
+        id.into_inner(),
+        service::revoke,
+        ManagementKey::view,
+    )
+    .await
 }
