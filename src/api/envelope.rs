@@ -172,24 +172,19 @@ pub async fn request_id(
     let mut res = finalize(res);
     let version = answered_version(res.request());
     let headers = res.headers_mut();
-    headers.insert(
-        HeaderName::from_static("request-id"),
-        HeaderValue::from_str(&id)?,
-    );
-    headers.insert(
-        HeaderName::from_static("paydesk-version"),
-        HeaderValue::from_static(version),
-    );
+    headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(&id)?);
+    headers.insert(VERSION, HeaderValue::from_static(version));
     if versions::is_deprecated(version) {
-        headers.insert(
-            HeaderName::from_static("paydesk-version-deprecated"),
-            HeaderValue::from_static("yes"),
-        );
+        headers.insert(VERSION_DEPRECATED, HeaderValue::from_static("yes"));
     }
     Ok(res)
 }
 
 pub const VERSION_HEADER: &str = "paydesk-version";
+// Checked at compile time (`from_static` at run time validates the text each call).
+const VERSION: HeaderName = HeaderName::from_static(VERSION_HEADER);
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("request-id");
+const VERSION_DEPRECATED: HeaderName = HeaderName::from_static("paydesk-version-deprecated");
 
 /// The version an answer is given in: the one the gate resolved, else the one asked for
 /// (when it is one), else the current one.

@@ -272,13 +272,7 @@ pub fn table() -> Vec<Endpoint> {
 /// for it); any other method is 405 with `Allow` naming the ones that work.
 pub fn mount(mut scope: Scope) -> Scope {
     let table = table();
-    let mut paths: Vec<&'static str> = Vec::new();
-    for e in &table {
-        if !paths.contains(&e.path) {
-            paths.push(e.path);
-        }
-    }
-    for path in paths {
+    for path in match_order(&table) {
         let mut resource = web::resource(path);
         let mut allowed: Vec<&str> = Vec::new();
         for e in table.iter().filter(|e| e.path == path) {
@@ -325,4 +319,60 @@ async fn accepts(
     req.extensions_mut()
         .insert(super::management_keys::acting::AcceptsManagementKey(scope));
     next.call(req).await
+}
+
+/// The table's paths in the order the router tries them. It tries resources one by one,
+/// and a path with a `{param}` costs a regex each time (SPEC §15): static paths first (an
+/// exact comparison each), then the keyed API's, the ones merchants' servers call, then
+/// the rest. Reordering changes only the cost: where two paths match one request
+/// (`/subscriptions/search`, `/subscriptions/{id}`) the static one wins, as it must.
+pub fn match_order(table: &[Endpoint]) -> Vec<&'static str> {
+    let mut paths: Vec<(&'static str, bool)> = Vec::new();
+    for e in table {
+        match paths.iter_mut().find(|(p, _)| *p == e.path) {
+            Some((_, keyed)) => *keyed |= matches!(e.guard, Guard::Key(_)),
+            None => paths.push((e.path, matches!(e.guard, Guard::Key(_)))),
+        }
+    }
+    paths.sort_by_key(|(path, keyed)| (path.contains('{'), !keyed));
+    paths.into_iter().map(|(path, _)| path).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::dev::ResourceDef;
+
+    use super::*;
+
+    #[test]
+    fn a_request_reaches_the_path_it_would_in_table_order() {
+        let table = table();
+        let ordered = match_order(&table);
+        let mut in_table: Vec<&str> = table.iter().map(|e| e.path).collect();
+        in_table.dedup();
+        assert_eq!(ordered.len(), in_table.len(), "every path once");
+        let first_match = |paths: &[&str], request: &str| -> Option<String> {
+            paths
+                .iter()
+                .find(|p| ResourceDef::new(**p).is_match(request))
+                .map(|p| p.to_string())
+        };
+        for path in &in_table {
+            let request = path.replace("{id}", "x_1");
+            assert_eq!(
+                first_match(&ordered, &request),
+                first_match(&in_table, &request),
+                "{request}"
+            );
+            assert!(first_match(&ordered, &request).is_some(), "{request}");
+        }
+        let whoami = ordered.iter().position(|p| *p == "/whoami").unwrap();
+        let customer = ordered
+            .iter()
+            .position(|p| *p == "/customers/{id}")
+            .unwrap();
+        let api_key = ordered.iter().position(|p| *p == "/api-keys/{id}").unwrap();
+        assert!(ordered[..whoami].iter().all(|p| !p.contains('{')));
+        assert!(customer < api_key, "the keyed API's paths before the Hub's");
+    }
 }

@@ -30,6 +30,11 @@ use checks::admit;
 pub use credentials::credentials;
 use log::{Seen, log_request, stored_error_code};
 
+// Checked once, at compile time (`from_static` at run time validates the text each call).
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
 /// What a key-authenticated route requires.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyPolicy {
@@ -121,18 +126,9 @@ pub async fn check(
     };
     if let Some(q) = quota {
         let h = res.headers_mut();
-        h.insert(
-            HeaderName::from_static("ratelimit-limit"),
-            HeaderValue::from(q.limit),
-        );
-        h.insert(
-            HeaderName::from_static("ratelimit-remaining"),
-            HeaderValue::from(q.remaining),
-        );
-        h.insert(
-            HeaderName::from_static("ratelimit-reset"),
-            HeaderValue::from(q.reset_secs),
-        );
+        h.insert(RATELIMIT_LIMIT, HeaderValue::from(q.limit));
+        h.insert(RATELIMIT_REMAINING, HeaderValue::from(q.remaining));
+        h.insert(RATELIMIT_RESET, HeaderValue::from(q.reset_secs));
         if !q.allowed {
             h.insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
         }
