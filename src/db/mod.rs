@@ -4,6 +4,7 @@
 //! backend is chosen from the URL scheme and anything else is refused.
 
 pub mod changes;
+pub mod log_writer;
 pub mod models;
 pub mod schema;
 
@@ -253,6 +254,8 @@ pub struct Db {
     /// One permit per pooled connection: work waits for a connection here, on the async
     /// side, instead of as a parked blocking thread (dozens of those thrash two cores).
     permits: Arc<tokio::sync::Semaphore>,
+    /// The request log's own connection, on a SQLite file (`log_writer`).
+    lines: Option<Arc<log_writer::LineWriter>>,
 }
 
 /// Which database a `Db` talks to.
@@ -270,6 +273,10 @@ impl Db {
     pub fn connect(url: &str) -> Result<Self, String> {
         let parsed = DatabaseUrl::parse(url)?;
         parsed.create_sqlite_file(url)?;
+        let lines = match &parsed {
+            DatabaseUrl::Sqlite(path) => log_writer::LineWriter::for_sqlite(path).map(Arc::new),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let (max_size, backend) = match parsed {
             // SQLite allows one writer; a few readers in WAL mode are plenty.
             DatabaseUrl::Sqlite(_) => (8, Backend::Sqlite),
@@ -301,7 +308,13 @@ impl Db {
             on_change: Arc::new(OnceLock::new()),
             backend,
             permits: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
+            lines,
         })
+    }
+
+    /// Where the request log writes its lines besides the pool, if anywhere.
+    pub fn line_writer(&self) -> Option<Arc<log_writer::LineWriter>> {
+        self.lines.clone()
     }
 
     /// Pool connections: (idle, in use).

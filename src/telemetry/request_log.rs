@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::Method;
 
 use crate::db::DbConn;
-use crate::db::models::request_log::{self, RequestLogRow};
+use crate::db::log_writer::{Line, LineWriter, write_lines};
+use crate::db::models::request_log;
 use crate::keys::format::Mode;
 use crate::keys::verify::KeyRecord;
 
@@ -27,7 +28,7 @@ pub const DEFAULT_CAPACITY: usize = 5_000;
 pub type Scope = (&'static str, &'static str);
 
 /// One request, as the gate saw it. It stays in this form until the flush turns it into
-/// a [`RequestLogRow`], off the request's path: noting a request allocates only its path
+/// a [`Line`], off the request's path: noting a request allocates only its path
 /// (the key is shared, the request id is held inline, the rest is plain values), and
 /// dropping the oldest line under overload frees only that.
 pub struct Entry {
@@ -49,24 +50,39 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn into_row(self) -> RequestLogRow {
-        RequestLogRow {
-            request_id: self.request_id.as_str().to_owned(),
-            merchant_id: self.key.merchant_id.clone(),
+    /// The line as written, borrowed from the entry (only a path with a secret in it is
+    /// copied), with the client's address as text from `ips`.
+    fn as_line<'a>(&'a self, ips: &'a HashMap<IpAddr, String>) -> Line<'a> {
+        Line {
+            request_id: self.request_id.as_str(),
+            merchant_id: &self.key.merchant_id,
             livemode: self.key.mode == Mode::Live,
-            key_id: self.key.key_id.clone(),
+            key_id: &self.key.key_id,
             at_ms: self.at_ms,
-            method: self.method.as_str().to_owned(),
+            method: self.method.as_str(),
             // Off the request's path: the flush pays for the scan.
-            path: super::redact::path(&self.path).into_owned(),
+            path: super::redact::path(&self.path),
             status: self.status,
-            error_code: self.error_code.map(str::to_owned),
+            error_code: self.error_code,
             latency_us: self.latency_us,
-            client_ip: self.client_ip.map(|ip| ip.to_string()),
-            api_version: self.api_version.to_owned(),
+            client_ip: self
+                .client_ip
+                .and_then(|ip| ips.get(&ip))
+                .map(String::as_str),
+            api_version: self.api_version,
             replayed: self.replayed,
         }
     }
+}
+
+/// The clients' addresses as text, each written once a flush: a batch holds few clients,
+/// and formatting an address cost more than binding the whole line.
+fn addresses(lines: &VecDeque<Entry>) -> HashMap<IpAddr, String> {
+    let mut ips = HashMap::new();
+    for ip in lines.iter().filter_map(|e| e.client_ip) {
+        ips.entry(ip).or_insert_with(|| ip.to_string());
+    }
+    ips
 }
 
 /// A request id (`req_` and 24 characters) held without an allocation; longer text is
@@ -222,7 +238,13 @@ impl RequestLog {
     /// row), then the lines. Returns how many lines were written. On failure the counters
     /// are put back for the next flush; lines are put back when the counters failed, and
     /// dropped (counted) when their own insert failed, so one bad batch cannot recur.
-    pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
+    ///
+    /// Lines go through `writer` when there is one (a SQLite file), else through `conn`.
+    pub fn flush(
+        &self,
+        conn: &mut DbConn,
+        writer: Option<&LineWriter>,
+    ) -> diesel::QueryResult<usize> {
         self.publish_dropped();
         let batch = std::mem::take(&mut *self.lock());
         let counted = crate::db::transaction(conn, |c| {
@@ -243,11 +265,12 @@ impl RequestLog {
             self.put_back(batch);
             return Err(e);
         }
-        let lines: Vec<RequestLogRow> = batch.lines.into_iter().map(Entry::into_row).collect();
-        if lines.is_empty() {
+        if batch.lines.is_empty() {
             return Ok(0);
         }
-        match crate::db::transaction(conn, |c| RequestLogRow::insert_batch(c, &lines)) {
+        let ips = addresses(&batch.lines);
+        let lines: Vec<Line> = batch.lines.iter().map(|e| e.as_line(&ips)).collect();
+        match write_lines(conn, writer, &lines) {
             Ok(_) => Ok(lines.len()),
             Err(e) => {
                 super::metrics::request_log_dropped(lines.len() as u64);
@@ -318,16 +341,26 @@ mod tests {
         let mut entry = line(7);
         entry.client_ip = Some("203.0.113.9".parse().unwrap());
         entry.error_code = Some("resource_missing");
-        let row = entry.into_row();
+        entry.path = "/api/v1/customers/sk_test_0123456789abcdefghijKLMN".into();
+        let mut v6 = line(8);
+        v6.client_ip = Some("2001:db8::7".parse().unwrap());
+        let ips = addresses(&VecDeque::from([line(6), v6]));
+        assert_eq!(ips.len(), 1, "{ips:?}");
+        let ips = addresses(&VecDeque::from([
+            line(6),
+            Entry {
+                client_ip: entry.client_ip,
+                ..line(9)
+            },
+        ]));
+        let row = entry.as_line(&ips);
         assert_eq!(row.request_id, "req_7");
-        assert_eq!(
-            (row.merchant_id.as_str(), row.key_id.as_str()),
-            ("mer_1", "key_1")
-        );
+        assert_eq!((row.merchant_id, row.key_id), ("mer_1", "key_1"));
         assert!(!row.livemode);
-        assert_eq!((row.method.as_str(), row.status), ("GET", 404));
-        assert_eq!(row.client_ip.as_deref(), Some("203.0.113.9"));
-        assert_eq!(row.error_code.as_deref(), Some("resource_missing"));
+        assert_eq!((row.method, row.status), ("GET", 404));
+        assert_eq!(row.path, "/api/v1/customers/sk_test_…REDACTED");
+        assert_eq!(row.client_ip, Some("203.0.113.9"));
+        assert_eq!(row.error_code, Some("resource_missing"));
         assert_eq!(row.api_version, "2026-11-01");
     }
 
