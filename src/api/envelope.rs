@@ -182,7 +182,7 @@ pub async fn request_id(
 
 pub const VERSION_HEADER: &str = "paydesk-version";
 // Checked at compile time (`from_static` at run time validates the text each call).
-const VERSION: HeaderName = HeaderName::from_static(VERSION_HEADER);
+pub const VERSION: HeaderName = HeaderName::from_static(VERSION_HEADER);
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("request-id");
 const VERSION_DEPRECATED: HeaderName = HeaderName::from_static("paydesk-version-deprecated");
 
@@ -193,7 +193,7 @@ pub fn answered_version(req: &HttpRequest) -> &'static str {
         .get::<ResolvedVersion>()
         .map(|v| v.0)
         .or_else(|| {
-            let asked = req.headers().get(VERSION_HEADER)?.to_str().ok()?;
+            let asked = req.headers().get(VERSION)?.to_str().ok()?;
             versions::SUPPORTED.iter().copied().find(|v| *v == asked)
         })
         .unwrap_or(versions::CURRENT)

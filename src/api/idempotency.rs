@@ -8,6 +8,9 @@ use crate::db::models::idempotency::IdempotencyRow;
 use crate::error::Error;
 
 pub const HEADER: &str = "idempotency-key";
+/// [`HEADER`] as a header name, made at compile time.
+pub const HEADER_NAME: actix_web::http::header::HeaderName =
+    actix_web::http::header::HeaderName::from_static(HEADER);
 pub const KEEP_SECS: i64 = 24 * 60 * 60;
 
 /// An `Idempotency-Key` header value: 1 to 255 printable ASCII characters (spaces

@@ -24,6 +24,9 @@ use super::credentials::{canary_used, credentials, refusal};
 use super::log::Seen;
 use super::{Admitted, KeyPolicy};
 
+/// Header names made at compile time: looking one up by text parses the text first.
+const SIGNATURE: header::HeaderName = header::HeaderName::from_static("paydesk-signature");
+
 /// The checks, in SPEC §4's order.
 pub(super) async fn admit(
     req: &mut ServiceRequest,
@@ -218,7 +221,7 @@ pub(super) fn check_signature(
             crate::error::sentence(&format!("Paydesk-Signature is not valid: {why}")),
         )
     };
-    let Some(header) = req.headers().get("paydesk-signature") else {
+    let Some(header) = req.headers().get(SIGNATURE) else {
         if key.require_signature {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -266,9 +269,9 @@ pub(super) fn resolve_version(
     req: &ServiceRequest,
     key: &VerifiedKey,
 ) -> Result<&'static str, ApiError> {
-    let asked = match req.headers().get(envelope::VERSION_HEADER) {
-        Some(v) => Some(String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        None => key.api_version.clone(),
+    let asked = match req.headers().get(envelope::VERSION) {
+        Some(v) => Some(String::from_utf8_lossy(v.as_bytes())),
+        None => key.api_version.as_deref().map(std::borrow::Cow::Borrowed),
     };
     let Some(asked) = asked else {
         return Ok(versions::CURRENT);
@@ -291,7 +294,7 @@ pub(super) fn idempotency_key(req: &ServiceRequest) -> Result<Option<String>, Ap
     if req.method() != Method::POST && req.method() != Method::PATCH {
         return Ok(None);
     }
-    let Some(value) = req.headers().get(idempotency::HEADER) else {
+    let Some(value) = req.headers().get(idempotency::HEADER_NAME) else {
         return Ok(None);
     };
     let bad = || {

@@ -20,13 +20,16 @@ pub(super) fn missing() -> ApiError {
 
 /// Reads the credentials; anything absent or malformed is `missing_authorization`.
 pub fn credentials(headers: &HeaderMap) -> Result<Credential, ApiError> {
-    let text = |name: &str| {
+    // Header names made at compile time: looking one up by text parses the text first.
+    const API_KEY: header::HeaderName = header::HeaderName::from_static("x-api-key");
+    const API_SECRET: header::HeaderName = header::HeaderName::from_static("x-api-secret");
+    let text = |name: header::HeaderName| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    if let Some(auth) = text("authorization") {
+    if let Some(auth) = text(header::AUTHORIZATION) {
         let token = auth
             .strip_prefix("Bearer ")
             .map(str::trim)
@@ -43,7 +46,7 @@ pub fn credentials(headers: &HeaderMap) -> Result<Credential, ApiError> {
             .map(|t| Credential::Bearer(t.to_owned()))
             .ok_or_else(missing);
     }
-    match (text("x-api-key"), text("x-api-secret")) {
+    match (text(API_KEY), text(API_SECRET)) {
         (Some(p), Some(s)) if !p.is_empty() && !s.is_empty() => Ok(Credential::Pair {
             publishable: p.to_owned(),
             secret: s.to_owned(),
