@@ -344,15 +344,17 @@ mod tests {
         entry.path = "/api/v1/customers/sk_test_0123456789abcdefghijKLMN".into();
         let mut v6 = line(8);
         v6.client_ip = Some("2001:db8::7".parse().unwrap());
-        let ips = addresses(&VecDeque::from([line(6), v6]));
-        assert_eq!(ips.len(), 1, "{ips:?}");
-        let ips = addresses(&VecDeque::from([
-            line(6),
-            Entry {
-                client_ip: entry.client_ip,
-                ..line(9)
-            },
-        ]));
+        let same = Entry {
+            client_ip: entry.client_ip,
+            ..line(9)
+        };
+        // The flush's table of addresses: each once as text, none for a line without.
+        let ips = addresses(&VecDeque::from([line(6), v6, same]));
+        assert_eq!(ips.len(), 2, "{ips:?}");
+        assert_eq!(
+            ips[&"2001:db8::7".parse::<IpAddr>().unwrap()],
+            "2001:db8::7"
+        );
         let row = entry.as_line(&ips);
         assert_eq!(row.request_id, "req_7");
         assert_eq!((row.merchant_id, row.key_id), ("mer_1", "key_1"));
