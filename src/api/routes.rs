@@ -326,7 +326,7 @@ async fn accepts(
 /// exact comparison each), then the keyed API's, the ones merchants' servers call, then
 /// the rest. Reordering changes only the cost: where two paths match one request
 /// (`/subscriptions/search`, `/subscriptions/{id}`) the static one wins, as it must.
-pub fn match_order(table: &[Endpoint]) -> Vec<&'static str> {
+fn match_order(table: &[Endpoint]) -> Vec<&'static str> {
     let mut paths: Vec<(&'static str, bool)> = Vec::new();
     for e in table {
         match paths.iter_mut().find(|(p, _)| *p == e.path) {

@@ -124,7 +124,7 @@ impl LineWriter {
     /// A writer for the SQLite database at `path` (as given in `sqlite://PATH`); None for
     /// an in-memory database, which only the pool's own connection can see.
     pub fn for_sqlite(path: &str) -> Option<Self> {
-        if path.contains(":memory:") || path.contains("mode=memory") {
+        if crate::db::in_memory(path) {
             return None;
         }
         Some(Self {
@@ -225,6 +225,16 @@ mod tests {
         }
     }
 
+    /// A migrated SQLite file in a temporary folder, and its writer.
+    fn file_db() -> (tempfile::TempDir, DbConn, LineWriter) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db").to_string_lossy().into_owned();
+        let mut conn = crate::db::connect_one(&format!("sqlite://{path}")).unwrap();
+        crate::db::migrate_conn(&mut conn).unwrap();
+        let writer = LineWriter::for_sqlite(&path).expect("a file gets a writer");
+        (dir, conn, writer)
+    }
+
     /// Writes 75 lines through `writer` (or diesel) and reads them back through diesel.
     fn round_trip(conn: &mut DbConn, writer: Option<&LineWriter>) {
         let ids = ids(0..75);
@@ -248,11 +258,7 @@ mod tests {
 
     #[test]
     fn on_a_sqlite_file_lines_go_through_their_own_connection_and_read_back_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.db").to_string_lossy().into_owned();
-        let mut conn = crate::db::connect_one(&format!("sqlite://{path}")).unwrap();
-        crate::db::migrate_conn(&mut conn).unwrap();
-        let writer = LineWriter::for_sqlite(&path).expect("a file gets a writer");
+        let (_dir, mut conn, writer) = file_db();
         round_trip(&mut conn, Some(&writer));
         // A second flush reuses the connection and its statement.
         let more = ids(100..103);
@@ -264,11 +270,7 @@ mod tests {
 
     #[test]
     fn a_failed_batch_writes_nothing_and_the_next_one_works() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.db").to_string_lossy().into_owned();
-        let mut conn = crate::db::connect_one(&format!("sqlite://{path}")).unwrap();
-        crate::db::migrate_conn(&mut conn).unwrap();
-        let writer = LineWriter::for_sqlite(&path).unwrap();
+        let (_dir, mut conn, writer) = file_db();
         let ids = ids(0..3);
         // The third line repeats the first's request id: the primary key refuses it.
         let mut lines: Vec<Line> = ids.iter().map(line).collect();

@@ -163,7 +163,7 @@ impl DatabaseUrl {
                 .create(dir)
                 .map_err(|e| format!("cannot create the directory for database {url}: {e}"))?;
         }
-        if path.as_os_str() != ":memory:" && !path.exists() {
+        if !in_memory(&path.to_string_lossy()) && !path.exists() {
             std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -180,6 +180,12 @@ impl DatabaseUrl {
             Self::Postgres(url) => url.clone(),
         }
     }
+}
+
+/// Whether a SQLite path names an in-memory database (`:memory:`, `file::memory:`,
+/// `file:…?mode=memory`): no file to make, and invisible to any other connection.
+pub fn in_memory(path: &str) -> bool {
+    path.contains(":memory:") || path.contains("mode=memory")
 }
 
 /// The URL with any password replaced by `***`, safe to print.
