@@ -10,6 +10,8 @@
 # Environment (optional): INSTR_N=150 requests counted per route, INSTR_WARMUP=50;
 # INSTR_KEEP=DIR keeps every phase's callgrind dump there (PHASES.txt says which file is
 # which), to read one phase's profile: callgrind_annotate --inclusive=yes DIR/cg-….out.N
+# INSTR_ONLY=whoami,customer counts only those routes (healthz, whoami, customer, create,
+# create_hook, payment), with the floor: a quicker look while working; not with --check.
 # Loopback only; a fresh SQLite database in a temporary folder; metrics on, Redis off,
 # PAYDESK_WEBHOOK_DELIVERY=off (events are queued, nothing is sent). Every process it
 # starts is stopped at exit. See scripts/instr.py for how a phase is counted.
@@ -22,6 +24,7 @@ FLOOR="$ROOT/target/release/examples/floor"
 args=()
 [[ ${INSTR_CHECK:-0} == 1 ]] && args+=(--check)
 [[ -n ${INSTR_KEEP:-} ]] && args+=(--keep "$INSTR_KEEP")
+[[ -n ${INSTR_ONLY:-} ]] && args+=(--only "$INSTR_ONLY")
 for a in "$@"; do
     case $a in
         --check | --write-baseline) args+=("$a") ;;

@@ -112,12 +112,8 @@ impl Application {
             }
         }
         if !self.request_log.is_empty() {
-            let (log, writer) = (self.request_log.clone(), self.db.line_writer());
-            match self
-                .db
-                .run(move |c| Ok(log.flush(c, writer.as_deref())?))
-                .await
-            {
+            let log = self.request_log.clone();
+            match self.db.run(move |c| Ok(log.flush(c)?)).await {
                 Ok(n) => tracing::info!(lines = n, "request log written before stopping"),
                 Err(e) => {
                     tracing::warn!(error = %e, "could not write the request log before stopping")

@@ -4,7 +4,6 @@
 //! backend is chosen from the URL scheme and anything else is refused.
 
 pub mod changes;
-pub mod log_writer;
 pub mod models;
 pub mod schema;
 
@@ -249,6 +248,16 @@ pub fn migrate_conn(conn: &mut DbConn) -> Result<usize, String> {
     ran.map_err(|e| format!("migration failed: {e}"))
 }
 
+/// Undoes the newest migration (its `down.sql`), for tests of what a migration moves.
+#[cfg(test)]
+pub(crate) fn revert_last_migration(conn: &mut DbConn) {
+    match conn {
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(|_| ()),
+    }
+    .expect("the newest migration reverts");
+}
+
 type ChangeHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The shared pool. Cloning is cheap.
@@ -260,8 +269,6 @@ pub struct Db {
     /// One permit per pooled connection: work waits for a connection here, on the async
     /// side, instead of as a parked blocking thread (dozens of those thrash two cores).
     permits: Arc<tokio::sync::Semaphore>,
-    /// The request log's own connection, on a SQLite file (`log_writer`).
-    lines: Option<Arc<log_writer::LineWriter>>,
 }
 
 /// Which database a `Db` talks to.
@@ -279,10 +286,6 @@ impl Db {
     pub fn connect(url: &str) -> Result<Self, String> {
         let parsed = DatabaseUrl::parse(url)?;
         parsed.create_sqlite_file(url)?;
-        let lines = match &parsed {
-            DatabaseUrl::Sqlite(path) => log_writer::LineWriter::for_sqlite(path).map(Arc::new),
-            DatabaseUrl::Postgres(_) => None,
-        };
         let (max_size, backend) = match parsed {
             // SQLite allows one writer; a few readers in WAL mode are plenty.
             DatabaseUrl::Sqlite(_) => (8, Backend::Sqlite),
@@ -314,13 +317,7 @@ impl Db {
             on_change: Arc::new(OnceLock::new()),
             backend,
             permits: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
-            lines,
         })
-    }
-
-    /// Where the request log writes its lines besides the pool, if anywhere.
-    pub fn line_writer(&self) -> Option<Arc<log_writer::LineWriter>> {
-        self.lines.clone()
     }
 
     /// Pool connections: (idle, in use).

@@ -300,20 +300,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    request_logs (request_id) {
-        request_id -> Text,
+    request_log_chunks (first_request_id) {
+        first_request_id -> Text,
         merchant_id -> Text,
         livemode -> Bool,
         key_id -> Text,
-        at_ms -> BigInt,
-        method -> Text,
-        path -> Text,
-        status -> Integer,
-        error_code -> Nullable<Text>,
-        latency_us -> Integer,
-        client_ip -> Nullable<Text>,
-        api_version -> Text,
-        replayed -> Bool,
+        first_at_ms -> BigInt,
+        last_at_ms -> BigInt,
+        line_count -> Integer,
+        lines -> Text,
     }
 }
 

@@ -41,8 +41,8 @@ pub(super) fn spawn_request_log_flush(db: Db, log: Arc<RequestLog>, every: Durat
             if log.is_empty() {
                 continue;
             }
-            let (log, writer) = (log.clone(), db.line_writer());
-            if let Err(e) = db.run(move |c| Ok(log.flush(c, writer.as_deref())?)).await {
+            let log = log.clone();
+            if let Err(e) = db.run(move |c| Ok(log.flush(c)?)).await {
                 tracing::warn!(error = %e, "could not write the request log; will retry");
             }
         }

@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::Method;
 
 use crate::db::DbConn;
-use crate::db::log_writer::{Line, LineWriter, write_lines};
 use crate::db::models::request_log;
+use crate::db::models::request_log_chunk::{Line, write_lines};
 use crate::keys::format::Mode;
 use crate::keys::verify::KeyRecord;
 
@@ -238,13 +238,7 @@ impl RequestLog {
     /// row), then the lines. Returns how many lines were written. On failure the counters
     /// are put back for the next flush; lines are put back when the counters failed, and
     /// dropped (counted) when their own insert failed, so one bad batch cannot recur.
-    ///
-    /// Lines go through `writer` when there is one (a SQLite file), else through `conn`.
-    pub fn flush(
-        &self,
-        conn: &mut DbConn,
-        writer: Option<&LineWriter>,
-    ) -> diesel::QueryResult<usize> {
+    pub fn flush(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
         self.publish_dropped();
         let batch = std::mem::take(&mut *self.lock());
         let counted = crate::db::transaction(conn, |c| {
@@ -270,7 +264,7 @@ impl RequestLog {
         }
         let ips = addresses(&batch.lines);
         let lines: Vec<Line> = batch.lines.iter().map(|e| e.as_line(&ips)).collect();
-        match write_lines(conn, writer, &lines) {
+        match write_lines(conn, &lines) {
             Ok(_) => Ok(lines.len()),
             Err(e) => {
                 super::metrics::request_log_dropped(lines.len() as u64);

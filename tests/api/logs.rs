@@ -1,8 +1,7 @@
 //! The request log and usage per key (SPEC §10): lines are written in batches, within
 //! about a second; refusals after the key is identified are logged with their code.
 
-use diesel::prelude::*;
-use paydesk::db::schema::request_logs;
+use paydesk::db::models::request_log::RequestLogRow;
 use reqwest::Method;
 use serde_json::json;
 
@@ -27,19 +26,9 @@ pub async fn request(app: &TestApp, key: &str, method: Method, path: &str) -> (u
 pub async fn logged(app: &TestApp, request_id: &str) -> (String, i32, Option<String>, String) {
     for _ in 0..60 {
         let mut conn = app.db().conn().unwrap();
-        let row = request_logs::table
-            .filter(request_logs::request_id.eq(request_id))
-            .select((
-                request_logs::path,
-                request_logs::status,
-                request_logs::error_code,
-                request_logs::key_id,
-            ))
-            .first::<(String, i32, Option<String>, String)>(&mut *conn)
-            .optional()
-            .unwrap();
+        let row = RequestLogRow::find_any(&mut conn, request_id).unwrap();
         if let Some(row) = row {
-            return row;
+            return (row.path, row.status, row.error_code, row.key_id);
         }
         drop(conn);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -78,8 +67,8 @@ on_both_backends! {
         assert_eq!(status, 401);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let mut conn = app.db().conn().unwrap();
-        let n: i64 = request_logs::table.filter(request_logs::request_id.eq(&unknown_id)).count().get_result(&mut *conn).unwrap();
-        assert_eq!(n, 0, "an unidentified request is not anyone's to see");
+        let line = RequestLogRow::find_any(&mut conn, &unknown_id).unwrap();
+        assert_eq!(line, None, "an unidentified request is not anyone's to see");
     }
 
     async fn a_rate_limited_request_is_logged_with_its_code(app) {
@@ -172,12 +161,8 @@ async fn with_the_request_log_off_usage_is_still_counted() {
     }
     assert!(counted, "the counters are kept without the log");
     let mut conn = app.db().conn().unwrap();
-    let n: i64 = request_logs::table
-        .filter(request_logs::request_id.eq(&id))
-        .count()
-        .get_result(&mut *conn)
-        .unwrap();
-    assert_eq!(n, 0, "no line is kept");
+    let line = RequestLogRow::find_any(&mut conn, &id).unwrap();
+    assert_eq!(line, None, "no line is kept");
 }
 
 on_both_backends! {

@@ -641,12 +641,11 @@ async fn sigterm_lets_the_process_finish_and_write_key_usage_and_the_request_log
         .unwrap();
     assert!(used.is_some(), "the use before SIGTERM was not written");
     // The request log's buffer and usage counters are written on the way out too.
-    use paydesk::db::schema::{key_usage_hourly, request_logs};
-    let lines: i64 = request_logs::table
-        .filter(request_logs::key_id.eq(&id))
-        .count()
-        .get_result(&mut *conn)
-        .unwrap();
+    use paydesk::db::models::request_log::RequestLogRow;
+    use paydesk::db::schema::key_usage_hourly;
+    let lines = RequestLogRow::latest_for_key(&mut conn, &id, 10)
+        .unwrap()
+        .len();
     assert_eq!(
         lines, 1,
         "the request log line before SIGTERM was not written"

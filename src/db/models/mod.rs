@@ -56,6 +56,7 @@ pub mod notices;
 pub mod objects;
 pub mod password_reset;
 pub mod request_log;
+pub mod request_log_chunk;
 pub mod scope;
 pub mod session;
 pub mod spend;

@@ -6,13 +6,12 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use crate::db::DbConn;
-use crate::db::schema::{key_scope_hourly, key_usage_hourly, request_logs};
+use crate::db::models::request_log_chunk as chunk;
+use crate::db::schema::{key_scope_hourly, key_usage_hourly};
 
-/// One API request whose key was identified.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = request_logs)]
-// NULL, not DEFAULT, for None: one INSERT text whatever a row holds (so it is cached).
-#[diesel(treat_none_as_default_value = false)]
+/// One API request whose key was identified, as the Logs pages show it (kept in chunks,
+/// `request_log_chunk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLogRow {
     pub request_id: String,
     pub merchant_id: String,
@@ -41,75 +40,11 @@ pub struct LogFilter {
     pub path_prefix: Option<String>,
 }
 
-/// Rows per batched insert on PostgreSQL (13 bound parameters a row).
-const CHUNK: usize = 500;
-
-/// On SQLite, batches of 64 rows, then of 8, then single rows: each size has one text,
-/// which diesel caches (a fixed-size array has a static query id).
-const SQLITE_BIG: usize = 64;
-const SQLITE_SMALL: usize = 8;
-
 impl RequestLogRow {
-    /// Inserts a batch. Callers run it in one transaction, so a failed batch leaves
-    /// nothing behind to collide with.
-    ///
-    /// On SQLite, INSERTs of a fixed number of rows (64, 8, 1), on the concrete
-    /// connection: each text never changes, so diesel prepares it once per connection and
-    /// a batch costs a bind and a step (SPEC §15); the statement's own overhead (the
-    /// cache lookup, the VDBE's start and reset) is paid once per 64 lines, not per line.
-    /// A multi-row INSERT of any length has a text that changes with the batch size, so
-    /// diesel cannot cache it and SQLite would parse and plan it again at every flush.
-    /// On PostgreSQL a statement is a round trip: a few hundred rows per statement.
-    pub fn insert_batch(conn: &mut DbConn, rows: &[RequestLogRow]) -> QueryResult<usize> {
-        let mut n = 0;
-        match conn {
-            DbConn::Sqlite(c) => {
-                let mut big = rows.chunks_exact(SQLITE_BIG);
-                for chunk in &mut big {
-                    n += insert_array::<SQLITE_BIG>(c, chunk)?;
-                }
-                let mut small = big.remainder().chunks_exact(SQLITE_SMALL);
-                for chunk in &mut small {
-                    n += insert_array::<SQLITE_SMALL>(c, chunk)?;
-                }
-                for row in small.remainder() {
-                    n += diesel::insert_into(request_logs::table)
-                        .values(row)
-                        .execute(c)?;
-                }
-            }
-            DbConn::Postgres(c) => {
-                for chunk in rows.chunks(CHUNK) {
-                    n += diesel::insert_into(request_logs::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
-        Ok(n)
-    }
-
-    /// Deletes the lines older than `cutoff_ms`; returns how many. One merchant and mode
-    /// at a time, through the (merchant, mode, time) index: a separate index on time
-    /// alone would be one more B-tree written for every line.
+    /// Deletes the lines older than `cutoff_ms`, a chunk at a time (so a line may stay up
+    /// to a minute longer); returns how many chunks.
     pub fn purge_older_than(conn: &mut DbConn, cutoff_ms: i64) -> QueryResult<usize> {
-        use crate::db::schema::merchants;
-        let mut n = 0;
-        for merchant in merchants::table
-            .select(merchants::id)
-            .load::<String>(conn)?
-        {
-            for livemode in [false, true] {
-                n += diesel::delete(
-                    request_logs::table
-                        .filter(request_logs::merchant_id.eq(&merchant))
-                        .filter(request_logs::livemode.eq(livemode))
-                        .filter(request_logs::at_ms.lt(cutoff_ms)),
-                )
-                .execute(conn)?;
-            }
-        }
-        Ok(n)
+        chunk::purge_older_than(conn, cutoff_ms)
     }
 
     /// One page of a merchant's lines in one mode, newest first, older than the line
@@ -129,38 +64,22 @@ impl RequestLogRow {
             },
             None => None,
         };
-        let mut query = request_logs::table
-            .filter(request_logs::merchant_id.eq(merchant_id.to_owned()))
-            .filter(request_logs::livemode.eq(livemode))
-            .order((request_logs::at_ms.desc(), request_logs::request_id.desc()))
-            .limit(limit)
-            .into_boxed();
-        if let Some((at, id)) = cursor {
-            query = query.filter(
-                request_logs::at_ms.lt(at).or(request_logs::at_ms
-                    .eq(at)
-                    .and(request_logs::request_id.lt(id))),
-            );
-        }
-        if let Some(key) = &filter.key_id {
-            query = query.filter(request_logs::key_id.eq(key.clone()));
-        }
-        if let Some(class) = filter.status_class {
-            query = query
-                .filter(request_logs::status.ge(class * 100))
-                .filter(request_logs::status.lt(class * 100 + 100));
-        }
-        if let Some(prefix) = &filter.path_prefix {
-            let escaped: String = prefix
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            query = query.filter(request_logs::path.like(format!("{escaped}%")).escape('\\'));
-        }
-        query.select(Self::as_select()).load(conn)
+        let among = chunk::Among::Merchant {
+            merchant_id,
+            livemode,
+            key_id: filter.key_id.as_deref(),
+        };
+        let keep = |row: &Self| {
+            filter
+                .status_class
+                .is_none_or(|class| row.status / 100 == class)
+                && filter
+                    .path_prefix
+                    .as_deref()
+                    .is_none_or(|prefix| row.path.starts_with(prefix))
+        };
+        let limit = usize::try_from(limit).unwrap_or(0);
+        chunk::scan(conn, &among, cursor.as_ref(), &keep, limit)
     }
 
     /// The line with this request id, if it is the merchant's.
@@ -169,22 +88,18 @@ impl RequestLogRow {
         merchant_id: &str,
         request_id: &str,
     ) -> QueryResult<Option<Self>> {
-        request_logs::table
-            .filter(request_logs::request_id.eq(request_id))
-            .filter(request_logs::merchant_id.eq(merchant_id))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        chunk::find(conn, Some(merchant_id), request_id)
+    }
+
+    /// The line with this request id, whoever's it is (for the CLI's and tests' checks).
+    pub fn find_any(conn: &mut DbConn, request_id: &str) -> QueryResult<Option<Self>> {
+        chunk::find(conn, None, request_id)
     }
 
     /// A key's latest `n` lines, newest first.
     pub fn latest_for_key(conn: &mut DbConn, key_id: &str, n: i64) -> QueryResult<Vec<Self>> {
-        request_logs::table
-            .filter(request_logs::key_id.eq(key_id))
-            .order((request_logs::at_ms.desc(), request_logs::request_id.desc()))
-            .limit(n)
-            .select(Self::as_select())
-            .load(conn)
+        let n = usize::try_from(n).unwrap_or(0);
+        chunk::scan(conn, &chunk::Among::Key(key_id), None, &|_| true, n)
     }
 }
 
@@ -196,22 +111,6 @@ pub struct HourlyUsage {
     pub class_2xx: i64,
     pub class_4xx: i64,
     pub class_5xx: i64,
-}
-
-/// One INSERT of exactly `N` rows (`chunk` has `N`): a fixed-size array, so diesel
-/// caches the statement.
-fn insert_array<const N: usize>(
-    c: &mut diesel::SqliteConnection,
-    chunk: &[RequestLogRow],
-) -> QueryResult<usize> {
-    let Ok(rows) = <&[RequestLogRow; N]>::try_from(chunk) else {
-        return Err(diesel::result::Error::QueryBuilderError(
-            "a request log batch of the wrong size".into(),
-        ));
-    };
-    diesel::insert_into(request_logs::table)
-        .values(rows)
-        .execute(c)
 }
 
 /// Adds `counts` (2xx, 4xx, 5xx) to the key's counters for `hour`.
@@ -315,83 +214,4 @@ pub fn purge_usage_before(conn: &mut DbConn, cutoff: i64) -> QueryResult<usize> 
             + diesel::delete(key_scope_hourly::table.filter(key_scope_hourly::hour.lt(cutoff)))
                 .execute(conn)?,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use diesel::connection::InstrumentationEvent;
-
-    use super::*;
-
-    fn row(n: i64, error_code: Option<&str>) -> RequestLogRow {
-        RequestLogRow {
-            request_id: format!("req_{n}"),
-            merchant_id: "mer_1".into(),
-            livemode: false,
-            key_id: "key_1".into(),
-            at_ms: n,
-            method: "GET".into(),
-            path: "/api/v1/whoami".into(),
-            status: 200,
-            error_code: error_code.map(str::to_owned),
-            latency_us: 1,
-            client_ip: None,
-            api_version: "2026-11-01".into(),
-            replayed: false,
-        }
-    }
-
-    #[test]
-    fn sqlite_prepares_each_log_insert_once_for_all_flushes() {
-        let mut conn = crate::db::connect_one("sqlite://:memory:").unwrap();
-        crate::db::migrate_conn(&mut conn).unwrap();
-        let (prepared, run) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
-        let (p, r) = (prepared.clone(), run.clone());
-        let DbConn::Sqlite(c) = &mut conn else {
-            unreachable!()
-        };
-        let watch = move |event: InstrumentationEvent<'_>| match event {
-            InstrumentationEvent::CacheQuery { sql, .. } if sql.contains("request_logs") => {
-                *p.lock().unwrap() += 1;
-            }
-            InstrumentationEvent::StartQuery { query, .. }
-                if query.to_string().contains("request_logs") =>
-            {
-                *r.lock().unwrap() += 1;
-            }
-            _ => {}
-        };
-        c.set_instrumentation(watch);
-        // Two flushes of 64 + 8 + 3 lines, with and without their optional fields.
-        let lines = |from: i64| -> Vec<RequestLogRow> {
-            (from..from + 75)
-                .map(|n| row(n, (n % 3 == 0).then_some("not_found")))
-                .collect()
-        };
-        assert_eq!(
-            RequestLogRow::insert_batch(&mut conn, &lines(0)).unwrap(),
-            75
-        );
-        assert_eq!(
-            RequestLogRow::insert_batch(&mut conn, &lines(100)).unwrap(),
-            75
-        );
-        assert_eq!(
-            *run.lock().unwrap(),
-            2 * 5,
-            "one statement per 64, per 8, per line"
-        );
-        assert_eq!(
-            *prepared.lock().unwrap(),
-            3,
-            "each size prepared once, then cached"
-        );
-        let DbConn::Sqlite(c) = &mut conn else {
-            unreachable!()
-        };
-        let written: i64 = request_logs::table.count().get_result(c).unwrap();
-        assert_eq!(written, 150);
-    }
 }
