@@ -5,10 +5,10 @@
 use crate::clock;
 use crate::db::DbConn;
 use crate::db::models::objects::Scope;
-use crate::db::models::webhooks::{DeliveryRow, EndpointRow};
+use crate::db::models::webhooks::{DeliveryRow, EndpointRow, EventTarget};
 use crate::error::Error;
 
-fn wants(endpoint: &EndpointRow, event_type: &str) -> bool {
+fn wants(endpoint: &EventTarget, event_type: &str) -> bool {
     endpoint
         .enabled_events
         .split_whitespace()
