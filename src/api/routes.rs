@@ -268,45 +268,66 @@ pub fn table() -> Vec<Endpoint> {
 }
 
 /// Adds every route of the table to `scope`, one resource per path, each key route behind
-/// the gate with its own policy. `HEAD` answers wherever `GET` does (actix sends no body
-/// for it); any other method is 405 with `Allow` naming the ones that work.
+/// the gate with its own policy, laid out as [`layout`] says. `HEAD` answers wherever
+/// `GET` does (actix sends no body for it); any other method is 405 with `Allow` naming
+/// the ones that work.
 pub fn mount(mut scope: Scope) -> Scope {
     let table = table();
-    for path in match_order(&table) {
-        let mut resource = web::resource(path);
-        let mut allowed: Vec<&str> = Vec::new();
-        for e in table.iter().filter(|e| e.path == path) {
-            let mut routes = vec![(e.route)(e.method.clone())];
-            allowed.push(e.method.as_str());
-            if e.method == Method::GET {
-                routes.push((e.route)(Method::HEAD));
-                allowed.push("HEAD");
+    for group in layout(&table) {
+        match group.prefix {
+            None => {
+                for path in group.paths {
+                    scope = scope.service(resource(&table, path, path));
+                }
             }
-            for route in routes {
-                resource = resource.route(match (e.guard, e.management_scope()) {
-                    (Guard::Key(policy), _) => {
-                        route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
-                    }
-                    // The handler's `ApiUser` learns which scope a management key needs.
-                    (_, Some(needed)) => {
-                        route.wrap(from_fn(move |req, next| accepts(req, next, needed)))
-                    }
-                    (Guard::UserToken | Guard::Public, None) => route,
-                });
+            Some(prefix) => {
+                let mut nested = web::scope(prefix);
+                for path in group.paths {
+                    nested = nested.service(resource(&table, path, &path[prefix.len()..]));
+                }
+                // A path under the prefix that no route takes: the API's 404, as before.
+                scope =
+                    scope.service(nested.default_service(web::to(super::envelope::unknown_route)));
             }
         }
-        let allow = allowed.join(", ");
-        resource = resource.default_service(web::to(move || {
-            let allow = allow.clone();
-            async move {
-                actix_web::HttpResponse::MethodNotAllowed()
-                    .insert_header((actix_web::http::header::ALLOW, allow))
-                    .finish()
-            }
-        }));
-        scope = scope.service(resource);
     }
     scope
+}
+
+/// The resource for the table's `path`, mounted at `at` (the path without its group's
+/// prefix).
+fn resource(table: &[Endpoint], path: &'static str, at: &str) -> actix_web::Resource {
+    let mut resource = web::resource(at);
+    let mut allowed: Vec<&str> = Vec::new();
+    for e in table.iter().filter(|e| e.path == path) {
+        let mut routes = vec![(e.route)(e.method.clone())];
+        allowed.push(e.method.as_str());
+        if e.method == Method::GET {
+            routes.push((e.route)(Method::HEAD));
+            allowed.push("HEAD");
+        }
+        for route in routes {
+            resource = resource.route(match (e.guard, e.management_scope()) {
+                (Guard::Key(policy), _) => {
+                    route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
+                }
+                // The handler's `ApiUser` learns which scope a management key needs.
+                (_, Some(needed)) => {
+                    route.wrap(from_fn(move |req, next| accepts(req, next, needed)))
+                }
+                (Guard::UserToken | Guard::Public, None) => route,
+            });
+        }
+    }
+    let allow = allowed.join(", ");
+    resource.default_service(web::to(move || {
+        let allow = allow.clone();
+        async move {
+            actix_web::HttpResponse::MethodNotAllowed()
+                .insert_header((actix_web::http::header::ALLOW, allow))
+                .finish()
+        }
+    }))
 }
 
 /// Marks the request as one a management key holding `scope` may make.
@@ -321,12 +342,25 @@ async fn accepts(
     next.call(req).await
 }
 
-/// The table's paths in the order the router tries them. It tries resources one by one,
-/// and a path with a `{param}` costs a regex each time (SPEC §15): static paths first (an
-/// exact comparison each), then the keyed API's, the ones merchants' servers call, then
-/// the rest. Reordering changes only the cost: where two paths match one request
-/// (`/subscriptions/search`, `/subscriptions/{id}`) the static one wins, as it must.
-fn match_order(table: &[Endpoint]) -> Vec<&'static str> {
+/// Paths the router tries together: those under `prefix` (their first segment, as
+/// `/customers`) in one nested scope, or, with no prefix, a path alone at the top.
+#[derive(Debug)]
+struct Group {
+    prefix: Option<&'static str>,
+    paths: Vec<&'static str>,
+}
+
+/// The table's paths in the order the router tries them (SPEC §15). The router tries
+/// resources one by one, a few hundred instructions each, and a path with a `{param}`
+/// costs a regex: so the paths are grouped by their first segment, each group a scope
+/// whose prefix is one comparison, and only a group's own paths are tried. A group of
+/// one static path (`/whoami`, `/balance`) stays at the top. Groups holding the keyed
+/// API's paths, the ones merchants' servers call, come before the Hub's; within a group,
+/// static paths before those with a parameter. Reordering changes only the cost: where
+/// two paths match one request (`/subscriptions/search`, `/subscriptions/{id}`) the
+/// static one wins, as it must.
+fn layout(table: &[Endpoint]) -> Vec<Group> {
+    // (path, keyed) in table order, each path once.
     let mut paths: Vec<(&'static str, bool)> = Vec::new();
     for e in table {
         match paths.iter_mut().find(|(p, _)| *p == e.path) {
@@ -334,8 +368,38 @@ fn match_order(table: &[Endpoint]) -> Vec<&'static str> {
             None => paths.push((e.path, matches!(e.guard, Guard::Key(_)))),
         }
     }
-    paths.sort_by_key(|(path, keyed)| (path.contains('{'), !keyed));
-    paths.into_iter().map(|(path, _)| path).collect()
+    let first_segment = |path: &'static str| -> &'static str {
+        let end = path[1..].find('/').map_or(path.len(), |i| i + 1);
+        &path[..end]
+    };
+    let mut groups: Vec<(Group, bool)> = Vec::new();
+    for (path, keyed) in paths {
+        let prefix = first_segment(path);
+        match groups.iter_mut().find(|(g, _)| g.prefix == Some(prefix)) {
+            Some((g, k)) => {
+                g.paths.push(path);
+                *k |= keyed;
+            }
+            None => groups.push((
+                Group {
+                    prefix: Some(prefix),
+                    paths: vec![path],
+                },
+                keyed,
+            )),
+        }
+    }
+    for (g, _) in &mut groups {
+        g.paths.sort_by_key(|p| p.contains('{'));
+        if let [only] = g.paths[..]
+            && !only.contains('{')
+        {
+            g.prefix = None;
+        }
+    }
+    // Single static paths first, then groups; the keyed API's before the rest.
+    groups.sort_by_key(|(g, keyed)| (g.prefix.is_some(), !keyed));
+    groups.into_iter().map(|(g, _)| g).collect()
 }
 
 #[cfg(test)]
@@ -347,32 +411,46 @@ mod tests {
     #[test]
     fn a_request_reaches_the_path_it_would_in_table_order() {
         let table = table();
-        let ordered = match_order(&table);
+        let groups = layout(&table);
         let mut in_table: Vec<&str> = table.iter().map(|e| e.path).collect();
         in_table.dedup();
-        assert_eq!(ordered.len(), in_table.len(), "every path once");
+        let laid_out: Vec<&str> = groups.iter().flat_map(|g| g.paths.clone()).collect();
+        assert_eq!(laid_out.len(), in_table.len(), "every path once");
         let first_match = |paths: &[&str], request: &str| -> Option<String> {
             paths
                 .iter()
                 .find(|p| ResourceDef::new(**p).is_match(request))
                 .map(|p| p.to_string())
         };
-        for path in &in_table {
-            let request = path.replace("{id}", "x_1");
+        // As actix routes: the first group whose prefix (or lone path) takes the request,
+        // then the first of its paths that matches; none else is tried.
+        let routed = |request: &str| -> Option<String> {
+            let group = groups.iter().find(|g| match g.prefix {
+                Some(prefix) => ResourceDef::root_prefix(prefix).is_match(request),
+                None => ResourceDef::new(g.paths[0]).is_match(request),
+            })?;
+            first_match(&group.paths, request)
+        };
+        let mut requests: Vec<String> = in_table.iter().map(|p| p.replace("{id}", "x_1")).collect();
+        requests.extend(["/customers/x_1/more", "/customersx", "/whoami/x"].map(String::from));
+        for request in &requests {
             assert_eq!(
-                first_match(&ordered, &request),
-                first_match(&in_table, &request),
+                routed(request),
+                first_match(&in_table, request),
                 "{request}"
             );
-            assert!(first_match(&ordered, &request).is_some(), "{request}");
         }
-        let whoami = ordered.iter().position(|p| *p == "/whoami").unwrap();
-        let customer = ordered
-            .iter()
-            .position(|p| *p == "/customers/{id}")
-            .unwrap();
-        let api_key = ordered.iter().position(|p| *p == "/api-keys/{id}").unwrap();
-        assert!(ordered[..whoami].iter().all(|p| !p.contains('{')));
-        assert!(customer < api_key, "the keyed API's paths before the Hub's");
+        for path in &in_table {
+            assert!(routed(&path.replace("{id}", "x_1")).is_some(), "{path}");
+        }
+        assert_eq!(groups[0].paths, ["/whoami"], "{groups:?}");
+        let at = |path: &str| groups.iter().position(|g| g.paths.contains(&path)).unwrap();
+        assert!(
+            at("/customers/{id}") < at("/api-keys/{id}"),
+            "the keyed API's before the Hub's"
+        );
+        let customers = &groups[at("/customers/{id}")];
+        assert_eq!(customers.prefix, Some("/customers"));
+        assert_eq!(customers.paths, ["/customers", "/customers/{id}"]);
     }
 }
