@@ -9,20 +9,14 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use futures_util::Stream;
 
 /// Gives the body of `req`, if it has one, a deadline of `limit` from now.
-pub async fn body_deadline(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-    limit: Duration,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub fn limit_body(mut req: ServiceRequest, limit: Duration) -> ServiceRequest {
     let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
         || req.headers().contains_key(header::TRANSFER_ENCODING);
     if has_body {
@@ -34,7 +28,7 @@ pub async fn body_deadline(
             }),
         });
     }
-    next.call(req).await
+    req
 }
 
 /// True when a body read failed because its deadline passed.

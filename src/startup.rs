@@ -10,10 +10,11 @@ use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 mod background;
+mod edge;
 
 use background::{spawn_housekeeping, spawn_request_log_flush, spawn_usage_flush};
 
@@ -219,7 +220,7 @@ fn run(
     });
     let secure = settings.cookie_secure;
     let state_for_metrics = state.clone();
-    let body_timeout = settings.body_timeout;
+    let at_edge = edge::Edge::new(settings.body_timeout, secure);
     let workers = settings.workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -266,12 +267,12 @@ fn run(
             .default_service(web::to(crate::web::page::not_found));
         App::new()
             .app_data(state.clone())
-            .wrap(security_headers(secure))
-            .wrap(from_fn(move |req, next| {
-                crate::deadline::body_deadline(req, next, body_timeout)
+            // The body's deadline, the security headers, and one log line and one
+            // metrics sample per request (route patterns only).
+            .wrap(from_fn({
+                let at_edge = at_edge.clone();
+                move |req, next| edge::edge(req, next, at_edge.clone())
             }))
-            // One log line and one metrics sample per request (route patterns only).
-            .wrap(from_fn(crate::telemetry::http::observe))
             .route("/healthz", web::get().to(crate::health::healthz))
             .route("/readyz", web::get().to(crate::health::readyz))
             .configure(|cfg| security_txt(cfg, &contacts, &canonical))
@@ -321,35 +322,6 @@ fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> Result<Se
     .map_err(|e| e.to_string())?
     .run();
     Ok(server)
-}
-
-/// Headers every response carries (SPEC §7, §13). The CSP allows no inline script. When
-/// cookies are Secure the site is served over HTTPS, so browsers are told to keep to it
-/// (HSTS, SPEC §12).
-fn security_headers(secure: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(), payment=()",
-        ))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Cross-Origin-Resource-Policy", "same-origin"));
-    if secure {
-        headers.add((
-            "Strict-Transport-Security",
-            "max-age=31536000; includeSubDomains",
-        ))
-    } else {
-        headers
-    }
 }
 
 /// `/.well-known/security.txt` (RFC 9116) when `PAYDESK_SECURITY_CONTACT` is set; else

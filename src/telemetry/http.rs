@@ -5,18 +5,12 @@
 use std::time::Instant;
 
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::dev::ServiceResponse;
 
 use super::{KeyId, RequestId, metrics};
 
-pub async fn observe(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let res = next.call(req).await?;
+/// Logs and samples one answered request, `started` when it arrived.
+pub fn observe<B>(res: &ServiceResponse<B>, started: Instant) {
     let seconds = started.elapsed().as_secs_f64();
     let request = res.request();
     let route = request.match_pattern();
@@ -40,5 +34,4 @@ pub async fn observe(
         );
     }
     metrics::request(route, request.method(), status, seconds);
-    Ok(res)
 }
