@@ -2,14 +2,23 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+/// Since the Unix epoch (zero for a clock set before it). Read from the system clock
+/// directly: `Utc::now()` also works out the calendar date, which a timestamp never
+/// needs (a few hundred instructions, several times a request: SPEC §15).
+fn since_epoch() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 /// Now, in Unix seconds.
 pub fn now() -> i64 {
-    Utc::now().timestamp()
+    i64::try_from(since_epoch().as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `2026-11-22T13:01:17Z`.

@@ -16,14 +16,20 @@ pub fn path(path: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::new();
     let (mut copied, mut i) = (0, 0);
     while i < bytes.len() {
-        match secret_at(&path[i..]) {
+        // A secret starts with one of these ASCII letters (a character boundary); any
+        // other byte is passed over without a look (a flush redacts every line's path).
+        let found = match bytes[i] {
+            b's' | b'p' | b'r' | b'm' | b'w' => secret_at(&path[i..]),
+            _ => None,
+        };
+        match found {
             Some((prefix_len, len)) => {
                 out.push_str(&path[copied..i + prefix_len]);
                 out.push_str("…REDACTED");
                 i += len;
                 copied = i;
             }
-            None => i += path[i..].chars().next().map_or(1, char::len_utf8),
+            None => i += 1,
         }
     }
     if copied == 0 {
@@ -57,6 +63,17 @@ fn secret_at(s: &str) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
     use crate::keys::format::{KeyKind, Mode, generate};
+
+    #[test]
+    fn the_scan_looks_at_every_letter_a_secret_can_start_with() {
+        for prefix in PREFIXES.iter().chain([&WEBHOOK]) {
+            assert!(b"sprmw".contains(&prefix.as_bytes()[0]), "{prefix}");
+        }
+        assert_eq!(path("/api/v1/whoami"), "/api/v1/whoami");
+        assert!(matches!(path("/é/ü"), std::borrow::Cow::Borrowed(_)));
+        let sk = generate(KeyKind::Secret, Mode::Test);
+        assert_eq!(path(&format!("/é{sk}ü")), "/ésk_test_…REDACTEDü");
+    }
 
     #[test]
     fn keys_and_signing_secrets_in_a_path_are_cut_to_their_prefix() {
