@@ -7,28 +7,8 @@ use diesel::upsert::excluded;
 
 use crate::db::DbConn;
 use crate::db::models::request_log_chunk as chunk;
+pub use crate::db::models::request_log_chunk::RequestLogRow;
 use crate::db::schema::{key_scope_hourly, key_usage_hourly};
-
-/// One API request whose key was identified, as the Logs pages show it (kept in chunks,
-/// `request_log_chunk`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestLogRow {
-    pub request_id: String,
-    pub merchant_id: String,
-    pub livemode: bool,
-    pub key_id: String,
-    pub at_ms: i64,
-    pub method: String,
-    /// The path without its query string.
-    pub path: String,
-    pub status: i32,
-    pub error_code: Option<String>,
-    /// Microseconds (an i32 holds 35 minutes).
-    pub latency_us: i32,
-    pub client_ip: Option<String>,
-    pub api_version: String,
-    pub replayed: bool,
-}
 
 /// What the Logs page filters by; all optional.
 #[derive(Debug, Clone, Default)]
