@@ -52,6 +52,9 @@ pub const MAX_SPAN_MS: i64 = 60_000;
 /// How long after its id was made a line may be noted: a line's time is taken when the
 /// answer is ready, its id when the request arrived.
 const NOTED_LATE_MS: i64 = 10 * 60_000;
+/// How far before its id's time a line may be noted: only if the clock was set back
+/// between the two readings (both come from `clock::now_ms`).
+const CLOCK_STEP_MS: i64 = 60_000;
 /// Chunks read at first, doubled each time more are needed (for a page of 50 lines,
 /// a busy key's first chunk is usually enough).
 const FIRST_READ: i64 = 4;
@@ -367,7 +370,7 @@ pub fn find(
         })
         .collect();
     let mut query = chunks::table
-        .filter(chunks::last_at_ms.ge(made))
+        .filter(chunks::last_at_ms.ge(made - CLOCK_STEP_MS))
         .filter(chunks::last_at_ms.le(made + MAX_SPAN_MS + NOTED_LATE_MS))
         .filter(chunks::first_at_ms.le(made + NOTED_LATE_MS))
         .filter(chunks::lines.like(format!("%\"{escaped}\"%")).escape('\\'))
