@@ -362,13 +362,7 @@ pub fn find(
     let Some(made) = time_of(request_id) else {
         return Ok(None);
     };
-    let escaped: String = request_id
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
+    let escaped = crate::db::models::scope::like_escape(request_id);
     let mut query = chunks::table
         .filter(chunks::last_at_ms.ge(made - CLOCK_STEP_MS))
         .filter(chunks::last_at_ms.le(made + MAX_SPAN_MS + NOTED_LATE_MS))

@@ -14,6 +14,22 @@ fn id_at(at_ms: i64, n: i64) -> String {
     format!("req_{at_ms:012x}{n:012}")
 }
 
+/// `count` request times `step` ms apart from `T0`, each with its id (numbered from
+/// `first`).
+fn timed(count: i64, step: i64, first: i64) -> Vec<(i64, String)> {
+    (0..count)
+        .map(|n| (T0 + n * step, id_at(T0 + n * step, first + n)))
+        .collect()
+}
+
+/// A line for each of `ids`, line `n` of the key `key_of(n)`.
+fn lines_of<'a>(ids: &'a [(i64, String)], key_of: impl Fn(usize) -> &'a str) -> Vec<Line<'a>> {
+    ids.iter()
+        .enumerate()
+        .map(|(n, (at, id))| line(id, key_of(n), *at, n as i64))
+        .collect()
+}
+
 fn db() -> DbConn {
     let mut conn = crate::db::connect_one("sqlite://:memory:").unwrap();
     crate::db::migrate_conn(&mut conn).unwrap();
@@ -64,21 +80,8 @@ fn all_of(conn: &mut DbConn, key: &str) -> Vec<RequestLogRow> {
 #[test]
 fn lines_read_back_whole_newest_first_and_each_is_found_by_its_id() {
     let mut conn = db();
-    let ids: Vec<(i64, String)> = (0..75)
-        .map(|n| (T0 + n * 7, id_at(T0 + n * 7, n)))
-        .collect();
-    let lines: Vec<Line> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| {
-            line(
-                id,
-                if n % 3 == 0 { "key_live" } else { "key_a" },
-                *at,
-                n as i64,
-            )
-        })
-        .collect();
+    let ids = timed(75, 7, 0);
+    let lines = lines_of(&ids, |n| if n % 3 == 0 { "key_live" } else { "key_a" });
     assert_eq!(write_lines(&mut conn, &lines).unwrap(), 75);
     let mut expected: Vec<RequestLogRow> = lines
         .iter()
@@ -113,13 +116,9 @@ fn lines_read_back_whole_newest_first_and_each_is_found_by_its_id() {
 
 #[test]
 fn a_flush_writes_a_chunk_per_key_split_by_size_and_span() {
-    let many: Vec<(i64, String)> = (0..1200).map(|n| (T0 + n, id_at(T0 + n, n))).collect();
+    let many = timed(1200, 1, 0);
     let mut conn = db();
-    let lines: Vec<Line> = many
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| line(id, "key_a", *at, n as i64))
-        .collect();
+    let lines = lines_of(&many, |_| "key_a");
     write_lines(&mut conn, &lines).unwrap();
     let counts: Vec<i32> = chunks::table
         .order(chunks::first_at_ms.asc())
@@ -129,14 +128,8 @@ fn a_flush_writes_a_chunk_per_key_split_by_size_and_span() {
     assert_eq!(counts, [500, 500, 200], "at most MAX_LINES a chunk");
     assert_eq!(all_of(&mut conn, "key_a").len(), 1200);
     // Two minutes of lines: no chunk spans more than one.
-    let slow: Vec<(i64, String)> = (0..5)
-        .map(|n| (T0 + n * 30_000, id_at(T0 + n * 30_000, 5000 + n)))
-        .collect();
-    let lines: Vec<Line> = slow
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| line(id, "key_b", *at, n as i64))
-        .collect();
+    let slow = timed(5, 30_000, 5000);
+    let lines = lines_of(&slow, |_| "key_b");
     write_lines(&mut conn, &lines).unwrap();
     let spans: Vec<(i64, i64)> = chunks::table
         .filter(chunks::key_id.eq("key_b"))
@@ -152,14 +145,8 @@ fn a_flush_writes_a_chunk_per_key_split_by_size_and_span() {
 fn overlapping_chunks_merge_in_order_and_pages_give_each_line_once() {
     let mut conn = db();
     // Two instances' flushes of one key, interleaved in time, and a third later one.
-    let ids: Vec<(i64, String)> = (0..120)
-        .map(|n| (T0 + n * 3, id_at(T0 + n * 3, n)))
-        .collect();
-    let lines: Vec<Line> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| line(id, "key_a", *at, n as i64))
-        .collect();
+    let ids = timed(120, 3, 0);
+    let lines = lines_of(&ids, |_| "key_a");
     let (even, odd): (Vec<Line>, Vec<Line>) =
         lines.iter().cloned().partition(|l| (l.at_ms / 3) % 2 == 0);
     for part in [&even[..60], &odd[..60], &even[60..], &odd[60..]] {
@@ -207,12 +194,8 @@ fn a_failed_batch_writes_nothing_and_the_insert_is_prepared_once() {
         }
         _ => {}
     });
-    let ids: Vec<(i64, String)> = (0..6).map(|n| (T0 + n, id_at(T0 + n, n))).collect();
-    let lines: Vec<Line> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| line(id, ["key_a", "key_b"][n % 2], *at, n as i64))
-        .collect();
+    let ids = timed(6, 1, 0);
+    let lines = lines_of(&ids, |n| ["key_a", "key_b"][n % 2]);
     write_lines(&mut conn, &lines[..4]).unwrap();
     assert_eq!(*run.lock().unwrap(), 2, "one INSERT per key");
     // The second batch holds a chunk already written (its first line's id): refused.
@@ -227,14 +210,8 @@ fn a_failed_batch_writes_nothing_and_the_insert_is_prepared_once() {
 #[test]
 fn lines_of_the_row_per_line_table_move_into_chunks_and_back() {
     let mut conn = db();
-    let ids: Vec<(i64, String)> = (0..9)
-        .map(|n| (T0 + n * 20_000, id_at(T0 + n * 20_000, n)))
-        .collect();
-    let lines: Vec<Line> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, (at, id))| line(id, "key_a", *at, n as i64))
-        .collect();
+    let ids = timed(9, 20_000, 0);
+    let lines = lines_of(&ids, |_| "key_a");
     write_lines(&mut conn, &lines).unwrap();
     let mut expected: Vec<RequestLogRow> = lines.iter().map(row_of).collect();
     expected.reverse();
