@@ -194,6 +194,11 @@ fn run(
             true,
         )),
     };
+    // Objects read by id, forgotten when the key cache forgets (its freshness, its TTL).
+    let objects = Arc::new(crate::db::read_cache::ReadCache::new(
+        keys.freshness(),
+        keys.ttl(),
+    ));
     let hook_keys = keys.clone();
     db.on_change(move |target| {
         if target.starts_with(crate::db::changes::WAKE_PREFIX) {
@@ -210,6 +215,7 @@ fn run(
         usage: usage.clone(),
         request_log: request_log.clone(),
         keys: keys.clone(),
+        objects,
         rate_limits: rate_limits.clone(),
         listener: listening,
         public_url: settings.public_url.clone(),

@@ -30,6 +30,8 @@ pub struct AppState {
     pub request_log: Arc<RequestLog>,
     /// What the gate knows about keys, by SHA-256 of the presented key.
     pub keys: Arc<KeyCache>,
+    /// Objects the API read by id (`GET /customers/{id}`), forgotten with the keys'.
+    pub objects: Arc<crate::db::read_cache::ReadCache>,
     /// Per-key request counts for the current minute (in memory or in Redis).
     pub rate_limits: Arc<dyn RateLimiter>,
     /// Whether this instance hears other instances' key changes.

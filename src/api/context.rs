@@ -52,6 +52,32 @@ where
     Ok(AppState::of(req).db.run(move |c| work(c, &scope)).await?)
 }
 
+/// Reads one object by id for this key's scope through the instance's read cache
+/// (`db::read_cache`): from memory when it was read before and has not changed since,
+/// else `getter` on the blocking pool, whose answer is kept.
+pub async fn read_by_id<T>(
+    req: &HttpRequest,
+    auth: &KeyAuth,
+    id: String,
+    getter: Getter<T>,
+) -> Result<T, ApiError>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let objects = &AppState::of(req).objects;
+    if let Some(hit) = objects.get::<T>((auth.merchant_id(), auth.livemode()), &id) {
+        return Ok(hit);
+    }
+    let started = objects.read_starts();
+    let (found, scope, id) = run(req, auth, move |c, s| {
+        let found = getter(c, s, &id)?;
+        Ok((found, s.clone(), id))
+    })
+    .await?;
+    objects.put(&scope, &id, started, found.clone());
+    Ok(found)
+}
+
 /// A new object, answered with 201; serialized as the object itself.
 #[derive(Serialize)]
 #[serde(transparent)]

@@ -86,7 +86,7 @@ pub async fn get_customer(
     auth: KeyAuth,
     id: web::Path<String>,
 ) -> ApiResult<Customer> {
-    context::ok(context::run(&req, &auth, move |c, s| customers::get(c, s, &id)).await?)
+    context::ok(context::read_by_id(&req, &auth, id.into_inner(), customers::get).await?)
 }
 
 pub async fn list_customers(

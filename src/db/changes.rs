@@ -7,6 +7,7 @@
 //! once the work has returned: after the commit, before anyone is answered.
 //!
 //! Targets: `key:<key id>`, `merchant:<merchant id>`, `hash:<hex SHA-256 of a key>`,
+//! `object:<id>` (an object the read cache may hold, `db::read_cache`),
 //! and wake-ups for the workers of every instance ([`wake`]): `wake:mail` (a mail was
 //! queued), `wake:deliveries` (a webhook delivery was queued), and `wake:all`, which this
 //! process notes for itself when its listener starts (anything may have been missed).
@@ -71,4 +72,9 @@ pub fn merchant(id: &str) -> String {
 
 pub fn hash(hex: &str) -> String {
     format!("hash:{hex}")
+}
+
+/// An object the API reads by id (`cus_…`), for the read cache.
+pub fn object(id: &str) -> String {
+    format!("object:{id}")
 }

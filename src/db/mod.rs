@@ -4,7 +4,9 @@
 //! backend is chosen from the URL scheme and anything else is refused.
 
 pub mod changes;
+pub mod freshness;
 pub mod models;
+pub mod read_cache;
 pub mod schema;
 
 use std::sync::{Arc, OnceLock};

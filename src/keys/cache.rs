@@ -6,10 +6,11 @@
 //! - Unknown but well-formed keys are cached as unknown, in the same bounded cache, so
 //!   guessing does not reach the database each time. moka admits by frequency
 //!   (TinyLFU), so a flood of one-off guesses cannot push out keys in real use.
-//! - Every entry remembers the generation at which its database read *started*. An
-//!   invalidation bumps the generation and records it for its target (a key, a merchant
-//!   or a key hash), so an entry read before an invalidation of its target is never
-//!   used, even when its slow read finished afterwards.
+//! - Whether an entry may still be used follows `db::freshness`, shared with the read
+//!   cache (`db::read_cache`): every entry remembers the generation at which its
+//!   database read *started*, and an invalidation of one of its targets (its key, its
+//!   merchant, its key hash) since makes it unusable, even when its slow read finished
+//!   afterwards.
 //! - While the instance cannot hear other instances' changes (`keys/invalidation.rs`
 //!   says so), the cache is off: every lookup reads the database. When it hears again,
 //!   it starts empty.
@@ -24,18 +25,17 @@
 //! The cache holds no secret: records carry no secret, and keys are digests.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::verify::{KeyRecord, KeyStore, Presented};
 use crate::db::changes;
+use crate::db::freshness::Freshness;
 use crate::error::Error;
 
 /// How many keys (known and unknown) one instance remembers.
 const CAPACITY: u64 = 200_000;
-/// How long an invalidation is remembered: longer than any entry can live.
-const REMEMBER_INVALIDATIONS: Duration = Duration::from_secs(600);
 
 /// What happened to a lookup, for metrics.
 #[derive(Debug, Default)]
@@ -75,12 +75,8 @@ pub struct KeyCache {
     ttl: Duration,
     store: Arc<dyn KeyStore>,
     entries: moka::sync::Cache<[u8; 32], Arc<Entry>>,
-    generation: AtomicU64,
-    /// Entries read before this generation are never used (set when the cache restarts).
-    floor: AtomicU64,
-    enabled: AtomicBool,
-    /// Target → the generation of its latest invalidation, and when that was.
-    invalidated: Mutex<HashMap<String, (u64, Instant)>>,
+    /// When an entry may be used; shared with the read cache.
+    freshness: Arc<Freshness>,
     pub counts: CacheCounts,
 }
 
@@ -96,16 +92,24 @@ impl KeyCache {
                 .max_capacity(CAPACITY)
                 .time_to_live(ttl)
                 .build(),
-            generation: AtomicU64::new(1),
-            floor: AtomicU64::new(1),
-            enabled: AtomicBool::new(enabled),
-            invalidated: Mutex::new(HashMap::new()),
+            freshness: Arc::new(Freshness::new(enabled)),
             counts: CacheCounts::default(),
         }
     }
 
     pub fn is_enabled(&self) -> bool {
-        self.enabled.load(Ordering::Acquire)
+        self.freshness.is_enabled()
+    }
+
+    /// How long an entry may live.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Its freshness rules, for other caches that must forget what it forgets, when it
+    /// does (the read cache).
+    pub fn freshness(&self) -> Arc<Freshness> {
+        self.freshness.clone()
     }
 
     /// The record for a presented key (None: no such key). A hit answers at once; a miss
@@ -177,7 +181,7 @@ impl KeyCache {
         let entry = self
             .entries
             .try_get_with(digest, || {
-                let valid_at = self.generation.load(Ordering::Acquire);
+                let valid_at = self.freshness.current();
                 let record = self.store.find(lookup)?;
                 let mut targets = vec![changes::hash(&crate::crypto::hex(&digest))];
                 if let Some(r) = &record {
@@ -206,70 +210,41 @@ impl KeyCache {
     }
 
     fn is_fresh(&self, entry: &Entry) -> bool {
-        let valid_at = entry.valid_at.load(Ordering::Acquire);
-        if valid_at == self.generation.load(Ordering::Acquire) {
-            return true;
-        }
-        // Something was invalidated since: was it this entry's target?
-        let invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
-        let now = self.generation.load(Ordering::Acquire);
-        if valid_at < self.floor.load(Ordering::Acquire) {
-            return false;
-        }
-        let latest = entry
-            .targets
-            .iter()
-            .filter_map(|t| invalidated.get(t))
-            .map(|(generation, _)| *generation)
-            .max()
-            .unwrap_or(0);
-        if latest > valid_at {
-            return false;
-        }
-        // Valid as of `now`: later checks of this entry can skip the map.
-        entry.valid_at.fetch_max(now, Ordering::AcqRel);
-        true
+        self.freshness.is_fresh(&entry.valid_at, &entry.targets)
     }
 
-    /// Drops what `target` (`key:ID`, `merchant:ID`, `hash:HEX`) may have made stale.
-    /// Call it after the change is committed.
+    /// Drops what `target` (`key:ID`, `merchant:ID`, `hash:HEX`, or any other cache's
+    /// target, such as `object:ID`) may have made stale. Call it after the change is
+    /// committed.
     pub fn invalidate(&self, target: &str) {
-        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
-        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        invalidated.insert(target.to_owned(), (generation, Instant::now()));
-        if invalidated.len() > 10_000 {
-            invalidated.retain(|_, (_, at)| at.elapsed() < REMEMBER_INVALIDATIONS);
-        }
+        self.freshness.invalidate(target);
     }
 
     /// Forgets everything: entries read before now are never used again.
     pub fn reset(&self) {
-        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
-        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        self.floor.store(generation, Ordering::Release);
-        invalidated.clear();
+        self.freshness.reset();
         self.entries.invalidate_all();
     }
 
-    /// Turns the cache on (starting empty) or off (every lookup reads the store).
+    /// Turns the cache on (starting empty) or off (every lookup reads the store); the
+    /// read cache follows.
     pub fn set_enabled(&self, on: bool) {
         if on {
-            self.reset();
+            self.entries.invalidate_all();
         }
-        self.enabled.store(on, Ordering::Release);
+        self.freshness.set_enabled(on);
     }
 
     /// Forgets invalidations older than any entry can be.
     pub fn sweep(&self) {
-        let mut invalidated = self.invalidated.lock().unwrap_or_else(|p| p.into_inner());
-        invalidated.retain(|_, (_, at)| at.elapsed() < REMEMBER_INVALIDATIONS);
-        drop(invalidated);
+        self.freshness.sweep();
         self.entries.run_pending_tasks();
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
     use std::sync::atomic::AtomicUsize;
 
     use super::*;

@@ -386,10 +386,16 @@ on_both_backends! {
         let (_, ev) = get(&app, &k, "/events?type=client_session.created").await;
         assert_eq!(ids(&ev).len(), 1);
 
-        // Customers: update keeps what is not sent.
+        // Customers: update keeps what is not sent; a read after it (the read cache held
+        // the customer) sees the change at once.
+        let (_, before) = get(&app, &k, &format!("/customers/{cus}")).await;
+        let (_, again) = get(&app, &k, &format!("/customers/{cus}")).await;
+        assert_eq!(before, again);
         let (_, c) = call(&app, &k, Method::PATCH, &format!("/customers/{cus}"), Some(json!({"name": "Joanna"}))).await;
         assert_eq!((c["data"]["name"].as_str(), c["data"]["email"].as_str()), (Some("Joanna"), Some("jo@example.com")));
         assert_eq!(c["data"]["metadata"], json!({"tier": "gold"}));
+        let (_, after) = get(&app, &k, &format!("/customers/{cus}")).await;
+        assert_eq!(after["data"], c["data"]);
     }
 
     async fn lists_paginate_newest_first(app) {

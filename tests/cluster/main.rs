@@ -19,6 +19,7 @@ mod idle;
 mod lease;
 mod mail;
 mod management_keys;
+mod read_cache;
 mod spend;
 
 const SECRET: &str = "cluster-test-secret-that-is-long-enough-0123456789abcdefghijklmnopqrstuvwxyz";

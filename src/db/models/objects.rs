@@ -52,21 +52,23 @@ impl CustomerRow {
         query.limit(limit).select(Self::as_select()).load(conn)
     }
 
+    /// Changes a customer, and tells the read caches of every instance to forget it
+    /// once the transaction commits (`db::read_cache`): the only way a customer changes.
     pub fn update(
         conn: &mut DbConn,
         id: &str,
         email: Option<String>,
         name: Option<String>,
         metadata: String,
-    ) -> QueryResult<()> {
+    ) -> Result<(), crate::error::Error> {
         diesel::update(customers::table.find(id))
             .set((
                 customers::email.eq(email),
                 customers::name.eq(name),
                 customers::metadata.eq(metadata),
             ))
-            .execute(conn)
-            .map(drop)
+            .execute(conn)?;
+        crate::db::changes::announce(conn, crate::db::changes::object(id))
     }
 }
 
