@@ -17,6 +17,7 @@ pub mod health;
 pub mod ids;
 pub mod keys;
 pub mod mail;
+pub mod maps;
 pub mod net;
 pub mod payments;
 pub mod retry;

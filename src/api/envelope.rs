@@ -31,10 +31,24 @@ pub fn with_status<T: Serialize>(status: StatusCode, data: T) -> HttpResponse {
         ok: bool,
         data: T,
     }
-    HttpResponse::build(status)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Success { ok: true, data })
+    // Sized for most objects, so the body is written without growing; the headers are
+    // made once (`HttpResponseBuilder::json` and a `&str` value each parse and copy).
+    let mut body = Vec::with_capacity(512);
+    match serde_json::to_writer(&mut body, &Success { ok: true, data }) {
+        Ok(()) => HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, NO_STORE))
+            .insert_header((header::CONTENT_TYPE, JSON))
+            .body(body),
+        Err(e) => HttpResponse::from_error(ApiError::from(Error::internal(format!(
+            "writing the answer: {e}"
+        )))),
+    }
 }
+
+/// `Cache-Control: no-store`: no API answer is kept by a cache.
+pub const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+/// `Content-Type: application/json`.
+pub const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A refusal with one of the contract's codes. The body is written by the envelope
 /// middleware, which knows the request id.
@@ -164,15 +178,15 @@ pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = crate::ids::request_id();
-    req.extensions_mut().insert(RequestId(id.clone()));
+    let id = RequestId::new(crate::ids::request_id());
+    req.extensions_mut().insert(id.clone());
     // Refusals arrive as responses with the error attached (the gate answers that way
     // too), so the request itself is not cloned here: routing needs it unshared.
     let res = next.call(req).await?.map_into_boxed_body();
     let mut res = finalize(res);
     let version = answered_version(res.request());
     let headers = res.headers_mut();
-    headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(&id)?);
+    headers.insert(REQUEST_ID_HEADER, id.header());
     headers.insert(VERSION, HeaderValue::from_static(version));
     if versions::is_deprecated(version) {
         headers.insert(VERSION_DEPRECATED, HeaderValue::from_static("yes"));
@@ -229,11 +243,11 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         .request()
         .extensions()
         .get::<RequestId>()
-        .map(|r| r.0.clone())
+        .map(|r| r.as_str().to_owned())
         .unwrap_or_default();
     let (req, old) = res.into_parts();
     let mut builder = HttpResponse::build(e.status);
-    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    builder.insert_header((header::CACHE_CONTROL, NO_STORE));
     // Headers set before the refusal (rate limits, the methods a route allows) stay.
     for (name, value) in old.headers() {
         if name.as_str().starts_with("ratelimit-")

@@ -24,7 +24,7 @@
 //!
 //! The cache holds no secret: records carry no secret, and keys are digests.
 
-use std::collections::HashMap;
+use crate::maps::FastMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -59,12 +59,12 @@ struct Entry {
 const FRONT_CAPACITY: usize = 4096;
 
 /// digest → (the cache's id, its entry).
-type Front = HashMap<[u8; 32], (u64, Arc<Entry>)>;
+type Front = FastMap<[u8; 32], (u64, Arc<Entry>)>;
 
 thread_local! {
     /// Cleared when full: it only saves trips to the shared cache, which still holds
     /// everything.
-    static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(HashMap::new());
+    static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(FastMap::default());
 }
 
 /// Tells caches apart in the threads' front maps (tests run many in one process).

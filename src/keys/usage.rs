@@ -3,7 +3,7 @@
 //! one batch every few seconds. Also the usage report per key (`report`), read from the
 //! hourly counters the request log keeps.
 
-use std::collections::HashMap;
+use crate::maps::FastMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
@@ -18,7 +18,7 @@ type Uses = (i64, Option<IpAddr>, i64);
 #[derive(Default)]
 pub struct UsageRecorder {
     /// Key id → its uses since the last flush.
-    pending: Mutex<HashMap<String, Uses>>,
+    pending: Mutex<FastMap<String, Uses>>,
 }
 
 impl UsageRecorder {

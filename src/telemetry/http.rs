@@ -19,7 +19,7 @@ pub fn observe<B>(res: &ServiceResponse<B>, started: Instant) {
     let status = res.status().as_u16();
     {
         let extensions = request.extensions();
-        let request_id = extensions.get::<RequestId>().map(|r| r.0.as_str());
+        let request_id = extensions.get::<RequestId>().map(RequestId::as_str);
         let key_id = extensions.get::<KeyId>().map(|k| k.0.as_str());
         tracing::info!(
             target: "paydesk::request",

@@ -9,8 +9,8 @@
 //! Counters of things that keep their own count (the key cache, the pool, the limiter)
 //! are sampled when `/metrics` is read, so the hot path pays nothing for them.
 
+use crate::maps::FastMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use actix_web::http::Method;
@@ -122,7 +122,7 @@ fn method_label(method: &Method) -> &'static str {
 /// One route's series: its latency histogram and its counters by (method, status).
 struct RouteSeries {
     duration: metrics::Histogram,
-    requests: HashMap<(&'static str, u16), metrics::Counter>,
+    requests: FastMap<(&'static str, u16), metrics::Counter>,
 }
 
 thread_local! {
@@ -130,7 +130,7 @@ thread_local! {
     /// first request of a kind, recording is a map lookup and two atomic updates, not a
     /// registry lookup with freshly built labels. Routes are patterns and statuses are
     /// three digits, so the map stays small.
-    static SERIES: RefCell<HashMap<String, RouteSeries>> = RefCell::new(HashMap::new());
+    static SERIES: RefCell<FastMap<String, RouteSeries>> = RefCell::new(FastMap::default());
 }
 
 /// One answered request.
@@ -146,7 +146,7 @@ pub fn request(route: &str, method: &Method, status: u16, seconds: f64) {
                 route.to_owned(),
                 RouteSeries {
                     duration,
-                    requests: HashMap::new(),
+                    requests: FastMap::default(),
                 },
             );
         }

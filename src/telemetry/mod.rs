@@ -8,9 +8,30 @@ pub mod metrics;
 pub mod redact;
 pub mod request_log;
 
-/// The `Request-Id` of an API request, left on it by the envelope.
+/// The `Request-Id` of an API request, left on it by the envelope. Kept as the header
+/// value it is sent as, so answering with it copies nothing.
 #[derive(Clone)]
-pub struct RequestId(pub String);
+pub struct RequestId(actix_web::http::header::HeaderValue);
+
+impl RequestId {
+    /// `id` is made by `ids::request_id` (ASCII letters, digits and `_`).
+    pub fn new(id: String) -> Self {
+        let bytes = actix_web::web::Bytes::from(id);
+        Self(
+            actix_web::http::header::HeaderValue::from_maybe_shared(bytes)
+                .unwrap_or_else(|_| actix_web::http::header::HeaderValue::from_static("req_")),
+        )
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
+    }
+
+    /// The `Request-Id` header's value (shared, not copied).
+    pub fn header(&self) -> actix_web::http::header::HeaderValue {
+        self.0.clone()
+    }
+}
 
 /// The id of the key a request was made with, left on it by the gate once identified.
 #[derive(Clone)]

@@ -8,7 +8,9 @@
 //! by hour and scope used) are small sums and are never dropped: a failed write puts
 //! them back for the next flush.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::maps::FastMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -52,7 +54,7 @@ pub struct Entry {
 impl Entry {
     /// The line as written, borrowed from the entry (only a path with a secret in it is
     /// copied), with the client's address as text from `ips`.
-    fn as_line<'a>(&'a self, ips: &'a HashMap<IpAddr, String>) -> Line<'a> {
+    fn as_line<'a>(&'a self, ips: &'a FastMap<IpAddr, String>) -> Line<'a> {
         Line {
             request_id: self.request_id.as_str(),
             merchant_id: &self.key.merchant_id,
@@ -77,8 +79,8 @@ impl Entry {
 
 /// The clients' addresses as text, each written once a flush: a batch holds few clients,
 /// and formatting an address cost more than binding the whole line.
-fn addresses(lines: &VecDeque<Entry>) -> HashMap<IpAddr, String> {
-    let mut ips = HashMap::new();
+fn addresses(lines: &VecDeque<Entry>) -> FastMap<IpAddr, String> {
+    let mut ips = FastMap::default();
     for ip in lines.iter().filter_map(|e| e.client_ip) {
         ips.entry(ip).or_insert_with(|| ip.to_string());
     }
@@ -117,9 +119,9 @@ struct Pending {
     lines: VecDeque<Entry>,
     /// key id → hour start → requests by class: 2xx (and anything below 400), 4xx, 5xx.
     /// Keyed by key first so that counting a known key allocates nothing.
-    classes: HashMap<String, HashMap<i64, [i64; 3]>>,
+    classes: FastMap<String, FastMap<i64, [i64; 3]>>,
     /// key id → (scope, hour start) → requests.
-    scopes: HashMap<String, HashMap<(Scope, i64), i64>>,
+    scopes: FastMap<String, FastMap<(Scope, i64), i64>>,
 }
 
 pub struct RequestLog {

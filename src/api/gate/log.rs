@@ -47,7 +47,7 @@ pub(super) fn log_request(
         let ext = req.extensions();
         (
             ext.get::<RequestId>()
-                .map(|r| InlineId::new(&r.0))
+                .map(|r| InlineId::new(r.as_str()))
                 .unwrap_or(InlineId::new("")),
             seen.error_code
                 .or_else(|| ext.get::<ErrorCode>().map(|c| c.0)),

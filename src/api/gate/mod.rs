@@ -35,6 +35,18 @@ const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
+/// A number as a header value. Those below 1 024 (most limits, what remains of them, the
+/// seconds to a reset) are made once and shared: `HeaderValue::from` formats the number
+/// into a new buffer on every call.
+fn number(n: i64) -> HeaderValue {
+    static SMALL: std::sync::LazyLock<Vec<HeaderValue>> =
+        std::sync::LazyLock::new(|| (0..1024_i64).map(HeaderValue::from).collect());
+    usize::try_from(n)
+        .ok()
+        .and_then(|i| SMALL.get(i).cloned())
+        .unwrap_or_else(|| HeaderValue::from(n))
+}
+
 /// What a key-authenticated route requires.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyPolicy {
@@ -108,8 +120,8 @@ pub async fn check(
             seen.error_code = stored_error_code(status, &body);
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let response = HttpResponse::build(status)
-                .content_type("application/json")
-                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::CONTENT_TYPE, envelope::JSON))
+                .insert_header((header::CACHE_CONTROL, envelope::NO_STORE))
                 .insert_header(("Idempotent-Replayed", "true"))
                 .body(body);
             req.into_response(response)
@@ -126,11 +138,11 @@ pub async fn check(
     };
     if let Some(q) = quota {
         let h = res.headers_mut();
-        h.insert(RATELIMIT_LIMIT, HeaderValue::from(q.limit));
-        h.insert(RATELIMIT_REMAINING, HeaderValue::from(q.remaining));
-        h.insert(RATELIMIT_RESET, HeaderValue::from(q.reset_secs));
+        h.insert(RATELIMIT_LIMIT, number(i64::from(q.limit)));
+        h.insert(RATELIMIT_REMAINING, number(i64::from(q.remaining)));
+        h.insert(RATELIMIT_RESET, number(q.reset_secs));
         if !q.allowed {
-            h.insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
+            h.insert(header::RETRY_AFTER, number(q.reset_secs));
         }
     }
     if let Some(key) = seen.key.take() {

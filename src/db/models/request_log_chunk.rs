@@ -15,8 +15,8 @@
 //! by its request id through the time the id carries (`req_` + 12 hex digits of
 //! milliseconds, `ids::request_id`), among the chunks of that minute or so.
 
+use crate::maps::FastMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -193,7 +193,7 @@ impl Filling {
 /// too long.
 fn chunks_of(lines: &[Line<'_>]) -> serde_json::Result<Vec<ChunkRow>> {
     let mut done = Vec::new();
-    let mut open: HashMap<&str, Filling> = HashMap::new();
+    let mut open: FastMap<&str, Filling> = FastMap::default();
     for l in lines {
         match open.get_mut(l.key_id) {
             Some(f) if f.takes(l) => f.push(l)?,

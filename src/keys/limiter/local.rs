@@ -1,6 +1,6 @@
 //! Counts in this process's memory: each key's window starts with its first request.
 
-use std::collections::HashMap;
+use crate::maps::FastMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -10,7 +10,7 @@ use crate::clock;
 
 /// Counts in this process's memory.
 pub struct LocalLimiter {
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    windows: Mutex<FastMap<String, (i64, u32)>>,
     window_ms: i64,
 }
 

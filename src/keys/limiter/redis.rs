@@ -2,7 +2,7 @@
 //! that finds a token on this instance makes no round trip; one that finds none waits
 //! for a grant. Falls back to a [`LocalLimiter`] while Redis cannot be reached.
 
-use std::collections::HashMap;
+use crate::maps::FastMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -45,7 +45,7 @@ struct Shared {
     resting_until: AtomicI64,
     in_outage: AtomicBool,
     fallback: LocalLimiter,
-    leases: RwLock<HashMap<String, Arc<KeyLease>>>,
+    leases: RwLock<FastMap<String, Arc<KeyLease>>>,
     /// This instance in the windows it asks in (leases are shared among those).
     instance: String,
     window_ms: i64,
