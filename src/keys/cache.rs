@@ -24,7 +24,6 @@
 //!
 //! The cache holds no secret: records carry no secret, and keys are digests.
 
-use crate::maps::FastMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -33,6 +32,7 @@ use super::verify::{KeyRecord, KeyStore, Presented};
 use crate::db::changes;
 use crate::db::freshness::Freshness;
 use crate::error::Error;
+use crate::maps::FastMap;
 
 /// How many keys (known and unknown) one instance remembers.
 const CAPACITY: u64 = 200_000;
@@ -218,12 +218,6 @@ impl KeyCache {
     /// committed.
     pub fn invalidate(&self, target: &str) {
         self.freshness.invalidate(target);
-    }
-
-    /// Forgets everything: entries read before now are never used again.
-    pub fn reset(&self) {
-        self.freshness.reset();
-        self.entries.invalidate_all();
     }
 
     /// Turns the cache on (starting empty) or off (every lookup reads the store); the

@@ -3,13 +3,13 @@
 //! one batch every few seconds. Also the usage report per key (`report`), read from the
 //! hourly counters the request log keeps.
 
-use crate::maps::FastMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
 use crate::db::DbConn;
 use crate::db::models::api_key::ApiKeyRow;
 use crate::db::models::management_key::ManagementKeyRow;
+use crate::maps::FastMap;
 
 /// A key's latest use (Unix seconds, client address) and how many uses since the last
 /// flush.

@@ -9,13 +9,14 @@
 //! Counters of things that keep their own count (the key cache, the pool, the limiter)
 //! are sampled when `/metrics` is read, so the hot path pays nothing for them.
 
-use crate::maps::FastMap;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use actix_web::http::Method;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::maps::FastMap;
 
 /// Latency buckets, seconds: 0.5 ms to 10 s.
 const BUCKETS: &[f64] = &[

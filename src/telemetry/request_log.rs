@@ -9,8 +9,6 @@
 //! them back for the next flush.
 
 use std::collections::VecDeque;
-
-use crate::maps::FastMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +20,7 @@ use crate::db::models::request_log;
 use crate::db::models::request_log_chunk::{Line, write_lines};
 use crate::keys::format::Mode;
 use crate::keys::verify::KeyRecord;
+use crate::maps::FastMap;
 
 /// Lines held at most between two flushes.
 pub const DEFAULT_CAPACITY: usize = 5_000;

@@ -15,7 +15,6 @@
 //! by its request id through the time the id carries (`req_` + 12 hex digits of
 //! milliseconds, `ids::request_id`), among the chunks of that minute or so.
 
-use crate::maps::FastMap;
 use std::borrow::Cow;
 
 use diesel::prelude::*;
@@ -23,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
 use crate::db::schema::request_log_chunks as chunks;
+use crate::maps::FastMap;
 
 /// One API request whose key was identified, as the Logs pages show it (kept in chunks).
 #[derive(Debug, Clone, PartialEq, Eq)]

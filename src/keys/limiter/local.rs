@@ -1,12 +1,12 @@
 //! Counts in this process's memory: each key's window starts with its first request.
 
-use crate::maps::FastMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
 use super::{DEFAULT_WINDOW_MS, Quota, QuotaFuture, RateLimiter};
 use crate::clock;
+use crate::maps::FastMap;
 
 /// Counts in this process's memory.
 pub struct LocalLimiter {

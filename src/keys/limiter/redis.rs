@@ -2,7 +2,6 @@
 //! that finds a token on this instance makes no round trip; one that finds none waits
 //! for a grant. Falls back to a [`LocalLimiter`] while Redis cannot be reached.
 
-use crate::maps::FastMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -12,6 +11,7 @@ use std::time::Duration;
 use super::lease::{Grant, Lease, MOST_AT_ONCE, SCRIPT, Spend};
 use super::{DEFAULT_WINDOW_MS, LocalLimiter, Quota, QuotaFuture, RateLimiter};
 use crate::clock;
+use crate::maps::FastMap;
 
 /// Longer than this, and Redis counts as unreachable for the request.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(25);
