@@ -65,16 +65,13 @@ where
     T: Clone + Send + Sync + 'static,
 {
     let objects = &AppState::of(req).objects;
-    if let Some(hit) = objects.get::<T>((auth.merchant_id(), auth.livemode()), &id) {
+    let in_scope = (auth.merchant_id(), auth.livemode());
+    if let Some(hit) = objects.get::<T>(in_scope, &id) {
         return Ok(hit);
     }
     let started = objects.read_starts();
-    let (found, scope, id) = run(req, auth, move |c, s| {
-        let found = getter(c, s, &id)?;
-        Ok((found, s.clone(), id))
-    })
-    .await?;
-    objects.put(&scope, &id, started, found.clone());
+    let (found, id) = run(req, auth, move |c, s| Ok((getter(c, s, &id)?, id))).await?;
+    objects.put(in_scope, &id, started, found.clone());
     Ok(found)
 }
 
