@@ -38,6 +38,12 @@ pub fn fill(buf: &mut [u8]) {
 /// run ahead of the clock. Written into a fixed buffer: through `write!` and a random byte
 /// at a time it cost 1.2k instructions a request (SPEC §15).
 pub fn request_id() -> String {
+    // ASCII throughout.
+    String::from_utf8_lossy(&request_id_bytes()).into_owned()
+}
+
+/// [`request_id`] without the allocation.
+pub fn request_id_bytes() -> [u8; 28] {
     use rand::Rng;
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 28];
@@ -57,8 +63,7 @@ pub fn request_id() -> String {
             }
         }
     }
-    // ASCII throughout.
-    std::str::from_utf8(&out).unwrap_or_default().to_owned()
+    out
 }
 
 /// A prefixed object id such as `usr_4fQ…` (24 random characters, ~142 bits).

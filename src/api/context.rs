@@ -37,8 +37,8 @@ pub fn scope(auth: &KeyAuth) -> Scope {
     Scope {
         merchant_id: auth.merchant_id().to_owned(),
         livemode: auth.livemode(),
-        acting_key: Some(auth.0.key_id.clone()),
-        spend_limits: auth.0.spend_limits.clone(),
+        acting_key: Some(auth.key_id.clone()),
+        spend_limits: auth.spend_limits.clone(),
     }
 }
 

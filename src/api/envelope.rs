@@ -1,11 +1,10 @@
 //! The envelope of SPEC §4: `{"ok":true,"data":…}` or
 //! `{"ok":false,"error":{code,message,details},"request_id":…}`, plus `Request-Id`.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{StatusCode, header};
-use actix_web::middleware::Next;
 use actix_web::{
     HttpMessage, HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError, web,
 };
@@ -13,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::{Error, ErrorCode};
-use crate::telemetry::RequestId;
+use crate::telemetry::{ApiCall, InlineId};
 use crate::versions;
 
 pub const REQUEST_ID: &str = "Request-Id";
@@ -36,8 +35,8 @@ pub fn with_status<T: Serialize>(status: StatusCode, data: T) -> HttpResponse {
     let mut body = Vec::with_capacity(512);
     match serde_json::to_writer(&mut body, &Success { ok: true, data }) {
         Ok(()) => HttpResponse::build(status)
-            .insert_header((header::CACHE_CONTROL, NO_STORE))
-            .insert_header((header::CONTENT_TYPE, JSON))
+            .append_header((header::CACHE_CONTROL, NO_STORE))
+            .append_header((header::CONTENT_TYPE, JSON))
             .body(body),
         Err(e) => HttpResponse::from_error(ApiError::from(Error::internal(format!(
             "writing the answer: {e}"
@@ -171,27 +170,30 @@ fn status(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Gives the request an id, and makes sure every answer under /api/v1 is an envelope
-/// carrying it (our own refusals, and actix's: unknown method, unreadable body), with the
-/// `Paydesk-Version` it was answered in.
-pub async fn request_id(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = RequestId::new(crate::ids::request_id());
-    req.extensions_mut().insert(id.clone());
-    // Refusals arrive as responses with the error attached (the gate answers that way
-    // too), so the request itself is not cloned here: routing needs it unshared.
-    let res = next.call(req).await?.map_into_boxed_body();
+/// Makes sure every answer under /api/v1 is an envelope carrying the request's id (our
+/// own refusals, and actix's: unknown method, unreadable body), with the
+/// `Paydesk-Version` it was answered in. Called by the edge, which gave the request its
+/// `ApiCall` (one middleware fewer: each is a boxed future and a poll, SPEC §15).
+/// Refusals arrive as responses with the error attached (the gate answers that way too).
+pub fn finish(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let mut res = finalize(res);
-    let version = answered_version(res.request());
+    let (id, version) = match res.request().extensions().get::<ApiCall>() {
+        Some(call) => (
+            Some(call.request_id_header()),
+            call.version.unwrap_or_else(|| asked_version(res.request())),
+        ),
+        None => (None, asked_version(res.request())),
+    };
+    // Set here only, so appended (an insert also takes out and drops what was there).
     let headers = res.headers_mut();
-    headers.insert(REQUEST_ID_HEADER, id.header());
-    headers.insert(VERSION, HeaderValue::from_static(version));
-    if versions::is_deprecated(version) {
-        headers.insert(VERSION_DEPRECATED, HeaderValue::from_static("yes"));
+    if let Some(id) = id {
+        headers.append(REQUEST_ID_HEADER, id);
     }
-    Ok(res)
+    headers.append(VERSION, HeaderValue::from_static(version));
+    if versions::is_deprecated(version) {
+        headers.append(VERSION_DEPRECATED, HeaderValue::from_static("yes"));
+    }
+    res
 }
 
 pub const VERSION_HEADER: &str = "paydesk-version";
@@ -204,18 +206,19 @@ const VERSION_DEPRECATED: HeaderName = HeaderName::from_static("paydesk-version-
 /// (when it is one), else the current one.
 pub fn answered_version(req: &HttpRequest) -> &'static str {
     req.extensions()
-        .get::<ResolvedVersion>()
-        .map(|v| v.0)
-        .or_else(|| {
-            let asked = req.headers().get(VERSION)?.to_str().ok()?;
-            versions::SUPPORTED.iter().copied().find(|v| *v == asked)
-        })
-        .unwrap_or(versions::CURRENT)
+        .get::<ApiCall>()
+        .and_then(|call| call.version)
+        .unwrap_or_else(|| asked_version(req))
 }
 
-/// The API version a request was answered in, set by the gate.
-#[derive(Clone, Copy)]
-pub struct ResolvedVersion(pub &'static str);
+/// The version asked for in `Paydesk-Version`, when it is one; else the current one.
+fn asked_version(req: &HttpRequest) -> &'static str {
+    req.headers()
+        .get(VERSION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|asked| versions::SUPPORTED.iter().copied().find(|v| *v == asked))
+        .unwrap_or(versions::CURRENT)
+}
 
 /// Renders a refusal carried by the response (ours or actix's) as the final envelope,
 /// with the request id. A response that is already final passes unchanged, so calling
@@ -236,15 +239,11 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     };
     let Some(e) = api_error else { return res };
     // For the request log, which reads the code after the body is written.
-    res.request()
-        .extensions_mut()
-        .insert(crate::telemetry::ErrorCode(e.code));
-    let id = res
-        .request()
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.as_str().to_owned())
-        .unwrap_or_default();
+    let mut id = InlineId::new("");
+    ApiCall::note(res.request(), |call| {
+        call.error_code = Some(e.code);
+        id = call.request_id;
+    });
     let (req, old) = res.into_parts();
     let mut builder = HttpResponse::build(e.status);
     builder.insert_header((header::CACHE_CONTROL, NO_STORE));
@@ -264,7 +263,7 @@ pub fn finalize(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         // A client too slow to send its body does not get to keep the connection.
         builder.force_close();
     }
-    ServiceResponse::new(req, builder.json(e.body(&id)))
+    ServiceResponse::new(req, builder.json(e.body(id.as_str())))
 }
 
 fn from_status(status: StatusCode) -> ApiError {

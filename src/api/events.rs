@@ -71,7 +71,7 @@ pub struct WhoamiMerchant {
 
 /// Which key this is, its mode, scopes and merchant.
 pub async fn whoami(auth: KeyAuth) -> ApiResult<Whoami> {
-    let k = &auth.0;
+    let k = &auth;
     // A publishable key can do no more than read plans, whatever its pair may do.
     let scopes = match k.kind {
         KeyKind::Secret => k.access.scopes(),

@@ -27,13 +27,23 @@ pub mod subscriptions;
 pub mod tags;
 pub mod webhooks;
 
-use actix_web::{middleware::from_fn, web};
+use actix_web::web;
 
-/// Every `/api/v1` route, from the route table. The envelope middleware gives each
-/// response its `Request-Id` and turns every refusal, including unknown paths and
-/// methods, into the JSON envelope.
+/// Where the API is mounted.
+pub const PREFIX: &str = "/api/v1";
+
+/// Whether `path` is the API's (the scope at [`PREFIX`] takes it): the edge gives those
+/// requests their `ApiCall` and their answers the envelope (`envelope::finish`).
+pub fn serves(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Every `/api/v1` route, from the route table. The edge gives each request its id, and
+/// `envelope::finish` turns every refusal, including unknown paths and methods, into the
+/// JSON envelope carrying it.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let scope = routes::mount(web::scope("/api/v1"))
+    let scope = routes::mount(web::scope(PREFIX))
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(openapi::serve))
@@ -46,7 +56,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .app_data(envelope::json_config())
         .app_data(web::PayloadConfig::new(envelope::BODY_LIMIT))
-        .default_service(web::to(envelope::unknown_route))
-        .wrap(from_fn(envelope::request_id));
+        .default_service(web::to(envelope::unknown_route));
     cfg.service(scope);
 }

@@ -293,6 +293,23 @@ pub fn mount(mut scope: Scope) -> Scope {
     scope
 }
 
+/// The pattern of the table's `path` under the API's prefix (`/api/v1/customers/{id}`), as
+/// the log line and metrics name the route: made once, so the gate can name it for each
+/// request instead of it being looked up.
+fn pattern(path: &str) -> &'static str {
+    static PATTERNS: std::sync::LazyLock<Vec<(&'static str, String)>> =
+        std::sync::LazyLock::new(|| {
+            table()
+                .iter()
+                .map(|e| (e.path, format!("{}{}", super::PREFIX, e.path)))
+                .collect()
+        });
+    PATTERNS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or("unmatched", |(_, full)| full.as_str())
+}
+
 /// The resource for the table's `path`, at `at` (without its group's prefix).
 fn resource(table: &[Endpoint], path: &'static str, at: &str) -> actix_web::Resource {
     let mut resource = web::resource(at);
@@ -304,11 +321,12 @@ fn resource(table: &[Endpoint], path: &'static str, at: &str) -> actix_web::Reso
             routes.push((e.route)(Method::HEAD));
             allowed.push("HEAD");
         }
+        let pattern = pattern(path);
         for route in routes {
             resource = resource.route(match (e.guard, e.management_scope()) {
-                (Guard::Key(policy), _) => {
-                    route.wrap(from_fn(move |req, next| gate::check(req, next, policy)))
-                }
+                (Guard::Key(policy), _) => route.wrap(from_fn(move |req, next| {
+                    gate::check(req, next, policy, pattern)
+                })),
                 // The handler's `ApiUser` learns which scope a management key needs.
                 (_, Some(needed)) => {
                     route.wrap(from_fn(move |req, next| accepts(req, next, needed)))

@@ -1,15 +1,18 @@
 //! What every response passes through, in one middleware (SPEC §15: each layer of
 //! middleware is a boxed future and a poll of its own, on every request): the body's
-//! deadline, the security headers, and the request's log line and metrics sample.
-//! It wraps the whole app, pages and API alike.
+//! deadline, an API request's id and envelope, the security headers, and the request's
+//! log line and metrics sample. It wraps the whole app, pages and API alike.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::body::MessageBody;
+use actix_web::HttpMessage;
+use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+
+use crate::telemetry::ApiCall;
 
 /// What the edge adds to every request.
 #[derive(Clone)]
@@ -17,6 +20,7 @@ pub struct Edge {
     /// How long a request body may take to arrive (`deadline`).
     pub body_timeout: Duration,
     headers: Arc<[(HeaderName, HeaderValue)]>,
+    api_headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl Edge {
@@ -24,13 +28,49 @@ impl Edge {
         Self {
             body_timeout,
             headers: security_headers(secure).into(),
+            api_headers: api_security_headers(secure).into(),
         }
     }
 }
 
-/// Headers every response carries (SPEC §7, §13). The CSP allows no inline script. When
-/// cookies are Secure the site is served over HTTPS, so browsers are told to keep to it
-/// (HSTS, SPEC §12).
+/// The security headers of a JSON answer under /api/v1 (OWASP's REST Security Cheat
+/// Sheet): nothing may be loaded by it or frame it, it is never sniffed as something
+/// else, and other sites cannot embed it (CORP). The document-only headers of the pages
+/// (Referrer-Policy, Permissions-Policy, Cross-Origin-Opener-Policy) govern what a page
+/// does, and a JSON answer does nothing: each header is about 300 instructions to set,
+/// send and clear on every request (SPEC §15).
+fn api_security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if secure {
+        headers.push(hsts());
+    }
+    headers
+}
+
+fn hsts() -> (HeaderName, HeaderValue) {
+    (
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    )
+}
+
+/// Headers every page (and every other answer outside the API) carries (SPEC §7, §13).
+/// The CSP allows no inline script. When cookies are Secure the site is served over
+/// HTTPS, so browsers are told to keep to it (HSTS, SPEC §12).
 fn security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
     let mut headers = vec![
         (
@@ -64,28 +104,39 @@ fn security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
         ),
     ];
     if secure {
-        headers.push((
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        ));
+        headers.push(hsts());
     }
     headers
 }
 
-/// The body's deadline on the way in; on the way out the security headers and the log
-/// line and metrics sample.
+/// The body's deadline on the way in, and an API request's `ApiCall` (its id); on the
+/// way out the API's envelope, the security headers and the log line and metrics sample.
 pub async fn edge(
     req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
+    next: Next<BoxBody>,
     edge: Edge,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let req = crate::deadline::limit_body(req, edge.body_timeout);
+    // The path as the router matches it (percent-decoded where that changes nothing).
+    let api = crate::api::serves(req.match_info().as_str());
+    if api {
+        req.extensions_mut().insert(ApiCall::new(started));
+    }
     let mut res = next.call(req).await?;
-    // No handler sets these: the edge's are the only ones, so they are not looked up first.
+    if api {
+        res = crate::api::envelope::finish(res);
+    }
+    // No handler sets these: the edge's are the only ones, so they are appended (an
+    // insert also takes out and drops what was there).
+    let set = if api {
+        &edge.api_headers
+    } else {
+        &edge.headers
+    };
     let headers = res.headers_mut();
-    for (name, value) in edge.headers.iter() {
-        headers.insert(name.clone(), value.clone());
+    for (name, value) in set.iter() {
+        headers.append(name.clone(), value.clone());
     }
     crate::telemetry::http::observe(&res, started);
     Ok(res)

@@ -137,23 +137,7 @@ thread_local! {
 /// One answered request.
 pub fn request(route: &str, method: &Method, status: u16, seconds: f64) {
     let method = method_label(method);
-    SERIES.with_borrow_mut(|series| {
-        if !series.contains_key(route) {
-            let duration = metrics::histogram!(
-                "paydesk_http_request_duration_seconds",
-                "route" => route.to_owned()
-            );
-            series.insert(
-                route.to_owned(),
-                RouteSeries {
-                    duration,
-                    requests: FastMap::default(),
-                },
-            );
-        }
-        let Some(one) = series.get_mut(route) else {
-            return;
-        };
+    let record = |one: &mut RouteSeries| {
         one.requests
             .entry((method, status))
             .or_insert_with(|| {
@@ -166,6 +150,20 @@ pub fn request(route: &str, method: &Method, status: u16, seconds: f64) {
             })
             .increment(1);
         one.duration.record(seconds);
+    };
+    SERIES.with_borrow_mut(|series| {
+        // One lookup for a known route (the route is hashed for each).
+        if let Some(one) = series.get_mut(route) {
+            return record(one);
+        }
+        let duration = metrics::histogram!(
+            "paydesk_http_request_duration_seconds",
+            "route" => route.to_owned()
+        );
+        record(series.entry(route.to_owned()).or_insert(RouteSeries {
+            duration,
+            requests: FastMap::default(),
+        }));
     });
 }
 

@@ -1,42 +1,57 @@
 //! What the service tells about itself: Prometheus metrics (`metrics.rs`), one log
 //! line per request (`http.rs`) and the batched request log with its usage counters
-//! (`request_log.rs`). No handler lives here; the gate and the envelope leave
-//! the request id and key id on the request for the log line to pick up.
+//! (`request_log.rs`). No handler lives here; the edge, the gate and the envelope note
+//! an API request's id, key, route and version on its `ApiCall` for the lines to pick up.
 
 pub mod http;
 pub mod metrics;
 pub mod redact;
 pub mod request_log;
 
-/// The `Request-Id` of an API request, left on it by the envelope. Kept as the header
-/// value it is sent as, so answering with it copies nothing.
-#[derive(Clone)]
-pub struct RequestId(actix_web::http::header::HeaderValue);
+pub use request_log::InlineId;
 
-impl RequestId {
-    /// `id` is made by `ids::request_id` (ASCII letters, digits and `_`).
-    pub fn new(id: String) -> Self {
-        let bytes = actix_web::web::Bytes::from(id);
-        Self(
-            actix_web::http::header::HeaderValue::from_maybe_shared(bytes)
-                .unwrap_or_else(|_| actix_web::http::header::HeaderValue::from_static("req_")),
-        )
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
-    }
-
-    /// The `Request-Id` header's value (shared, not copied).
-    pub fn header(&self) -> actix_web::http::header::HeaderValue {
-        self.0.clone()
-    }
+/// What an API request notes about itself on its way, for its answer, its log line and
+/// the request log. One extension, put on the request by the edge and changed in place by
+/// the gate and the envelope: each extension is an allocation of its own (SPEC §15).
+pub struct ApiCall {
+    /// When it arrived at the edge.
+    pub started: std::time::Instant,
+    /// Its `Request-Id` (`ids::request_id`).
+    pub request_id: InlineId,
+    /// The key it was made with, once the gate (or a management key's check) knew it.
+    pub key_id: Option<InlineId>,
+    /// Its route's pattern (`/api/v1/customers/{id}`), when the gate knows it.
+    pub route: Option<&'static str>,
+    /// The API version it is answered in, once the gate resolved it.
+    pub version: Option<&'static str>,
+    /// The error code its answer carried, once the envelope wrote it.
+    pub error_code: Option<&'static str>,
 }
 
-/// The id of the key a request was made with, left on it by the gate once identified.
-#[derive(Clone)]
-pub struct KeyId(pub String);
+impl ApiCall {
+    pub fn new(started: std::time::Instant) -> Self {
+        let id = crate::ids::request_id_bytes();
+        Self {
+            started,
+            request_id: InlineId::new(std::str::from_utf8(&id).unwrap_or_default()),
+            key_id: None,
+            route: None,
+            version: None,
+            error_code: None,
+        }
+    }
 
-/// The error code an API answer carried, left on the request by the envelope.
-#[derive(Clone, Copy)]
-pub struct ErrorCode(pub &'static str);
+    /// The `Request-Id` header's value.
+    pub fn request_id_header(&self) -> actix_web::http::header::HeaderValue {
+        actix_web::http::header::HeaderValue::from_bytes(self.request_id.as_bytes())
+            .unwrap_or_else(|_| actix_web::http::header::HeaderValue::from_static("req_"))
+    }
+
+    /// Notes something on the request's call; nothing when it has none (not an API
+    /// request).
+    pub fn note(req: &impl actix_web::HttpMessage, f: impl FnOnce(&mut ApiCall)) {
+        if let Some(call) = req.extensions_mut().get_mut::<ApiCall>() {
+            f(call);
+        }
+    }
+}

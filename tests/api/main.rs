@@ -124,6 +124,29 @@ on_both_backends! {
         assert!(res.bytes().await.unwrap().is_empty());
     }
 
+    async fn api_answers_carry_the_security_headers_of_a_json_resource(app) {
+        // A refusal, an unknown path and a path the router takes only after decoding it:
+        // each is the API's, with its envelope and its headers.
+        for path in ["/api/v1/whoami", "/api/v1/nothing-here", "/%61pi/v1/whoami"] {
+            let res = app.get(path).await;
+            let h = res.headers();
+            assert_eq!(h["content-security-policy"], "default-src 'none'; frame-ancestors 'none'", "{path}");
+            assert_eq!(h["x-frame-options"], "DENY", "{path}");
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(h["cross-origin-resource-policy"], "same-origin", "{path}");
+            assert_eq!(h["cache-control"], "no-store", "{path}");
+            assert!(h["request-id"].to_str().unwrap().starts_with("req_"), "{path}");
+            assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP: {path}");
+            // What only a page does (send a referrer, use a camera, open windows) is not
+            // governed on a JSON answer.
+            for page_only in ["referrer-policy", "permissions-policy", "cross-origin-opener-policy"] {
+                assert!(h.get(page_only).is_none(), "{path}: {page_only}");
+            }
+            let (status, _, _) = error_code(res).await;
+            assert!(status == 401 || status == 404, "{path}: {status}");
+        }
+    }
+
     async fn bodies_must_be_json_objects_and_actions_take_no_fields(app) {
         app.setup_admin().await;
         // An array is not a sign-in, even with the right values in it.

@@ -1,7 +1,5 @@
 //! The checks, in SPEC §4's order, for a request whose route the gate guards.
 
-use std::sync::Arc;
-
 use actix_web::HttpMessage;
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::header;
@@ -18,11 +16,12 @@ use crate::keys::signature;
 use crate::keys::verify::{self, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
+use crate::telemetry::{ApiCall, InlineId};
 use crate::{clock, net, versions};
 
 use super::credentials::{canary_used, credentials, refusal};
 use super::log::Seen;
-use super::{Admitted, KeyPolicy};
+use super::{Admitted, KeyAuth, KeyPolicy};
 
 /// Header names made at compile time: looking one up by text parses the text first.
 const SIGNATURE: header::HeaderName = header::HeaderName::from_static("paydesk-signature");
@@ -56,8 +55,7 @@ pub(super) async fn admit(
                 Refusal::Suspended | Refusal::Expired | Refusal::LiveModeUnavailable,
             ) = (&record, &r)
             {
-                req.extensions_mut()
-                    .insert(crate::telemetry::KeyId(found.key_id.clone()));
+                ApiCall::note(req, |call| call.key_id = Some(InlineId::new(&found.key_id)));
                 seen.key = Some(found.clone());
             }
             return Err(refusal(r));
@@ -65,8 +63,7 @@ pub(super) async fn admit(
     };
     seen.key = Some(key.record.clone());
     // Identified: the log line names the key from here on, refusals included.
-    req.extensions_mut()
-        .insert(crate::telemetry::KeyId(key.key_id.clone()));
+    ApiCall::note(req, |call| call.key_id = Some(InlineId::new(&key.key_id)));
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
     seen.ip = Some(ip);
@@ -114,8 +111,7 @@ pub(super) async fn admit(
         .map(|(resource, level)| (resource.name(), level.as_str()));
     // 7. version
     let version = resolve_version(req, &key)?;
-    req.extensions_mut()
-        .insert(envelope::ResolvedVersion(version));
+    ApiCall::note(req, |call| call.version = Some(version));
     // 8. idempotency
     let claim = match idempotency_key(req)? {
         None => None,
@@ -143,7 +139,7 @@ pub(super) async fn admit(
                 .await
                 .map_err(ApiError::from)?
             {
-                Claim::Run(row) => Some(row),
+                Claim::Run(row) => Some(Box::new(row)),
                 Claim::Replay {
                     status,
                     body,
@@ -152,8 +148,7 @@ pub(super) async fn admit(
                     let shaped =
                         shaped.and_then(|v| versions::SUPPORTED.iter().copied().find(|s| *s == v));
                     let version = shaped.unwrap_or(version);
-                    req.extensions_mut()
-                        .insert(envelope::ResolvedVersion(version));
+                    ApiCall::note(req, |call| call.version = Some(version));
                     return Ok(Admitted::Replay { status, body });
                 }
                 Claim::InUse => {
@@ -175,7 +170,10 @@ pub(super) async fn admit(
     };
     state.usage.record(&key.key_id, clock::now(), ip);
     Ok(Admitted::Run {
-        key: Arc::new(key),
+        key: KeyAuth {
+            record: key.record,
+            kind: key.kind,
+        },
         version,
         claim,
     })

@@ -10,8 +10,8 @@ use actix_web::dev::ServiceResponse;
 use crate::api::envelope::{self};
 use crate::keys::verify::KeyRecord;
 use crate::state::AppState;
-use crate::telemetry::request_log::{Entry, InlineId};
-use crate::telemetry::{ErrorCode, RequestId};
+use crate::telemetry::request_log::Entry;
+use crate::telemetry::{ApiCall, InlineId};
 use crate::{clock, net};
 
 /// What the request log needs to know of a request beyond its response.
@@ -33,7 +33,6 @@ pub(super) fn log_request(
     res: &ServiceResponse<BoxBody>,
     key: Arc<KeyRecord>,
     seen: Seen,
-    started: std::time::Instant,
 ) {
     let req = res.request();
     let status = i32::from(res.status().as_u16());
@@ -43,14 +42,15 @@ pub(super) fn log_request(
             .count(&key.key_id, clock::now_ms(), status, seen.scope);
         return;
     }
-    let (request_id, error_code) = {
+    let (request_id, error_code, version, latency_us) = {
         let ext = req.extensions();
+        let call = ext.get::<ApiCall>();
+        let latency = call.map_or(std::time::Duration::ZERO, |c| c.started.elapsed());
         (
-            ext.get::<RequestId>()
-                .map(|r| InlineId::new(r.as_str()))
-                .unwrap_or(InlineId::new("")),
-            seen.error_code
-                .or_else(|| ext.get::<ErrorCode>().map(|c| c.0)),
+            call.map_or(InlineId::new(""), |c| c.request_id),
+            seen.error_code.or_else(|| call.and_then(|c| c.error_code)),
+            call.and_then(|c| c.version),
+            i32::try_from(latency.as_micros()).unwrap_or(i32::MAX),
         )
     };
     state.request_log.record(Entry {
@@ -60,11 +60,11 @@ pub(super) fn log_request(
         path: shortened(req.path(), 512),
         status,
         error_code,
-        latency_us: i32::try_from(started.elapsed().as_micros()).unwrap_or(i32::MAX),
+        latency_us,
         client_ip: seen
             .ip
             .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies)),
-        api_version: envelope::answered_version(req),
+        api_version: version.unwrap_or_else(|| envelope::answered_version(req)),
         replayed: seen.replayed,
         scope: seen.scope,
         key,

@@ -16,10 +16,11 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use crate::api::envelope::{self, ApiError};
 use crate::db::models::idempotency::IdempotencyRow;
 use crate::error::Error;
-use crate::keys::Mode;
 use crate::keys::permissions::{Level, Resource};
-use crate::keys::verify::VerifiedKey;
+use crate::keys::verify::KeyRecord;
+use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
+use crate::telemetry::ApiCall;
 use crate::versions;
 
 mod checks;
@@ -41,10 +42,12 @@ const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 fn number(n: i64) -> HeaderValue {
     static SMALL: std::sync::LazyLock<Vec<HeaderValue>> =
         std::sync::LazyLock::new(|| (0..1024_i64).map(HeaderValue::from).collect());
-    usize::try_from(n)
-        .ok()
-        .and_then(|i| SMALL.get(i).cloned())
-        .unwrap_or_else(|| HeaderValue::from(n))
+    match usize::try_from(n).ok().and_then(|i| SMALL.get(i)) {
+        Some(shared) => shared.clone(),
+        // Written on the stack and copied once (`HeaderValue::from` grows a buffer).
+        None => HeaderValue::from_str(itoa::Buffer::new().format(n))
+            .unwrap_or_else(|_| HeaderValue::from(n)),
+    }
 }
 
 /// What a key-authenticated route requires.
@@ -56,17 +59,30 @@ pub struct KeyPolicy {
     pub publishable: bool,
 }
 
-/// The verified key of this request, put there by the gate.
+/// The verified key of this request, put there by the gate: its record (shared with the
+/// key cache, so handing it on copies nothing) and how it was presented. The secret is
+/// not kept: only the gate's signature check needs it.
 #[derive(Debug, Clone)]
-pub struct KeyAuth(pub Arc<VerifiedKey>);
+pub struct KeyAuth {
+    pub record: Arc<KeyRecord>,
+    pub kind: KeyKind,
+}
 
 impl KeyAuth {
     pub fn merchant_id(&self) -> &str {
-        &self.0.merchant_id
+        &self.record.merchant_id
     }
 
     pub fn livemode(&self) -> bool {
-        self.0.mode == Mode::Live
+        self.record.mode == Mode::Live
+    }
+}
+
+impl std::ops::Deref for KeyAuth {
+    type Target = KeyRecord;
+
+    fn deref(&self) -> &KeyRecord {
+        &self.record
     }
 }
 
@@ -87,25 +103,27 @@ impl FromRequest for KeyAuth {
 
 /// What the checks decided for a request that may go on.
 enum Admitted {
-    /// Run the handler as this key; `claim` is the idempotency row to finish afterwards.
+    /// Run the handler as this key; `claim` is the idempotency row to finish afterwards
+    /// (boxed: most requests have none, and the row is large).
     Run {
-        key: Arc<VerifiedKey>,
+        key: KeyAuth,
         version: &'static str,
-        claim: Option<IdempotencyRow>,
+        claim: Option<Box<IdempotencyRow>>,
     },
     /// An idempotent replay: this stored answer, without running anything.
     Replay { status: u16, body: String },
 }
 
-/// Runs the checks for one route, then the handler, then what follows it: the version
+/// Runs the checks for one route (`route` is its pattern, for the log line), then the handler, then what follows it: the version
 /// transform, storing the idempotent answer, and the rate-limit headers. Refusals are
 /// answered as responses carrying the `ApiError`, which the envelope renders.
 pub async fn check(
     mut req: ServiceRequest,
     next: Next<BoxBody>,
     policy: KeyPolicy,
+    route: &'static str,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let started = std::time::Instant::now();
+    ApiCall::note(&req, |call| call.route = Some(route));
     let state = AppState::of(req.request()).clone();
     let mut quota = None;
     let mut seen = Seen::default();
@@ -131,22 +149,24 @@ pub async fn check(
             version,
             claim,
         }) => {
-            req.extensions_mut().insert(KeyAuth(key));
+            req.extensions_mut().insert(key);
             let res = envelope::finalize(next.call(req).await?);
             after_handler(res, &state, version, claim).await?
         }
     };
     if let Some(q) = quota {
+        // Set here only, so appended (an insert also takes out and drops what was there);
+        // a refusal's Retry-After may be there already.
         let h = res.headers_mut();
-        h.insert(RATELIMIT_LIMIT, number(i64::from(q.limit)));
-        h.insert(RATELIMIT_REMAINING, number(i64::from(q.remaining)));
-        h.insert(RATELIMIT_RESET, number(q.reset_secs));
+        h.append(RATELIMIT_LIMIT, number(i64::from(q.limit)));
+        h.append(RATELIMIT_REMAINING, number(i64::from(q.remaining)));
+        h.append(RATELIMIT_RESET, number(q.reset_secs));
         if !q.allowed {
             h.insert(header::RETRY_AFTER, number(q.reset_secs));
         }
     }
     if let Some(key) = seen.key.take() {
-        log_request(&state, &res, key, seen, started);
+        log_request(&state, &res, key, seen);
     }
     Ok(res)
 }
@@ -157,7 +177,7 @@ async fn after_handler(
     res: ServiceResponse<BoxBody>,
     state: &AppState,
     version: &'static str,
-    claim: Option<IdempotencyRow>,
+    claim: Option<Box<IdempotencyRow>>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if version == versions::CURRENT && claim.is_none() {
         return Ok(res);

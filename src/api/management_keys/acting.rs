@@ -2,14 +2,15 @@
 //! where the route table does not accept one, else checked through the verified-key
 //! cache and answered with the gate's codes, or turned into the acting principal.
 
+use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest};
 use serde_json::json;
 
 use crate::accounts::Principal;
 use crate::api::envelope::ApiError;
 use crate::keys::management::verify::{self, Refusal};
 use crate::state::AppState;
+use crate::telemetry::{ApiCall, InlineId};
 use crate::{clock, net};
 
 /// Put on a request by the route table where a management key holding this scope may
@@ -35,8 +36,9 @@ pub async fn acting(
         Ok((principal, record)) => {
             // Its use shows on its page: noted in memory, written in batches.
             state.usage.record(&record.key_id, now, ip);
-            req.extensions_mut()
-                .insert(crate::telemetry::KeyId(record.key_id.clone()));
+            ApiCall::note(req, |call| {
+                call.key_id = Some(InlineId::new(&record.key_id))
+            });
             Ok(principal)
         }
         Err(refusal) => Err(refused(refusal)),
