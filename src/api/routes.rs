@@ -38,8 +38,9 @@ pub struct Endpoint {
     pub method: Method,
     pub path: &'static str,
     pub guard: Guard,
-    /// The handler as a route answering the given method (the table's, or HEAD for GET).
-    pub route: fn(Method) -> Route,
+    /// The handler as a route answering the given method (the table's, or HEAD for GET);
+    /// a key route's behind the gate, with its policy and its pattern (`gate::guarded`).
+    pub route: fn(Method, Option<(KeyPolicy, &'static str)>) -> Route,
     /// What the reference and the OpenAPI document say about it.
     pub doc: Doc,
 }
@@ -113,7 +114,13 @@ macro_rules! endpoint {
             method: Method::$method,
             path: $path,
             guard: $guard,
-            route: |method| web::route().method(method).to($handler),
+            route: |method, gated| {
+                let route = web::route().method(method);
+                match gated {
+                    Some((policy, pattern)) => route.service(gate::guarded($handler, policy, pattern)),
+                    None => route.to($handler),
+                }
+            },
             doc: Doc {
                 summary: $summary,
                 shape: shape_of(&$handler),
@@ -315,18 +322,20 @@ fn resource(table: &[Endpoint], path: &'static str, at: &str) -> actix_web::Reso
     let mut resource = web::resource(at);
     let mut allowed: Vec<&str> = Vec::new();
     for e in table.iter().filter(|e| e.path == path) {
-        let mut routes = vec![(e.route)(e.method.clone())];
+        let gated = match e.guard {
+            Guard::Key(policy) => Some((policy, pattern(path))),
+            Guard::UserToken | Guard::Public => None,
+        };
+        let mut routes = vec![(e.route)(e.method.clone(), gated)];
         allowed.push(e.method.as_str());
         if e.method == Method::GET {
-            routes.push((e.route)(Method::HEAD));
+            routes.push((e.route)(Method::HEAD, gated));
             allowed.push("HEAD");
         }
-        let pattern = pattern(path);
         for route in routes {
             resource = resource.route(match (e.guard, e.management_scope()) {
-                (Guard::Key(policy), _) => route.wrap(from_fn(move |req, next| {
-                    gate::check(req, next, policy, pattern)
-                })),
+                // The gate is in the route's own service.
+                (Guard::Key(_), _) => route,
                 // The handler's `ApiUser` learns which scope a management key needs.
                 (_, Some(needed)) => {
                     route.wrap(from_fn(move |req, next| accepts(req, next, needed)))

@@ -29,16 +29,17 @@ pub const DEFAULT_CAPACITY: usize = 5_000;
 pub type Scope = (&'static str, &'static str);
 
 /// One request, as the gate saw it. It stays in this form until the flush turns it into
-/// a [`Line`], off the request's path: noting a request allocates only its path
-/// (the key is shared, the request id is held inline, the rest is plain values), and
+/// a [`Line`], off the request's path: noting a request allocates at most its path
+/// (nothing for a route without parameters; the key is shared, the request id is held inline, the rest is plain values), and
 /// dropping the oldest line under overload frees only that.
 pub struct Entry {
     pub key: Arc<KeyRecord>,
     pub request_id: InlineId,
     pub at_ms: i64,
     pub method: Method,
-    /// The path without its query string.
-    pub path: String,
+    /// The path without its query string: the route's pattern itself when they are the
+    /// same (a route without parameters), so noting it copies nothing.
+    pub path: std::borrow::Cow<'static, str>,
     pub status: i32,
     pub error_code: Option<&'static str>,
     /// Microseconds.

@@ -16,7 +16,6 @@ use crate::keys::signature;
 use crate::keys::verify::{self, Refusal, VerifiedKey};
 use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
-use crate::telemetry::{ApiCall, InlineId};
 use crate::{clock, net, versions};
 
 use super::credentials::{canary_used, credentials, refusal};
@@ -46,7 +45,10 @@ pub(super) async fn admit(
         canary_used(req, state, found);
         return Err(refusal(verify::UNKNOWN));
     }
-    let key = match verify::check(record.clone(), presented, clock::now()) {
+    // One reading of the clock for the checks (each costs a system call's worth).
+    let now_ms = clock::now_ms();
+    let now = now_ms.div_euclid(1000);
+    let key = match verify::check(record.clone(), presented, now) {
         Ok(key) => key,
         Err(r) => {
             // A key refused for its state was still identified: its owner sees the refusal.
@@ -55,15 +57,13 @@ pub(super) async fn admit(
                 Refusal::Suspended | Refusal::Expired | Refusal::LiveModeUnavailable,
             ) = (&record, &r)
             {
-                ApiCall::note(req, |call| call.key_id = Some(InlineId::new(&found.key_id)));
                 seen.key = Some(found.clone());
             }
             return Err(refusal(r));
         }
     };
+    // Identified: the log lines name the key from here on, refusals included.
     seen.key = Some(key.record.clone());
-    // Identified: the log line names the key from here on, refusals included.
-    ApiCall::note(req, |call| call.key_id = Some(InlineId::new(&key.key_id)));
     // 3. client IP
     let ip = net::client_ip(req.request(), &state.trusted_proxies);
     seen.ip = Some(ip);
@@ -85,12 +85,13 @@ pub(super) async fn admit(
     // The raw body, for the signature and the idempotency fingerprint.
     let body = read_body(req).await?;
     // 4. signature
-    check_signature(req, &key, &body)?;
+    check_signature(req, &key, &body, now_ms)?;
     // 5. rate limit: only requests that got this far count.
-    let q = state
-        .rate_limits
-        .take(&key.key_id, u32::try_from(key.rate_limit).unwrap_or(1))
-        .await;
+    let limit = u32::try_from(key.rate_limit).unwrap_or(1);
+    let q = match state.rate_limits.take_now(&key.key_id, limit, now_ms) {
+        Some(q) => q,
+        None => state.rate_limits.take(&key.key_id, limit).await,
+    };
     *quota = Some(q);
     if !q.allowed {
         return Err(ApiError::new(
@@ -111,7 +112,7 @@ pub(super) async fn admit(
         .map(|(resource, level)| (resource.name(), level.as_str()));
     // 7. version
     let version = resolve_version(req, &key)?;
-    ApiCall::note(req, |call| call.version = Some(version));
+    seen.version = Some(version);
     // 8. idempotency
     let claim = match idempotency_key(req)? {
         None => None,
@@ -148,7 +149,7 @@ pub(super) async fn admit(
                     let shaped =
                         shaped.and_then(|v| versions::SUPPORTED.iter().copied().find(|s| *s == v));
                     let version = shaped.unwrap_or(version);
-                    ApiCall::note(req, |call| call.version = Some(version));
+                    seen.version = Some(version);
                     return Ok(Admitted::Replay { status, body });
                 }
                 Claim::InUse => {
@@ -168,7 +169,7 @@ pub(super) async fn admit(
             }
         }
     };
-    state.usage.record(&key.key_id, clock::now(), ip);
+    state.usage.record(&key.key_id, now, ip);
     Ok(Admitted::Run {
         key: KeyAuth {
             record: key.record,
@@ -208,6 +209,7 @@ pub(super) fn check_signature(
     req: &ServiceRequest,
     key: &VerifiedKey,
     body: &[u8],
+    now_ms: i64,
 ) -> Result<(), ApiError> {
     let Some(secret) = key.secret.as_deref() else {
         return Ok(());
@@ -231,7 +233,7 @@ pub(super) fn check_signature(
     };
     let header = header.to_str().map_err(|_| invalid("it is not ASCII"))?;
     let sig = signature::parse(header).map_err(|m| invalid(m.0))?;
-    signature::verify(&sig, secret, body, clock::now_ms()).map_err(|why| match why {
+    signature::verify(&sig, secret, body, now_ms).map_err(|why| match why {
         signature::Invalid::TooOld => invalid("t is more than 300000 ms in the past (check your clock, and that t is in milliseconds)"),
         signature::Invalid::TooNew => invalid("t is more than 300000 ms in the future (check your clock)"),
         signature::Invalid::Mismatch => invalid("no v1 matches HMAC-SHA256(secret key, \"<t>.\" + body)"),

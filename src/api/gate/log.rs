@@ -1,6 +1,7 @@
 //! What the gate hands to the request log for each request: memory only, never a
 //! database write on the request's path.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use actix_web::HttpMessage;
@@ -24,6 +25,8 @@ pub(super) struct Seen {
     /// The client's address, once the gate looked it up.
     pub(super) ip: Option<Option<std::net::IpAddr>>,
     pub(super) error_code: Option<&'static str>,
+    /// The version the answer is given in, once resolved.
+    pub(super) version: Option<&'static str>,
     pub(super) replayed: bool,
 }
 
@@ -42,22 +45,27 @@ pub(super) fn log_request(
             .count(&key.key_id, clock::now_ms(), status, seen.scope);
         return;
     }
-    let (request_id, error_code, version, latency_us) = {
+    let (request_id, error_code, version, latency_us, path) = {
         let ext = req.extensions();
         let call = ext.get::<ApiCall>();
+        let path = match call.and_then(|c| c.route) {
+            Some(route) if route == req.path() => Cow::Borrowed(route),
+            _ => Cow::Owned(shortened(req.path(), 512)),
+        };
         let latency = call.map_or(std::time::Duration::ZERO, |c| c.started.elapsed());
         (
             call.map_or(InlineId::new(""), |c| c.request_id),
             seen.error_code.or_else(|| call.and_then(|c| c.error_code)),
-            call.and_then(|c| c.version),
+            seen.version.or_else(|| call.and_then(|c| c.version)),
             i32::try_from(latency.as_micros()).unwrap_or(i32::MAX),
+            path,
         )
     };
     state.request_log.record(Entry {
         request_id,
         at_ms: clock::now_ms(),
         method: req.method().clone(),
-        path: shortened(req.path(), 512),
+        path,
         status,
         error_code,
         latency_us,

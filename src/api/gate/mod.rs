@@ -7,11 +7,10 @@ use std::future::{Ready, ready};
 use std::sync::Arc;
 
 use actix_web::body::BoxBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceFactory, ServiceRequest, ServiceResponse, fn_service};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder};
 
 use crate::api::envelope::{self, ApiError};
 use crate::db::models::idempotency::IdempotencyRow;
@@ -20,7 +19,7 @@ use crate::keys::permissions::{Level, Resource};
 use crate::keys::verify::KeyRecord;
 use crate::keys::{KeyKind, Mode};
 use crate::state::AppState;
-use crate::telemetry::ApiCall;
+use crate::telemetry::{ApiCall, InlineId};
 use crate::versions;
 
 mod checks;
@@ -114,20 +113,68 @@ enum Admitted {
     Replay { status: u16, body: String },
 }
 
-/// Runs the checks for one route (`route` is its pattern, for the log line), then the handler, then what follows it: the version
-/// transform, storing the idempotent answer, and the rate-limit headers. Refusals are
-/// answered as responses carrying the `ApiError`, which the envelope renders.
-pub async fn check(
-    mut req: ServiceRequest,
-    next: Next<BoxBody>,
+/// A key route's service: the gate's checks, then the handler, in one future. (As a
+/// middleware around the route, `from_fn`, it was three boxed futures, each with a poll of
+/// its own, on every request; SPEC §15.) `route` is the route's pattern, for the log line.
+pub fn guarded<F, Args>(
+    handler: F,
     policy: KeyPolicy,
     route: &'static str,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    ApiCall::note(&req, |call| call.route = Some(route));
+) -> impl ServiceFactory<
+    ServiceRequest,
+    Config = (),
+    Response = ServiceResponse,
+    Error = actix_web::Error,
+    InitError = (),
+>
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    fn_service(move |req: ServiceRequest| {
+        let handler = handler.clone();
+        // What `Route::to` does with a handler: extract its arguments, call, respond.
+        let run = move |req: ServiceRequest| async move {
+            let (req, mut payload) = req.into_parts();
+            let res = match Args::from_request(&req, &mut payload).await {
+                Err(err) => HttpResponse::from_error(err),
+                Ok(args) => handler
+                    .call(args)
+                    .await
+                    .respond_to(&req)
+                    .map_into_boxed_body(),
+            };
+            ServiceResponse::new(req, res)
+        };
+        check(req, policy, route, run)
+    })
+}
+
+/// Runs the checks for one route, then the handler (`run`), then what follows it: the
+/// version transform, storing the idempotent answer, and the rate-limit headers.
+/// Refusals are answered as responses carrying the `ApiError`, which the envelope renders.
+async fn check<R, Fut>(
+    mut req: ServiceRequest,
+    policy: KeyPolicy,
+    route: &'static str,
+    run: R,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error>
+where
+    R: FnOnce(ServiceRequest) -> Fut,
+    Fut: Future<Output = ServiceResponse<BoxBody>>,
+{
     let state = AppState::of(req.request()).clone();
     let mut quota = None;
     let mut seen = Seen::default();
-    let mut res = match admit(&mut req, &state, policy, &mut quota, &mut seen).await {
+    let admitted = admit(&mut req, &state, policy, &mut quota, &mut seen).await;
+    // For the edge's log line and the envelope, in one go.
+    ApiCall::note(&req, |call| {
+        call.route = Some(route);
+        call.key_id = seen.key.as_ref().map(|k| InlineId::new(&k.key_id));
+        call.version = seen.version;
+    });
+    let mut res = match admitted {
         Err(refused) => {
             crate::telemetry::metrics::gate_refusal(refused.code);
             seen.error_code = Some(refused.code);
@@ -150,7 +197,7 @@ pub async fn check(
             claim,
         }) => {
             req.extensions_mut().insert(key);
-            let res = envelope::finalize(next.call(req).await?);
+            let res = envelope::finalize(run(req).await);
             after_handler(res, &state, version, claim).await?
         }
     };

@@ -54,6 +54,10 @@ impl LocalLimiter {
 }
 
 impl RateLimiter for LocalLimiter {
+    fn take_now(&self, key_id: &str, limit: u32, now_ms: i64) -> Option<Quota> {
+        Some(self.take_at(key_id, limit, now_ms))
+    }
+
     fn take<'a>(&'a self, key_id: &'a str, limit: u32) -> QuotaFuture<'a> {
         let quota = self.take_at(key_id, limit, clock::now_ms());
         Box::pin(std::future::ready(quota))

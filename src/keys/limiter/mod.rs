@@ -66,6 +66,11 @@ pub fn describe_window(window_ms: i64) -> String {
 
 /// Counts one request of a key against its per-window limit.
 pub trait RateLimiter: Send + Sync {
+    /// Counts the request at `now_ms` when that needs no waiting (no I/O): always in
+    /// memory, and with Redis while the key's lease holds tokens, or it is known refused.
+    /// None: ask [`take`](Self::take). The gate tries this first, so most requests make
+    /// no future and no allocation for their limit (SPEC §15).
+    fn take_now(&self, key_id: &str, limit: u32, now_ms: i64) -> Option<Quota>;
     fn take<'a>(&'a self, key_id: &'a str, limit: u32) -> QuotaFuture<'a>;
     /// The window's length in ms (`PAYDESK_RATE_LIMIT_WINDOW_MS`).
     fn window_ms(&self) -> i64;

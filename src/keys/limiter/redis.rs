@@ -204,6 +204,27 @@ impl Shared {
         }
     }
 
+    /// `take` without waiting: the lease's tokens, a known refusal, or the local count
+    /// while Redis rests; None when a grant must be asked for.
+    fn take_now(self: &Arc<Self>, key_id: &str, limit: u32, now_ms: i64) -> Option<Quota> {
+        if self.resting(now_ms) {
+            self.fallbacks.fetch_add(1, Ordering::Relaxed);
+            return Some(self.fallback.take_at(key_id, limit, now_ms));
+        }
+        let lease = self.lease(key_id);
+        let spent = lease.state().spend(limit, now_ms);
+        match spent {
+            Spend::Admitted { quota, refill } => {
+                if refill {
+                    self.refill_behind(key_id, limit, lease);
+                }
+                Some(quota)
+            }
+            Spend::Refused(quota) => Some(quota),
+            Spend::NeedGrant => None,
+        }
+    }
+
     async fn take(self: &Arc<Self>, key_id: &str, limit: u32) -> Quota {
         let now = clock::now_ms();
         if !self.resting(now) {
@@ -249,6 +270,10 @@ impl Shared {
 }
 
 impl RateLimiter for RedisLimiter {
+    fn take_now(&self, key_id: &str, limit: u32, now_ms: i64) -> Option<Quota> {
+        self.shared.take_now(key_id, limit, now_ms)
+    }
+
     fn take<'a>(&'a self, key_id: &'a str, limit: u32) -> QuotaFuture<'a> {
         Box::pin(self.shared.take(key_id, limit))
     }
