@@ -30,10 +30,9 @@ pub struct ApiCall {
 
 impl ApiCall {
     pub fn new(started: std::time::Instant) -> Self {
-        let id = crate::ids::request_id_bytes();
         Self {
             started,
-            request_id: InlineId::new(std::str::from_utf8(&id).unwrap_or_default()),
+            request_id: InlineId::from_ascii(&crate::ids::request_id_bytes()),
             key_id: None,
             route: None,
             version: None,

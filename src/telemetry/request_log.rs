@@ -62,8 +62,12 @@ impl Entry {
             key_id: &self.key.key_id,
             at_ms: self.at_ms,
             method: self.method.as_str(),
-            // Off the request's path: the flush pays for the scan.
-            path: super::redact::path(&self.path),
+            // Off the request's path: the flush pays for the scan. A route's own pattern
+            // (borrowed) holds nothing a client sent, so no secret.
+            path: match &self.path {
+                std::borrow::Cow::Borrowed(pattern) => std::borrow::Cow::Borrowed(*pattern),
+                std::borrow::Cow::Owned(sent) => super::redact::path(sent),
+            },
             status: self.status,
             error_code: self.error_code,
             latency_us: self.latency_us,
@@ -106,6 +110,18 @@ impl InlineId {
         Self {
             bytes,
             len: end as u8,
+        }
+    }
+
+    /// ASCII bytes (such as `ids::request_id_bytes`), copied without a check: `as_str`
+    /// checks, so bytes that are not UTF-8 could only read as "". At most 32 are kept.
+    pub fn from_ascii(bytes: &[u8]) -> Self {
+        let len = bytes.len().min(32);
+        let mut kept = [0u8; 32];
+        kept[..len].copy_from_slice(&bytes[..len]);
+        Self {
+            bytes: kept,
+            len: len as u8,
         }
     }
 

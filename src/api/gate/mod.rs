@@ -49,6 +49,24 @@ fn number(n: i64) -> HeaderValue {
     }
 }
 
+/// A key's limit as a header value. It is the same on each of the key's answers, so a
+/// worker keeps the last one it made (a limit over 1 023 is otherwise written anew each
+/// time).
+fn limit_value(limit: u32) -> HeaderValue {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u32, HeaderValue)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((n, value)) if *n == limit => value.clone(),
+        _ => {
+            let value = number(i64::from(limit));
+            *last = Some((limit, value.clone()));
+            value
+        }
+    })
+}
+
 /// What a key-authenticated route requires.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyPolicy {
@@ -205,7 +223,7 @@ where
         // Set here only, so appended (an insert also takes out and drops what was there);
         // a refusal's Retry-After may be there already.
         let h = res.headers_mut();
-        h.append(RATELIMIT_LIMIT, number(i64::from(q.limit)));
+        h.append(RATELIMIT_LIMIT, limit_value(q.limit));
         h.append(RATELIMIT_REMAINING, number(i64::from(q.remaining)));
         h.append(RATELIMIT_RESET, number(q.reset_secs));
         if !q.allowed {
