@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod list;
 pub mod management_keys;
+mod mount;
 pub mod openapi;
 mod openapi_components;
 mod openapi_ids;
@@ -43,7 +44,7 @@ pub fn serves(path: &str) -> bool {
 /// `envelope::finish` turns every refusal, including unknown paths and methods, into the
 /// JSON envelope carrying it.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let scope = routes::mount(web::scope(PREFIX))
+    let scope = mount::mount(web::scope(PREFIX))
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(openapi::serve))

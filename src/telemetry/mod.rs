@@ -8,8 +8,6 @@ pub mod metrics;
 pub mod redact;
 pub mod request_log;
 
-pub use request_log::InlineId;
-
 /// What an API request notes about itself on its way, for its answer, its log line and
 /// the request log. One extension, put on the request by the edge and changed in place by
 /// the gate and the envelope: each extension is an allocation of its own (SPEC §15).
@@ -52,5 +50,48 @@ impl ApiCall {
         if let Some(call) = req.extensions_mut().get_mut::<ApiCall>() {
             f(call);
         }
+    }
+}
+
+/// A request id (`req_` and 24 characters) held without an allocation; longer text is
+/// cut at 32 bytes, on a character boundary.
+#[derive(Clone, Copy)]
+pub struct InlineId {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl InlineId {
+    pub fn new(text: &str) -> Self {
+        let mut end = text.len().min(32);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
+        Self {
+            bytes,
+            len: end as u8,
+        }
+    }
+
+    /// ASCII bytes (such as `ids::request_id_bytes`), copied without a check: `as_str`
+    /// checks, so bytes that are not UTF-8 could only read as "". At most 32 are kept.
+    pub fn from_ascii(bytes: &[u8]) -> Self {
+        let len = bytes.len().min(32);
+        let mut kept = [0u8; 32];
+        kept[..len].copy_from_slice(&bytes[..len]);
+        Self {
+            bytes: kept,
+            len: len as u8,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
 }

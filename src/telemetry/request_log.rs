@@ -22,6 +22,8 @@ use crate::keys::format::Mode;
 use crate::keys::verify::KeyRecord;
 use crate::maps::FastMap;
 
+use super::InlineId;
+
 /// Lines held at most between two flushes.
 pub const DEFAULT_CAPACITY: usize = 5_000;
 
@@ -89,49 +91,6 @@ fn addresses(lines: &VecDeque<Entry>) -> FastMap<IpAddr, String> {
         ips.entry(ip).or_insert_with(|| ip.to_string());
     }
     ips
-}
-
-/// A request id (`req_` and 24 characters) held without an allocation; longer text is
-/// cut at 32 bytes, on a character boundary.
-#[derive(Clone, Copy)]
-pub struct InlineId {
-    bytes: [u8; 32],
-    len: u8,
-}
-
-impl InlineId {
-    pub fn new(text: &str) -> Self {
-        let mut end = text.len().min(32);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let mut bytes = [0u8; 32];
-        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
-        Self {
-            bytes,
-            len: end as u8,
-        }
-    }
-
-    /// ASCII bytes (such as `ids::request_id_bytes`), copied without a check: `as_str`
-    /// checks, so bytes that are not UTF-8 could only read as "". At most 32 are kept.
-    pub fn from_ascii(bytes: &[u8]) -> Self {
-        let len = bytes.len().min(32);
-        let mut kept = [0u8; 32];
-        kept[..len].copy_from_slice(&bytes[..len]);
-        Self {
-            bytes: kept,
-            len: len as u8,
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
-    }
 }
 
 #[derive(Default)]
