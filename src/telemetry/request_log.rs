@@ -39,9 +39,8 @@ pub struct Entry {
     pub request_id: InlineId,
     pub at_ms: i64,
     pub method: Method,
-    /// The path without its query string: the route's pattern itself when they are the
-    /// same (a route without parameters), so noting it copies nothing.
-    pub path: std::borrow::Cow<'static, str>,
+    /// The path without its query string.
+    pub path: LoggedPath,
     pub status: i32,
     pub error_code: Option<&'static str>,
     /// Microseconds.
@@ -51,6 +50,15 @@ pub struct Entry {
     pub replayed: bool,
     /// The scope the route needed, when the request was admitted.
     pub scope: Option<Scope>,
+}
+
+/// The path a line shows.
+pub enum LoggedPath {
+    /// The request's path was its route's pattern itself (a route without parameters):
+    /// nothing a client sent is in it, so it is neither copied nor scanned for secrets.
+    Route(&'static str),
+    /// The path as sent (cut to 512 bytes); the flush redacts what looks like a key.
+    Sent(String),
 }
 
 impl Entry {
@@ -65,10 +73,10 @@ impl Entry {
             at_ms: self.at_ms,
             method: self.method.as_str(),
             // Off the request's path: the flush pays for the scan. A route's own pattern
-            // (borrowed) holds nothing a client sent, so no secret.
+            // holds nothing a client sent, so no secret.
             path: match &self.path {
-                std::borrow::Cow::Borrowed(pattern) => std::borrow::Cow::Borrowed(*pattern),
-                std::borrow::Cow::Owned(sent) => super::redact::path(sent),
+                LoggedPath::Route(pattern) => std::borrow::Cow::Borrowed(*pattern),
+                LoggedPath::Sent(sent) => super::redact::path(sent),
             },
             status: self.status,
             error_code: self.error_code,
@@ -308,7 +316,7 @@ mod tests {
             request_id: InlineId::new(&format!("req_{n}")),
             at_ms: 1_800_000_000_000 + n,
             method: Method::GET,
-            path: "/api/v1/whoami".into(),
+            path: LoggedPath::Sent("/api/v1/whoami".into()),
             status: if n % 2 == 0 { 200 } else { 404 },
             error_code: None,
             latency_us: 1,
@@ -353,7 +361,7 @@ mod tests {
         let mut entry = line(7);
         entry.client_ip = Some("203.0.113.9".parse().unwrap());
         entry.error_code = Some("resource_missing");
-        entry.path = "/api/v1/customers/sk_test_0123456789abcdefghijKLMN".into();
+        entry.path = LoggedPath::Sent("/api/v1/customers/sk_test_0123456789abcdefghijKLMN".into());
         let mut v6 = line(8);
         v6.client_ip = Some("2001:db8::7".parse().unwrap());
         let same = Entry {
@@ -376,6 +384,12 @@ mod tests {
         assert_eq!(row.client_ip, Some("203.0.113.9"));
         assert_eq!(row.error_code, Some("resource_missing"));
         assert_eq!(row.api_version, "2026-11-01");
+        // A route's own pattern is shown as it is.
+        let routed = Entry {
+            path: LoggedPath::Route("/api/v1/whoami"),
+            ..line(3)
+        };
+        assert_eq!(routed.as_line(&ips).path, "/api/v1/whoami");
     }
 
     #[test]

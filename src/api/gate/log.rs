@@ -1,7 +1,6 @@
 //! What the gate hands to the request log for each request: memory only, never a
 //! database write on the request's path.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use actix_web::HttpMessage;
@@ -11,7 +10,7 @@ use actix_web::dev::ServiceResponse;
 use crate::api::envelope::{self};
 use crate::keys::verify::KeyRecord;
 use crate::state::AppState;
-use crate::telemetry::request_log::Entry;
+use crate::telemetry::request_log::{Entry, LoggedPath};
 use crate::telemetry::{ApiCall, InlineId};
 use crate::{clock, net};
 
@@ -49,8 +48,8 @@ pub(super) fn log_request(
         let ext = req.extensions();
         let call = ext.get::<ApiCall>();
         let path = match call.and_then(|c| c.route) {
-            Some(route) if route == req.path() => Cow::Borrowed(route),
-            _ => Cow::Owned(shortened(req.path(), 512)),
+            Some(route) if route == req.path() => LoggedPath::Route(route),
+            _ => LoggedPath::Sent(shortened(req.path(), 512)),
         };
         let latency = call.map_or(std::time::Duration::ZERO, |c| c.started.elapsed());
         (
