@@ -53,8 +53,8 @@ impl ApiCall {
     }
 }
 
-/// A request id (`req_` and 24 characters) held without an allocation; longer text is
-/// cut at 32 bytes, on a character boundary.
+/// An id (a request's `req_…`, a key's `key_…`: 28 characters) held without an
+/// allocation; longer text is cut at 32 bytes, on a character boundary.
 #[derive(Clone, Copy)]
 pub struct InlineId {
     bytes: [u8; 32],
