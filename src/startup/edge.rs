@@ -27,23 +27,31 @@ impl Edge {
     pub fn new(body_timeout: Duration, secure: bool) -> Self {
         Self {
             body_timeout,
-            headers: security_headers(secure).into(),
-            api_headers: api_security_headers(secure).into(),
+            headers: security_headers(secure, false).into(),
+            api_headers: security_headers(secure, true).into(),
         }
     }
 }
 
-/// The security headers of a JSON answer under /api/v1 (OWASP's REST Security Cheat
-/// Sheet): nothing may be loaded by it or frame it, it is never sniffed as something
-/// else, and other sites cannot embed it (CORP). The document-only headers of the pages
-/// (Referrer-Policy, Permissions-Policy, Cross-Origin-Opener-Policy) govern what a page
-/// does, and a JSON answer does nothing: each header is about 300 instructions to set,
-/// send and clear on every request (SPEC §15).
-fn api_security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
+/// The security headers an answer carries (SPEC §7, §12, §13). Every answer: a CSP,
+/// `X-Frame-Options`, `nosniff` and CORP (other sites cannot embed it), and HSTS when
+/// cookies are Secure (the site is then served over HTTPS, and browsers are told to keep
+/// to it). A page's CSP allows no inline script, and pages (every answer outside the API)
+/// add the document-only headers: Referrer-Policy, Permissions-Policy, COOP. A JSON
+/// answer under /api/v1 (`api`) loads nothing and does nothing a page does, so it has
+/// OWASP's REST set: `default-src 'none'` and no document-only headers, each of which is
+/// about 300 instructions to set, send and clear on every request (SPEC §15).
+fn security_headers(secure: bool, api: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let csp = if api {
+        "default-src 'none'; frame-ancestors 'none'"
+    } else {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    };
     let mut headers = vec![
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            HeaderValue::from_static(csp),
         ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (
@@ -55,56 +63,27 @@ fn api_security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
             HeaderValue::from_static("same-origin"),
         ),
     ];
-    if secure {
-        headers.push(hsts());
-    }
-    headers
-}
-
-fn hsts() -> (HeaderName, HeaderValue) {
-    (
-        header::STRICT_TRANSPORT_SECURITY,
-        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-    )
-}
-
-/// Headers every page (and every other answer outside the API) carries (SPEC §7, §13).
-/// The CSP allows no inline script. When cookies are Secure the site is served over
-/// HTTPS, so browsers are told to keep to it (HSTS, SPEC §12).
-fn security_headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
-    let mut headers = vec![
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' \
-                 data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
-                 frame-ancestors 'none'",
+    if !api {
+        headers.extend([
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
             ),
-        ),
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
-        ),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ),
-        (
-            HeaderName::from_static("cross-origin-resource-policy"),
-            HeaderValue::from_static("same-origin"),
-        ),
-    ];
+            (
+                HeaderName::from_static("permissions-policy"),
+                HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+            ),
+            (
+                HeaderName::from_static("cross-origin-opener-policy"),
+                HeaderValue::from_static("same-origin"),
+            ),
+        ]);
+    }
     if secure {
-        headers.push(hsts());
+        headers.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
     }
     headers
 }
