@@ -44,7 +44,7 @@ pub(super) fn log_request(
             .count(&key.key_id, clock::now_ms(), status, seen.scope);
         return;
     }
-    let (request_id, error_code, version, latency_us, path) = {
+    let (request_id, error_code, latency_us, path) = {
         let ext = req.extensions();
         let call = ext.get::<ApiCall>();
         let path = match call.and_then(|c| c.route) {
@@ -55,7 +55,6 @@ pub(super) fn log_request(
         (
             call.map_or(InlineId::new(""), |c| c.request_id),
             seen.error_code.or_else(|| call.and_then(|c| c.error_code)),
-            seen.version.or_else(|| call.and_then(|c| c.version)),
             i32::try_from(latency.as_micros()).unwrap_or(i32::MAX),
             path,
         )
@@ -71,7 +70,10 @@ pub(super) fn log_request(
         client_ip: seen
             .ip
             .unwrap_or_else(|| net::client_ip(req, &state.trusted_proxies)),
-        api_version: version.unwrap_or_else(|| envelope::answered_version(req)),
+        // The gate's, noted on the call from `seen`; else the one asked for.
+        api_version: seen
+            .version
+            .unwrap_or_else(|| envelope::answered_version(req)),
         replayed: seen.replayed,
         scope: seen.scope,
         key,
